@@ -1,0 +1,1 @@
+"""feedback360: 360-degree feedback on compassionate and inclusive leadership."""

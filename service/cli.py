@@ -1,0 +1,20 @@
+"""The `feedback360` console script: Flask's CLI around create_app, with one-line errors."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from service.app import create_app
+
+
+def _create_app() -> object:
+    try:
+        return create_app()
+    except ValueError as exc:  # a malformed setting: say which, without a traceback
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """feedback360: 360-degree feedback on compassionate and inclusive leadership."""

@@ -1,0 +1,36 @@
+"""Shared behaviour of CLI commands: one commit on success, one readable line on failure."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from service.db import db
+from service.errors import DomainError
+from service.people.operations import PeopleImportError
+from service.rubrics.loader import RubricError
+
+F = TypeVar("F", bound=Callable[..., Any])
+READABLE_ERRORS = (DomainError, RubricError, PeopleImportError)
+
+
+def transactional(func: F) -> F:
+    """Commit once when the command succeeds; roll back and exit 1 with the message otherwise."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = func(*args, **kwargs)
+            db.session.commit()
+            return result
+        except READABLE_ERRORS as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper  # type: ignore[return-value]

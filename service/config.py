@@ -1,0 +1,109 @@
+"""Settings: documented defaults, each overridable by an environment variable of the same name."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import sysconfig
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _data_dir(name: str) -> Path:
+    """Find `rubrics/` or `templates/` in a source checkout or where `pip install .` put them."""
+    candidates = [
+        SOURCE_ROOT / name,
+        Path(sysconfig.get_path("data")) / "share" / "feedback360" / name,
+        Path(sys.prefix) / "share" / "feedback360" / name,
+    ]
+    for path in candidates:
+        if path.is_dir():
+            return path
+    return candidates[0]
+
+
+def _bool(value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+# name: (default, parser). A default of None means "derived at start-up" (see load_config).
+SETTINGS: dict[str, tuple[Any, Any]] = {
+    "INSTANCE_PATH": (None, str),
+    "DATABASE_URL": (None, str),
+    "SECRET_KEY": (None, str),
+    "BASE_URL": ("http://127.0.0.1:5000", str),
+    "ORGANISATION_NAME": ("Your organisation", str),
+    "CONTACT_EMAIL": ("", str),
+    "DEFAULT_LANGUAGE": ("en", str),
+    "RUBRICS_DIR": (None, str),
+    "TEMPLATES_DIR": (None, str),
+    "MAIL_BACKEND": ("smtp", str),
+    "MAIL_FILE_DIR": (None, str),
+    "MAIL_FROM": ("feedback360@localhost", str),
+    "SMTP_HOST": ("localhost", str),
+    "SMTP_PORT": (25, int),
+    "SMTP_USER": ("", str),
+    "SMTP_PASSWORD": ("", str),
+    "SMTP_STARTTLS": (False, _bool),
+    "SMTP_TIMEOUT": (30, int),
+    "MIN_GROUP_SIZE": (3, int),
+    "MANAGER_MIN": (1, int),
+    "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
+    "RATELIMIT_STORAGE_URI": ("memory://", str),
+}
+
+
+def _instance_secret(instance: Path) -> str:
+    """Keep one random key per instance so sessions and CSRF tokens survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Defaults, then the environment, then explicit overrides (tests); derive what is left."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    config: dict[str, Any] = {}
+    for name, (default, parse) in SETTINGS.items():
+        if name in overrides:
+            config[name] = overrides.pop(name)
+        elif environ.get(name, "") != "":
+            try:
+                config[name] = parse(environ[name])
+            except ValueError as exc:
+                raise ValueError(f"environment variable {name}: {exc}") from None
+        else:
+            config[name] = default
+    config.update(overrides)
+
+    instance = Path(config["INSTANCE_PATH"] or Path.cwd() / "instance").resolve()
+    config["INSTANCE_PATH"] = str(instance)
+    if not config["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'feedback360.sqlite'}"
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret(instance)
+    config["RUBRICS_DIR"] = str(config["RUBRICS_DIR"] or _data_dir("rubrics"))
+    config["TEMPLATES_DIR"] = str(config["TEMPLATES_DIR"] or _data_dir("templates"))
+    config["MAIL_FILE_DIR"] = str(config["MAIL_FILE_DIR"] or instance / "mail")
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    if config["MAIL_BACKEND"] not in {"smtp", "file"}:
+        raise ValueError("MAIL_BACKEND must be 'smtp' or 'file'")
+    return config

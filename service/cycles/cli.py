@@ -1,0 +1,147 @@
+"""`feedback360 cycle …`: create a cycle, add leaders and raters, launch, close, release."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import or_, select
+
+from service.cli_support import transactional
+from service.cycles import operations
+from service.cycles.models import Cycle, CycleState
+from service.db import db
+from service.errors import InvalidInput
+from service.nominations.models import RaterGroup
+from service.nominations.operations import nominate, suggest_raters
+from service.people.models import Person
+
+
+def find_person(key: str) -> Person:
+    """A person by directory id or email address."""
+    person = db.session.scalar(select(Person).where(
+        or_(Person.directory_id == key, db.func.lower(Person.email) == key.lower())))
+    if person is None:
+        raise InvalidInput(f"nobody with directory id or email {key!r}; import people first")
+    return person
+
+
+@click.group("cycle")
+def cycle_cli() -> None:
+    """Feedback cycles."""
+
+
+@cycle_cli.command("create")
+@click.option("--name", required=True)
+@click.option("--rubric", "rubric_id", default="compassionate-inclusive-leadership",
+              show_default=True)
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--min-group-size", default=3, show_default=True)
+@click.option("--manager-min", default=1, show_default=True)
+@click.option("--language", type=click.Choice(["en", "cy"]), default="en", show_default=True)
+@with_appcontext
+@transactional
+def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.datetime,
+                   min_group_size: int, manager_min: int, language: str) -> None:
+    """Create a draft cycle."""
+    cycle = operations.create_cycle(name, rubric_id, opens.date(), closes.date(),
+                                    min_group_size=min_group_size, manager_min=manager_min,
+                                    language=language)
+    click.echo(f"created cycle {cycle.id} ({cycle.name}), draft")
+
+
+@cycle_cli.command("add-leader")
+@click.argument("cycle_id", type=int)
+@click.argument("people", nargs=-1, required=True)
+@click.option("--suggest-raters", "suggest", is_flag=True,
+              help="Also nominate self, manager, direct reports and peers from the org chart.")
+@with_appcontext
+@transactional
+def add_leader_command(cycle_id: int, people: tuple[str, ...], suggest: bool) -> None:
+    """Add leaders (directory ids or emails) to a cycle."""
+    cycle = operations.get_cycle(cycle_id)
+    for key in people:
+        subject = operations.add_subject(cycle, find_person(key))
+        raters = 0
+        if suggest:
+            for person, group in suggest_raters(subject):
+                nominate(subject, person, group)
+                raters += 1
+        click.echo(f"added {subject.person.display_name}" + (f" with {raters} raters"
+                                                             if suggest else ""))
+
+
+@cycle_cli.command("nominate")
+@click.argument("cycle_id", type=int)
+@click.argument("leader")
+@click.argument("rater")
+@click.argument("group", type=click.Choice([g.value for g in RaterGroup]))
+@with_appcontext
+@transactional
+def nominate_command(cycle_id: int, leader: str, rater: str, group: str) -> None:
+    """Nominate RATER to give feedback on LEADER, as GROUP."""
+    cycle = operations.get_cycle(cycle_id)
+    leader_person = find_person(leader)
+    subject = next((s for s in cycle.subjects if s.person_id == leader_person.id), None)
+    if subject is None:
+        raise InvalidInput(f"{leader_person.display_name} is not a leader in cycle {cycle.id}; "
+                           f"run `feedback360 cycle add-leader {cycle.id} {leader}` first")
+    nomination = nominate(subject, find_person(rater), RaterGroup(group))
+    click.echo(f"nominated {nomination.person.display_name} as {group}")
+
+
+@cycle_cli.command("launch")
+@click.argument("cycle_id", type=int)
+@with_appcontext
+@transactional
+def launch_command(cycle_id: int) -> None:
+    """Freeze the rubric, open the cycle and queue one invitation per nomination."""
+    cycle = operations.get_cycle(cycle_id)
+    tokens = operations.launch(cycle)
+    click.echo(f"cycle {cycle.id} open: {len(tokens)} invitations queued "
+               "(`feedback360 outbox relay` sends them)")
+
+
+def _state_command(name: str, target: CycleState, help_text: str) -> None:
+    @cycle_cli.command(name, help=help_text)
+    @click.argument("cycle_id", type=int)
+    @with_appcontext
+    @transactional
+    def command(cycle_id: int) -> None:
+        cycle = operations.get_cycle(cycle_id)
+        operations.transition(cycle, target)
+        click.echo(f"cycle {cycle.id} is now {cycle.state.value}")
+
+
+_state_command("close", CycleState.CLOSED, "Close a cycle: links stop working.")
+_state_command("release", CycleState.RELEASED, "Release a closed cycle's reports.")
+_state_command("reopen", CycleState.OPEN, "Re-open a closed cycle for late responses.")
+
+
+@cycle_cli.command("list")
+@with_appcontext
+def list_command() -> None:
+    """All cycles with their state."""
+    for cycle in db.session.scalars(select(Cycle).order_by(Cycle.id)):
+        click.echo(f"{cycle.id}\t{cycle.state.value}\t{cycle.opens_on} – {cycle.closes_on}\t"
+                   f"{len(cycle.subjects)} leaders\t{cycle.name}")
+
+
+@cycle_cli.command("status")
+@click.argument("cycle_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@transactional
+def status_command(cycle_id: int, as_json: bool) -> None:
+    """Response counts per leader (never who answered)."""
+    status = operations.cycle_status(operations.get_cycle(cycle_id))
+    if as_json:
+        click.echo(json.dumps(status))
+        return
+    click.echo(f"cycle {status['cycle']} ({status['name']}): {status['state']}")
+    for row in status["subjects"]:
+        click.echo(f"  {row['leader']}: submitted {row['submitted']}, pending {row['pending']}, "
+                   f"declined {row['declined']}")

@@ -1,0 +1,63 @@
+"""A feedback cycle for a cohort of leaders, with its frozen rubric and its anonymity settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import db, enum_values, utcnow
+from service.people.models import Person
+
+
+class CycleState(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    RELEASED = "released"
+
+
+class Cycle(db.Model):
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    rubric_id: Mapped[str] = mapped_column(String(100))
+    rubric_version: Mapped[int | None]
+    # The rubric as it was at launch: later edits to the file never change a running cycle.
+    rubric_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    opens_on: Mapped[dt.date]
+    closes_on: Mapped[dt.date]
+    state: Mapped[CycleState] = mapped_column(
+        Enum(CycleState, name="cycle_state", values_callable=enum_values, native_enum=False,
+             length=20),
+        default=CycleState.DRAFT,
+    )
+    min_group_size: Mapped[int] = mapped_column(default=3)
+    manager_min: Mapped[int] = mapped_column(default=1)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    launched_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+    released_at: Mapped[dt.datetime | None]
+
+    subjects: Mapped[list[Subject]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Subject.id"
+    )
+
+
+class Subject(db.Model):
+    """A leader who receives feedback in one cycle."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (UniqueConstraint("cycle_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+
+    cycle: Mapped[Cycle] = relationship(back_populates="subjects")
+    person: Mapped[Person] = relationship()

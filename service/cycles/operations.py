@@ -1,0 +1,151 @@
+"""Create, launch, close and release cycles. Every function flushes; the caller commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from service.cycles.models import Cycle, CycleState, Subject
+from service.db import db, utcnow
+from service.errors import DomainError, InvalidInput, NotFound
+from service.nominations.models import Invitation, Nomination
+from service.nominations.operations import create_invitation
+from service.people.models import Person
+from service.rubrics.loader import find_rubric
+
+# Which state may follow which. closed -> open is HR re-opening a cycle for late responses.
+TRANSITIONS: dict[CycleState, tuple[CycleState, ...]] = {
+    CycleState.DRAFT: (CycleState.OPEN,),
+    CycleState.OPEN: (CycleState.CLOSED,),
+    CycleState.CLOSED: (CycleState.RELEASED, CycleState.OPEN),
+    CycleState.RELEASED: (),
+}
+
+
+def get_cycle(cycle_id: int) -> Cycle:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"no cycle with id {cycle_id}; `feedback360 cycle list` shows them")
+    return cycle
+
+
+def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.date, *,
+                 min_group_size: int = 3, manager_min: int = 1,
+                 language: str = "en") -> Cycle:
+    if not name.strip():
+        raise InvalidInput("a cycle needs a name")
+    if closes_on <= opens_on:
+        raise InvalidInput(f"the cycle closes ({closes_on}) before or when it opens ({opens_on}); "
+                           "give a closing date after the opening date")
+    if min_group_size < 2:
+        raise InvalidInput("min_group_size must be at least 2, or one rater could be identified")
+    if manager_min < 1:
+        raise InvalidInput("manager_min must be at least 1")
+    find_rubric(current_app.config["RUBRICS_DIR"], rubric_id)  # fail now, not at launch
+    cycle = Cycle(name=name.strip(), rubric_id=rubric_id, opens_on=opens_on, closes_on=closes_on,
+                  min_group_size=min_group_size, manager_min=manager_min, language=language)
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def add_subject(cycle: Cycle, person: Person) -> Subject:
+    if cycle.state not in (CycleState.DRAFT, CycleState.OPEN):
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; leaders can only be added "
+                          "to a draft or open cycle")
+    if not person.active:
+        raise InvalidInput(f"{person.display_name} is not active in the directory")
+    existing = db.session.scalar(select(Subject).where(Subject.cycle_id == cycle.id,
+                                                       Subject.person_id == person.id))
+    if existing is not None:
+        raise DomainError(f"{person.display_name} is already a leader in cycle {cycle.id}")
+    subject = Subject(cycle=cycle, person=person)
+    db.session.add(subject)
+    db.session.flush()
+    return subject
+
+
+def transition(cycle: Cycle, target: CycleState) -> None:
+    """Refuse any state change that does not fit, saying which ones would."""
+    allowed = TRANSITIONS[cycle.state]
+    if target not in allowed:
+        options = " or ".join(state.value for state in allowed) or "nothing (it is final)"
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}: it can move to {options}, "
+                          f"not {target.value}")
+    cycle.state = target
+    now = utcnow()
+    if target == CycleState.OPEN and cycle.launched_at is None:
+        cycle.launched_at = now
+    elif target == CycleState.CLOSED:
+        cycle.closed_at = now
+    elif target == CycleState.RELEASED:
+        cycle.released_at = now
+
+
+def launch(cycle: Cycle) -> dict[int, str]:
+    """Freeze the rubric, then create one invitation and one outbox email per nomination.
+
+    Returns invitation id -> raw token, for the caller that must show the links itself (the demo);
+    the tokens are kept nowhere else but in the sealed outbox rows."""
+    if cycle.state != CycleState.DRAFT:
+        transition(cycle, CycleState.OPEN)  # raises with the allowed moves
+    if not cycle.subjects:
+        raise DomainError(f"cycle {cycle.id} has no leaders; add some before launching")
+    counts = dict(db.session.execute(
+        select(Nomination.subject_id, db.func.count(Nomination.id))
+        .join(Subject).where(Subject.cycle_id == cycle.id).group_by(Nomination.subject_id)
+    ).all())
+    bare = [s.person.display_name for s in cycle.subjects if not counts.get(s.id)]
+    if bare:
+        raise DomainError("these leaders have nobody nominated to rate them: "
+                          + ", ".join(bare) + "; nominate raters before launching")
+    rubric = find_rubric(current_app.config["RUBRICS_DIR"], cycle.rubric_id)
+    cycle.rubric_snapshot = rubric
+    cycle.rubric_version = rubric["version"]
+    transition(cycle, CycleState.OPEN)
+    nominations = db.session.scalars(
+        select(Nomination).join(Subject).outerjoin(Invitation)
+        .where(Subject.cycle_id == cycle.id, Invitation.id.is_(None))
+        .order_by(Nomination.id)
+    ).all()
+    tokens = {}
+    for nomination in nominations:
+        invitation, token = create_invitation(cycle, nomination)
+        tokens[invitation.id] = token
+    db.session.flush()
+    return tokens
+
+
+def close(cycle: Cycle) -> None:
+    transition(cycle, CycleState.CLOSED)
+    db.session.flush()
+
+
+def release(cycle: Cycle) -> None:
+    transition(cycle, CycleState.RELEASED)
+    db.session.flush()
+
+
+def cycle_status(cycle: Cycle) -> dict[str, Any]:
+    """Response rates by leader: counts only, never who answered."""
+    rows = db.session.execute(
+        select(Subject.id, Invitation.status, db.func.count(Invitation.id))
+        .join(Nomination, Nomination.subject_id == Subject.id)
+        .join(Invitation, Invitation.nomination_id == Nomination.id)
+        .where(Subject.cycle_id == cycle.id)
+        .group_by(Subject.id, Invitation.status)
+    ).all()
+    per_subject: dict[int, dict[str, int]] = {}
+    for subject_id, status, count in rows:
+        per_subject.setdefault(subject_id, {})[status.value] = count
+    return {
+        "cycle": cycle.id, "name": cycle.name, "state": cycle.state.value,
+        "subjects": [
+            {"leader": s.person.display_name, **{"pending": 0, "submitted": 0, "declined": 0},
+             **per_subject.get(s.id, {})}
+            for s in cycle.subjects
+        ],
+    }

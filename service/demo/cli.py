@@ -1,0 +1,188 @@
+"""`feedback360 demo`: one whole cycle on a fresh SQLite database, then the app for a person to try.
+
+Answers go through the same parsing and submit functions as the web form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import click
+from werkzeug.datastructures import MultiDict
+
+from service.app import create_app
+from service.cycles import operations as cycles
+from service.cycles.models import Cycle
+from service.db import db
+from service.nominations.models import Invitation, Nomination, RaterGroup
+from service.nominations.operations import nominate, suggest_raters
+from service.outbox.operations import relay_outbox
+from service.people.models import Person
+from service.people.operations import parse_people_file, upsert_people
+from service.reports.operations import render_cycle_reports
+from service.responses.operations import NOT_OBSERVED, parse_rating_form, submit
+
+SAMPLE_ORG = Path(__file__).resolve().parent / "sample_org.csv"
+ORGANISATION = "Afon Valley NHS Trust"
+LEADERS = ("emp-0006", "emp-0008", "emp-0009", "emp-0007")
+COMMENTS = {
+    "strengths": [
+        "Always makes time to listen, even on the busiest shifts.",
+        "Notices when someone is struggling and checks in quietly.",
+        "Explains the reasons behind decisions, which helps the team trust them.",
+        "Brings people from other teams together to solve problems for patients.",
+        "Thanks people by name for the work they do.",
+        "Makes new starters feel welcome and included from day one.",
+    ],
+    "development": [
+        "Could share more of the bigger picture about where the service is heading.",
+        "Sometimes takes on too much and looks exhausted; delegating more would help everyone.",
+        "Meetings can be dominated by the loudest voices; inviting quieter people in would help.",
+        "Could follow up more visibly when concerns are raised.",
+        "Would benefit from protecting time for their own wellbeing.",
+    ],
+    "example": [
+        "After a difficult incident they held a debrief that focused on learning, not blame.",
+        "Rearranged the rota so a colleague could care for a sick parent.",
+        "Asked for the views of healthcare assistants before changing the handover.",
+    ],
+}
+
+
+def _demo_config(out_dir: Path) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "MAIL_BACKEND": "file",
+        "MAIL_FILE_DIR": str(out_dir / "mail"),
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME") or ORGANISATION,
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL") or "organisational.development@afonvalley.example",
+    }
+    if not os.environ.get("DATABASE_URL"):
+        instance = Path(os.environ.get("INSTANCE_PATH") or "instance").resolve()
+        database = instance / "demo.sqlite"
+        instance.mkdir(parents=True, exist_ok=True)
+        for leftover in instance.glob("demo.sqlite*"):
+            leftover.unlink()
+        config["DATABASE_URL"] = f"sqlite:///{database}"
+    return config
+
+
+def _person(directory_id: str) -> Person:
+    return db.session.query(Person).filter_by(directory_id=directory_id).one()
+
+
+def _nominate_suggested(cycle: Cycle, directory_ids: tuple[str, ...]) -> None:
+    for directory_id in directory_ids:
+        subject = cycles.add_subject(cycle, _person(directory_id))
+        for person, group in suggest_raters(subject):
+            nominate(subject, person, group)
+
+
+def _answers_for(rubric: dict[str, Any], leader_bias: dict[str, float], group: str,
+                 rng: random.Random) -> MultiDict[str, str]:
+    """Plausible answers: a leader profile by section, a group tilt, noise and some gaps."""
+    tilt = {"self": 0.4, "manager": -0.2, "peer": 0.0, "direct_report": 0.2}.get(group, 0.0)
+    top = len(rubric["scale"]["labels"])
+    form: MultiDict[str, str] = MultiDict()
+    for section in rubric["sections"]:
+        base = leader_bias[section["id"]]
+        for item in section["items"]:
+            if group != "self" and rng.random() < 0.08:
+                form[f"item-{item['id']}"] = NOT_OBSERVED
+                continue
+            value = round(base + tilt + rng.gauss(0, 0.7))
+            form[f"item-{item['id']}"] = str(min(top, max(1, value)))
+    for question in rubric.get("questions", []):
+        if rng.random() < 0.6:
+            form[f"question-{question['id']}"] = rng.choice(COMMENTS.get(question["id"],
+                                                                         COMMENTS["strengths"]))
+    return form
+
+
+def _answer_invitations(cycle: Cycle, tokens: dict[int, str], rng: random.Random) -> dict[str, int]:
+    rubric = cycle.rubric_snapshot
+    profiles = {s.id: {sec["id"]: rng.uniform(2.8, 4.4) for sec in rubric["sections"]}
+                for s in cycle.subjects}
+    counts = {"submitted": 0, "declined": 0, "pending": 0}
+    invitations = db.session.query(Invitation).join(Nomination).filter(
+        Invitation.id.in_(tokens)).order_by(Invitation.id).all()
+    peers_answered: dict[int, int] = {}
+    for invitation in invitations:
+        nomination = invitation.nomination
+        group = nomination.group.value
+        roll = rng.random()
+        # Keep peers of the first leader below the threshold, to show suppression in the report.
+        if group == RaterGroup.PEER.value and nomination.subject_id == cycle.subjects[0].id:
+            peers_answered[nomination.subject_id] = peers_answered.get(nomination.subject_id, 0)
+            if peers_answered[nomination.subject_id] >= 1:
+                counts["pending"] += 1
+                continue
+            peers_answered[nomination.subject_id] += 1
+        elif group not in ("self", "manager") and roll < 0.06:
+            counts["pending"] += 1
+            continue
+        form = parse_rating_form(rubric, _answers_for(rubric, profiles[nomination.subject_id],
+                                                      group, rng))
+        submit(invitation, form)
+        counts["submitted"] += 1
+    return counts
+
+
+@click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Stop after writing the PDFs.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--seed", default=2026, show_default=True, help="Seed for the sample answers.")
+def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int) -> None:
+    """Run a whole feedback cycle on sample data, write the PDFs, then serve the app."""
+    from service.migrations.cli import upgrade
+
+    out_dir = out_dir.resolve()
+    app = create_app(_demo_config(out_dir))
+    rng = random.Random(seed)
+    today = dt.date.today()
+    with app.app_context():
+        upgrade()
+        counts = upsert_people(parse_people_file(SAMPLE_ORG))
+        db.session.commit()
+        click.echo(f"1. imported the sample organisation ({counts.created} people)")
+
+        cycle = cycles.create_cycle("Leadership 360 — spring", "compassionate-inclusive-leadership",
+                                    today - dt.timedelta(days=21), today + dt.timedelta(days=7))
+        _nominate_suggested(cycle, LEADERS)
+        tokens = cycles.launch(cycle)
+        db.session.commit()
+        sent = relay_outbox()
+        click.echo(f"2. launched cycle {cycle.id} for {len(cycle.subjects)} leaders: "
+                   f"{len(tokens)} invitations, emails {sent} -> {out_dir / 'mail'}")
+
+        answered = _answer_invitations(cycle, tokens, rng)
+        db.session.commit()
+        click.echo(f"3. sample answers through the form's code path: {answered}")
+
+        cycles.close(cycle)
+        db.session.commit()
+        paths = render_cycle_reports(cycle, out_dir)
+        click.echo(f"4. closed the cycle and wrote {len(paths)} reports:")
+        for path in paths:
+            click.echo(f"   {path}")
+
+        pilot = cycles.create_cycle("Leadership 360 — try it yourself",
+                                    "compassionate-inclusive-leadership",
+                                    today, today + dt.timedelta(days=28))
+        _nominate_suggested(pilot, ("emp-0001",))
+        links = cycles.launch(pilot)
+        db.session.commit()
+        relay_outbox()
+        click.echo(f"5. an open cycle to try: personal links for {pilot.subjects[0].person.display_name}"
+                   " (emails in the mail folder too):")
+        for invitation_id, token in list(links.items())[:3]:
+            click.echo(f"   {app.config['BASE_URL']}/r/{token}  (invitation {invitation_id})")
+    if no_serve:
+        return
+    click.echo(f"serving on http://{host}:{port}  (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

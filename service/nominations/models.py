@@ -1,0 +1,71 @@
+"""Who is asked about whom, and the personal link they answer through.
+
+An invitation keeps only whether it was answered, never what was answered or when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.cycles.models import Subject
+from service.db import db, enum_values, utcnow
+from service.people.models import Person
+
+
+class RaterGroup(enum.Enum):
+    SELF = "self"
+    MANAGER = "manager"
+    PEER = "peer"
+    DIRECT_REPORT = "direct_report"
+    OTHER = "other"
+
+
+class InvitationStatus(enum.Enum):
+    PENDING = "pending"
+    SUBMITTED = "submitted"
+    DECLINED = "declined"
+
+
+class Nomination(db.Model):
+    __tablename__ = "nominations"
+    __table_args__ = (UniqueConstraint("subject_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"),
+                                            index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    group: Mapped[RaterGroup] = mapped_column(
+        Enum(RaterGroup, name="rater_group", values_callable=enum_values, native_enum=False,
+             length=20)
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    subject: Mapped[Subject] = relationship()
+    person: Mapped[Person] = relationship()
+    invitation: Mapped[Invitation | None] = relationship(back_populates="nomination",
+                                                         uselist=False)
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True
+    )
+    # SHA-256 of the token; the token itself exists only in the email.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[InvitationStatus] = mapped_column(
+        Enum(InvitationStatus, name="invitation_status", values_callable=enum_values,
+             native_enum=False, length=20),
+        default=InvitationStatus.PENDING,
+    )
+    # Saved-but-unsubmitted answers; wiped in the transaction that stores the response.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="invitation")

@@ -1,0 +1,50 @@
+"""Render an email from `templates/email/NAME.LANG.txt` and `.html`, in the recipient's language.
+
+The text template sets the subject with `{% set subject = ... %}`, so wording lives in one file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
+
+
+@lru_cache(maxsize=4)
+def _environment(templates_dir: str) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(Path(templates_dir) / "email")),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_email(template: str, language: str, context: dict[str, Any],
+                 templates_dir: str | None = None) -> tuple[str, str, str | None]:
+    env = _environment(templates_dir or current_app.config["TEMPLATES_DIR"])
+    lang = language
+    try:
+        text_template = env.get_template(f"{template}.{lang}.txt")
+    except TemplateNotFound:
+        lang = "en"
+        text_template = env.get_template(f"{template}.{lang}.txt")
+    module = text_template.make_module(context)
+    subject = " ".join(str(module.subject).split())
+    text = str(module)
+    try:
+        html: str | None = env.get_template(f"{template}.{lang}.html").render(
+            subject=subject, **context)
+    except TemplateNotFound:
+        html = None
+    return subject, text.lstrip("\n"), html

@@ -1,0 +1,181 @@
+"""Bring people in from a CSV or LDIF file. Upserts on the directory id; flushes, never commits."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from service.db import db
+from service.people.models import Person
+from service.people.schemas import PersonImportSchema
+
+CSV_COLUMNS = (
+    "directory_id", "email", "given_name", "family_name", "display_name", "title",
+    "department", "manager_directory_id", "language",
+)
+REQUIRED_COLUMNS = ("directory_id", "email")
+
+# LDIF attribute -> person field (inetOrgPerson and Active Directory names).
+LDIF_ATTRIBUTES = {
+    "entryuuid": "directory_id", "objectguid": "directory_id", "uid": "directory_id",
+    "mail": "email", "givenname": "given_name", "sn": "family_name",
+    "displayname": "display_name", "cn": "display_name", "title": "title",
+    "department": "department", "departmentnumber": "department", "ou": "department",
+    "manager": "manager", "preferredlanguage": "language",
+}
+_LDIF_PRIORITY = ("entryuuid", "objectguid", "uid")
+
+
+class PeopleImportError(Exception):
+    """A file that cannot be imported; lists every problem with its line, and nothing is saved."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {problem}" for problem in problems))
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unknown_managers: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+        if self.unknown_managers:
+            text += f"; {len(self.unknown_managers)} manager ids not found (left empty)"
+        return text
+
+
+def read_csv(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise PeopleImportError("csv", [f"missing column(s): {', '.join(missing)} "
+                                   f"(expected columns: {', '.join(CSV_COLUMNS)})"])
+    unknown = [c for c in reader.fieldnames or [] if c not in CSV_COLUMNS]
+    if unknown:
+        raise PeopleImportError("csv", [f"unknown column(s): {', '.join(unknown)} "
+                                   f"(expected columns: {', '.join(CSV_COLUMNS)})"])
+    for row in reader:
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def read_ldif(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    from ldif import LDIFParser
+
+    parser = LDIFParser(io.BytesIO(data), strict=False)
+    dn_to_id: dict[str, str] = {}
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, (dn, entry) in enumerate(parser.parse(), start=1):
+        attrs = {key.lower(): values for key, values in entry.items()}
+        row: dict[str, str] = {}
+        for attr in _LDIF_PRIORITY:
+            if attrs.get(attr):
+                row["directory_id"] = _text(attrs[attr][0])
+                break
+        for attr, name in LDIF_ATTRIBUTES.items():
+            if name != "directory_id" and attrs.get(attr) and name not in row:
+                row[name] = _text(attrs[attr][0])
+        row.setdefault("directory_id", dn)
+        dn_to_id[dn.lower()] = row["directory_id"]
+        rows.append((number, row))
+    for number, row in rows:
+        manager_dn = row.pop("manager", "")
+        row["manager_directory_id"] = dn_to_id.get(manager_dn.lower(), manager_dn)
+        yield number, row
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def parse_people_file(path: Path) -> list[dict[str, Any]]:
+    """Validate every row first so that a bad file changes nobody."""
+    data = path.read_bytes()
+    try:
+        if path.suffix.lower() == ".ldif":
+            rows: Iterable[tuple[int, dict[str, str]]] = list(read_ldif(data))
+            where = "entry"
+        else:
+            rows = list(read_csv(data.decode("utf-8-sig")))
+            where = "line"
+    except PeopleImportError as exc:
+        raise PeopleImportError(str(path), exc.problems) from None
+    except UnicodeDecodeError:
+        raise PeopleImportError(str(path), ["not UTF-8 text"]) from None
+    except ValueError as exc:
+        raise PeopleImportError(str(path), [f"not valid LDIF ({exc})"]) from None
+
+    schema = PersonImportSchema()
+    people: list[dict[str, Any]] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        key = row.get("directory_id", "")
+        if key and key in seen:
+            problems.append(f"{where} {number}: directory_id {key!r} repeats {where} {seen[key]}")
+            continue
+        seen[key] = number
+        try:
+            people.append(schema.load({k: v for k, v in row.items() if v != ""}))
+        except ValidationError as exc:
+            for name, messages in exc.messages.items():
+                problems.append(f"{where} {number}: {name}: {' '.join(map(str, messages))}")
+    if problems:
+        raise PeopleImportError(str(path), problems)
+    if not people:
+        raise PeopleImportError(str(path), ["no people found"])
+    return people
+
+
+def upsert_people(rows: list[dict[str, Any]]) -> ImportCounts:
+    counts = ImportCounts()
+    existing = {
+        p.directory_id: p
+        for p in db.session.scalars(
+            select(Person).where(Person.directory_id.in_([r["directory_id"] for r in rows]))
+        )
+    }
+    for row in rows:
+        person = existing.get(row["directory_id"])
+        if person is None:
+            person = Person(**row)
+            db.session.add(person)
+            existing[row["directory_id"]] = person
+            counts.created += 1
+            continue
+        changed = False
+        for key, value in row.items():
+            if getattr(person, key) != value:
+                setattr(person, key, value)
+                changed = True
+        if not person.active:
+            person.active = True
+            changed = True
+        counts.updated += changed
+        counts.unchanged += not changed
+    db.session.flush()
+    _link_managers(counts)
+    return counts
+
+
+def _link_managers(counts: ImportCounts) -> None:
+    """Resolve manager directory ids after every row is in, so order in the file does not matter."""
+    ids = dict(db.session.execute(select(Person.directory_id, Person.id)).all())
+    for person in db.session.scalars(select(Person).where(
+            Person.manager_directory_id.is_not(None))):
+        manager_id = ids.get(person.manager_directory_id)
+        if manager_id is None:
+            counts.unknown_managers.append(person.manager_directory_id)
+        if person.manager_id != manager_id:
+            person.manager_id = manager_id
+    db.session.flush()

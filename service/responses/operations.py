@@ -1,0 +1,141 @@
+"""Answering through a personal link: find the invitation, save a draft, submit once, decline.
+
+Submitting stores the answers without the rater and flips the invitation in one transaction; a
+conditional update makes a second submit (another tab, a double click) find nothing to flip."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from werkzeug.datastructures import MultiDict
+
+from service.cycles.models import Cycle, CycleState
+from service.db import db
+from service.errors import DomainError
+from service.nominations.models import Invitation, InvitationStatus
+from service.nominations.tokens import hash_token, looks_like_token
+from service.responses.models import Response
+
+NOT_OBSERVED = "na"
+MAX_COMMENT_CHARS = 4000
+
+
+class LinkProblem(DomainError):
+    """Why a personal link cannot be used; `kind` picks the page and the status code."""
+
+    STATUS = {"unknown": 404, "expired": 410, "submitted": 410, "declined": 410,
+              "not_open": 403}
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.status_code = self.STATUS[kind]
+        super().__init__(kind)
+
+
+def find_invitation(token: str, today: dt.date | None = None) -> Invitation:
+    if not looks_like_token(token):
+        raise LinkProblem("unknown")
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None:
+        raise LinkProblem("unknown")
+    if invitation.status == InvitationStatus.SUBMITTED:
+        raise LinkProblem("submitted")
+    if invitation.status == InvitationStatus.DECLINED:
+        raise LinkProblem("declined")
+    cycle = invitation.nomination.subject.cycle
+    if cycle.state == CycleState.DRAFT:
+        raise LinkProblem("not_open")
+    if cycle.state != CycleState.OPEN or (today or dt.date.today()) > cycle.closes_on:
+        raise LinkProblem("expired")
+    return invitation
+
+
+@dataclass
+class RatingForm:
+    """What a rater entered, checked against the cycle's frozen rubric."""
+
+    answers: dict[str, int | None] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.errors
+
+    def as_draft(self) -> dict[str, Any]:
+        return {"answers": self.answers, "comments": self.comments}
+
+
+def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[str, str]
+                      ) -> RatingForm:
+    """Read `item-<id>` (1..n or 'na') and `question-<id>` fields; anything else is ignored."""
+    result = RatingForm()
+    top = len(rubric["scale"]["labels"])
+    for section in rubric["sections"]:
+        for item in section["items"]:
+            raw = (form.get(f"item-{item['id']}") or "").strip()
+            if raw == "":
+                result.missing.append(item["id"])
+            elif raw == NOT_OBSERVED:
+                result.answers[item["id"]] = None
+            elif raw.isdigit() and 1 <= int(raw) <= top:
+                result.answers[item["id"]] = int(raw)
+            else:
+                result.errors[item["id"]] = f"choose one of 1 to {top} or 'Not observed'"
+    for question in rubric.get("questions", []):
+        text = (form.get(f"question-{question['id']}") or "").strip()
+        if len(text) > MAX_COMMENT_CHARS:
+            result.errors[question["id"]] = (
+                f"this answer is {len(text)} characters; please keep it under "
+                f"{MAX_COMMENT_CHARS}")
+        elif text:
+            result.comments[question["id"]] = text
+    return result
+
+
+def save_draft(invitation: Invitation, form: RatingForm) -> None:
+    invitation.draft = form.as_draft()
+    db.session.flush()
+
+
+def submit(invitation: Invitation, form: RatingForm, today: dt.date | None = None) -> Response:
+    """Store one unlinkable response; raise LinkProblem('submitted') if another request won."""
+    if not form.complete:
+        raise DomainError("the form is incomplete")
+    _claim(invitation, InvitationStatus.SUBMITTED)
+    nomination = invitation.nomination
+    cycle: Cycle = nomination.subject.cycle
+    response = Response(
+        cycle_id=cycle.id, subject_id=nomination.subject_id, rater_group=nomination.group,
+        answers=form.answers, comments=form.comments,
+        language=nomination.person.language or cycle.language,
+        submitted_on=today or dt.date.today(),
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def decline(invitation: Invitation) -> None:
+    _claim(invitation, InvitationStatus.DECLINED)
+    db.session.flush()
+
+
+def _claim(invitation: Invitation, status: InvitationStatus) -> None:
+    """Flip pending -> status only if still pending; the database decides who was first."""
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
+        .values(status=status, draft=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(invitation)
+        raise LinkProblem(invitation.status.value if invitation.status.value in
+                          LinkProblem.STATUS else "submitted")
+    db.session.expire(invitation, ["status", "draft"])

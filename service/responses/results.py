@@ -1,0 +1,261 @@
+"""Turn one subject's responses into report figures that cannot be traced back to a rater.
+
+Pure functions over plain data, so the anonymity rules (DESIGN.md "Thresholds") live in one
+place that property tests can check exhaustively, without a database or a web app.
+
+The rules, in short:
+
+1. A rater group is *shown* only when enough of it responded (self: 1, manager: ``manager_min``,
+   others: ``min_group_size``); a hidden group has no figures or comments under its name.
+2. Each cell (one item or section, one group) needs its own n ≥ the group's threshold, because
+   "not observed" answers can shrink a cell to one identifiable rating.
+3. "All others" pools the visible non-self cells, plus the hidden remainder H only when H alone
+   holds ≥ ``min_group_size`` ratings: whatever a reader can get by subtracting the visible
+   columns from "all others" is then either nothing or a pool of at least k raters.
+4. Comments of hidden groups are pooled in only when the hidden groups together have ≥ k raters.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+GROUPS = ("self", "manager", "peer", "direct_report", "other")
+ALL_OTHERS = "all_others"
+COLUMNS = (*GROUPS, ALL_OTHERS)
+NON_SELF_GROUPS = GROUPS[1:]
+_NOT_ANONYMOUS = frozenset({"self", "manager"})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Minimum raters per group; below it a group's answers could identify someone."""
+
+    min_group_size: int = 3  # k for peer, direct_report, other and for "all others"
+    manager_min: int = 1  # the manager group is labelled "not anonymous" when shown
+
+    def __post_init__(self) -> None:
+        for name in ("min_group_size", "manager_min"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Thresholds.{name} must be an integer ≥ 1, got {value!r}")
+
+    def for_group(self, group: str) -> int:
+        """The k that a column must reach; self is always shown when present."""
+        if group == "self":
+            return 1
+        if group == "manager":
+            return self.manager_min
+        if group in NON_SELF_GROUPS or group == ALL_OTHERS:
+            return self.min_group_size
+        raise ValueError(f"unknown rater group {group!r}")
+
+
+@dataclass(frozen=True)
+class RaterAnswers:
+    """One submitted response: the rater's group and answers, nothing that identifies them."""
+
+    group: str
+    answers: Mapping[str, int | None]  # item_id -> rating ≥ 1, None/missing = not observed
+    comments: Mapping[str, str]  # question_id -> text; blank = no comment
+
+    def __post_init__(self) -> None:
+        # Fail loudly: a silently dropped or mis-grouped rater would corrupt every threshold.
+        if self.group not in GROUPS:
+            raise ValueError(f"unknown rater group {self.group!r}; expected one of {GROUPS}")
+        for item_id, value in self.answers.items():
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(f"answer to {item_id!r} must be an integer ≥ 1 or None")
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Figures for one cell; ``not_observed`` counts the column's raters who gave no rating."""
+
+    n: int
+    mean: float
+    sd: float  # population standard deviation, 0 for n == 1
+    min: float
+    max: float
+    not_observed: int
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Response count per group, and whether its figures may appear under its own name."""
+
+    group: str
+    responded: int
+    threshold: int
+    shown: bool
+    anonymous: bool  # False for self and manager: the reader knows who they are
+
+
+@dataclass(frozen=True)
+class SubjectResults:
+    """Everything a report may show about one subject; ``None`` cells must not be shown."""
+
+    groups: list[GroupSummary]
+    columns: list[str]
+    items: dict[str, dict[str, Stats | None]]
+    sections: dict[str, dict[str, Stats | None]]
+    comments: dict[str, list[str]]  # pooled, unlabelled, sorted; the caller shuffles them
+    self_comments: dict[str, list[str]]
+    all_others_groups: list[str]  # groups with ratings in a shown "all others" cell (footnote)
+
+
+def compute_results(
+    rubric: Mapping,
+    raters: Sequence[RaterAnswers],
+    thresholds: Thresholds = Thresholds(),  # frozen, so sharing the default is safe
+) -> SubjectResults:
+    """Aggregate ``raters`` for the report, suppressing anything that could single one out."""
+    item_ids, section_items, question_ids = _rubric_ids(rubric)
+    by_group: dict[str, list[RaterAnswers]] = {group: [] for group in GROUPS}
+    for rater in raters:
+        if rater.group not in by_group:
+            raise ValueError(f"unknown rater group {rater.group!r}")
+        by_group[rater.group].append(rater)
+
+    responded = {group: len(by_group[group]) for group in GROUPS}
+    shown = {
+        group: responded[group] > 0 and responded[group] >= thresholds.for_group(group)
+        for group in GROUPS
+    }
+    summaries = [
+        GroupSummary(
+            group=group,
+            responded=responded[group],
+            threshold=thresholds.for_group(group),
+            shown=shown[group],
+            anonymous=group not in _NOT_ANONYMOUS,
+        )
+        for group in GROUPS
+    ]
+
+    pooled_groups: set[str] = set()
+    items: dict[str, dict[str, Stats | None]] = {}
+    for item_id in item_ids:
+        values = {
+            group: [v for r in by_group[group] if (v := r.answers.get(item_id)) is not None]
+            for group in GROUPS
+        }
+        items[item_id] = _cells(values, responded, shown, thresholds, pooled_groups)
+
+    sections: dict[str, dict[str, Stats | None]] = {}
+    for section_id, ids in section_items.items():
+        values: dict[str, list[float]] = {group: [] for group in GROUPS}
+        for group in GROUPS:
+            for rater in by_group[group]:
+                ratings = [v for i in ids if (v := rater.answers.get(i)) is not None]
+                if ratings:
+                    values[group].append(statistics.fmean(ratings))
+        sections[section_id] = _cells(values, responded, shown, thresholds, pooled_groups)
+
+    comments, self_comments = _comments(question_ids, by_group, responded, shown, thresholds)
+    columns = [group for group in GROUPS if shown[group]]
+    if any(cells[ALL_OTHERS] is not None for cells in (*items.values(), *sections.values())):
+        columns.append(ALL_OTHERS)
+    return SubjectResults(
+        groups=summaries,
+        columns=columns,
+        items=items,
+        sections=sections,
+        comments=comments,
+        self_comments=self_comments,
+        all_others_groups=[group for group in NON_SELF_GROUPS if group in pooled_groups],
+    )
+
+
+def _rubric_ids(rubric: Mapping) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """Item, section and question ids in rubric order; duplicates would merge two cells."""
+    item_ids: list[str] = []
+    section_items: dict[str, list[str]] = {}
+    for section in rubric.get("sections", []):
+        if section["id"] in section_items:
+            raise ValueError(f"duplicate section id {section['id']!r} in rubric")
+        ids = [item["id"] for item in section.get("items", [])]
+        section_items[section["id"]] = ids
+        item_ids.extend(ids)
+    question_ids = [question["id"] for question in rubric.get("questions", [])]
+    for kind, ids in (("item", item_ids), ("question", question_ids)):
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate {kind} ids in rubric: {', '.join(duplicates)}")
+    return item_ids, section_items, question_ids
+
+
+def _cells(
+    values: Mapping[str, list[float]],
+    responded: Mapping[str, int],
+    shown: Mapping[str, bool],
+    thresholds: Thresholds,
+    pooled_groups: set[str],
+) -> dict[str, Stats | None]:
+    """One row of the report (rules 1-3); records in ``pooled_groups`` who fed "all others"."""
+    cells: dict[str, Stats | None] = {}
+    visible: list[str] = []
+    for group in GROUPS:
+        ratings = values[group]
+        if shown[group] and len(ratings) >= thresholds.for_group(group):
+            cells[group] = _stats(ratings, responded[group] - len(ratings))
+            if group != "self":
+                visible.append(group)
+        else:
+            cells[group] = None
+
+    # H: non-self ratings that appear in no visible cell. Subtracting the visible columns from
+    # "all others" yields exactly H's aggregate, so H goes in whole (≥ k ratings) or not at all.
+    k = thresholds.min_group_size
+    hidden = [group for group in NON_SELF_GROUPS if group not in visible and values[group]]
+    pool = visible + hidden if sum(len(values[g]) for g in hidden) >= k else visible
+    ratings = [rating for group in pool for rating in values[group]]
+    if len(ratings) >= 1:
+        # H holds only raters who rated, so the pool's "not observed" is the visible groups'.
+        not_observed = sum(responded[group] - len(values[group]) for group in visible)
+        cells[ALL_OTHERS] = _stats(ratings, not_observed)
+        pooled_groups.update(group for group in pool if values[group])
+    else:
+        cells[ALL_OTHERS] = None
+    return cells
+
+
+def _stats(ratings: Sequence[float], not_observed: int) -> Stats:
+    """Exact figures (fmean/pstdev are order-independent, so rater order leaks nothing)."""
+    return Stats(
+        n=len(ratings),
+        mean=statistics.fmean(ratings),
+        sd=statistics.pstdev(ratings) if len(ratings) > 1 else 0.0,
+        min=float(min(ratings)),
+        max=float(max(ratings)),
+        not_observed=not_observed,
+    )
+
+
+def _comments(
+    question_ids: Sequence[str],
+    by_group: Mapping[str, Sequence[RaterAnswers]],
+    responded: Mapping[str, int],
+    shown: Mapping[str, bool],
+    thresholds: Thresholds,
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Pooled non-self comments (rule 4) and self comments, sorted so order reveals no group."""
+    hidden_total = sum(responded[group] for group in NON_SELF_GROUPS if not shown[group])
+    pool_hidden = hidden_total >= thresholds.min_group_size
+    comments: dict[str, list[str]] = {qid: [] for qid in question_ids}
+    self_comments: dict[str, list[str]] = {qid: [] for qid in question_ids}
+    for group in GROUPS:
+        if group != "self" and not (shown[group] or pool_hidden):
+            continue
+        target = self_comments if group == "self" else comments
+        for rater in by_group[group]:
+            for qid in question_ids:
+                text = (rater.comments.get(qid) or "").strip()
+                if text:
+                    target[qid].append(text)
+    for texts in (*comments.values(), *self_comments.values()):
+        texts.sort()
+    return comments, self_comments

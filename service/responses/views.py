@@ -1,0 +1,101 @@
+"""The rater's pages behind the personal link: read, save for later, submit, decline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from service.db import db
+from service.extensions import limiter
+from service.nominations.models import Invitation, RaterGroup
+from service.responses import operations
+from service.responses.labels import ui_labels
+from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
+
+bp = Blueprint("rating", __name__)
+
+# Count only failed look-ups against the client, so guessing is throttled and raters are not.
+_throttle = limiter.limit(
+    lambda: current_app.config["TOKEN_FAILURE_LIMIT"],
+    deduct_when=lambda response: response.status_code == 404,
+)
+
+
+@bp.errorhandler(LinkProblem)
+def link_problem(problem: LinkProblem) -> tuple[str, int]:
+    return render_template("link_problem.html", kind=problem.kind,
+                           labels=ui_labels("en")), problem.status_code
+
+
+def _language(invitation: Invitation, rubric: dict[str, Any]) -> str:
+    wanted = invitation.nomination.person.language or invitation.nomination.subject.cycle.language
+    return wanted if wanted in rubric.get("languages", ["en"]) else "en"
+
+
+def _render_form(invitation: Invitation, form: RatingForm | None, status: int = 200,
+                 saved: bool = False) -> tuple[str, int]:
+    cycle = invitation.nomination.subject.cycle
+    rubric = cycle.rubric_snapshot
+    lang = _language(invitation, rubric)
+    values: dict[str, Any] = {}
+    source = form.as_draft() if form else (invitation.draft or {})
+    for item_id, value in source.get("answers", {}).items():
+        values[f"item-{item_id}"] = operations.NOT_OBSERVED if value is None else str(value)
+    for question_id, text in source.get("comments", {}).items():
+        values[f"question-{question_id}"] = text
+    if form:  # keep what was typed, even where it was wrong
+        for key in request.form:
+            values.setdefault(key, request.form[key])
+    return render_template(
+        "rate.html", rubric=rubric, lang=lang, labels=ui_labels(lang), values=values,
+        form=form, saved=saved, cycle=cycle,
+        leader=invitation.nomination.subject.person,
+        is_self=invitation.nomination.group == RaterGroup.SELF,
+        not_observed=operations.NOT_OBSERVED,
+    ), status
+
+
+@bp.get("/r/<token>")
+@_throttle
+def show(token: str) -> tuple[str, int]:
+    invitation = operations.find_invitation(token)
+    return _render_form(invitation, None, saved=request.args.get("saved") == "1")
+
+
+@bp.post("/r/<token>")
+@_throttle
+def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
+    invitation = operations.find_invitation(token)
+    rubric = invitation.nomination.subject.cycle.rubric_snapshot
+    action = request.form.get("action", "save")
+    if action == "decline":
+        operations.decline(invitation)
+        db.session.commit()
+        return redirect(url_for("rating.done", outcome="declined"))
+    form = parse_rating_form(rubric, request.form)
+    if action == "submit" and form.complete:
+        operations.submit(invitation, form)
+        db.session.commit()
+        return redirect(url_for("rating.done", outcome="submitted"))
+    operations.save_draft(invitation, form)
+    db.session.commit()
+    if action == "submit":
+        return _render_form(invitation, form, status=422)
+    return redirect(url_for("rating.show", token=token, saved="1"))
+
+
+@bp.get("/r/<token>/decline")
+@_throttle
+def confirm_decline(token: str) -> str:
+    invitation = operations.find_invitation(token)
+    rubric = invitation.nomination.subject.cycle.rubric_snapshot
+    lang = _language(invitation, rubric)
+    return render_template("decline.html", token=token, lang=lang, labels=ui_labels(lang),
+                           leader=invitation.nomination.subject.person)
+
+
+@bp.get("/done/<any(submitted, declined):outcome>")
+def done(outcome: str) -> str:
+    return render_template("done.html", outcome=outcome, labels=ui_labels("en"))

@@ -1,0 +1,91 @@
+"""Read rubric YAML files into validated plain dicts, or say exactly what is wrong and where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import ValidationError
+
+from service.rubrics.schemas import RubricSchema
+
+
+class RubricError(Exception):
+    """A rubric file that cannot be used; `problems` lists every one as 'file: field: message'."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__("\n".join(f"{self.path}: {problem}" for problem in problems))
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> list[str]:
+    """Turn marshmallow's nested error dict into 'sections[2].items[0].text.en: message' lines."""
+    if isinstance(messages, dict):
+        lines: list[str] = []
+        for key, value in messages.items():
+            if isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            elif key == "_schema":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            lines.extend(flatten_errors(value, path))
+        return lines
+    if isinstance(messages, list):
+        return [line for message in messages for line in flatten_errors(message, prefix)]
+    text = str(messages)
+    return [f"{prefix}: {text}" if prefix else text]
+
+
+def load_rubric_file(path: Path | str) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RubricError(path, ["file not found"]) from None
+    except UnicodeDecodeError:
+        raise RubricError(path, ["not UTF-8 text"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RubricError(path, [f"{where}not valid YAML ({problem})"]) from None
+    if not isinstance(raw, dict):
+        raise RubricError(path, ["the file must be a YAML mapping with id, version, title …"])
+    try:
+        return RubricSchema().load(raw)
+    except ValidationError as exc:
+        raise RubricError(path, flatten_errors(exc.messages)) from None
+
+
+def find_rubric(rubrics_dir: Path | str, rubric_id: str) -> dict[str, Any]:
+    """The rubric with this id among the YAML files of the rubrics directory."""
+    directory = Path(rubrics_dir)
+    candidate = directory / f"{rubric_id}.yaml"
+    if candidate.exists():
+        rubric = load_rubric_file(candidate)
+        if rubric["id"] == rubric_id:
+            return rubric
+    for path in sorted(directory.glob("*.y*ml")):
+        rubric = load_rubric_file(path)
+        if rubric["id"] == rubric_id:
+            return rubric
+    known = ", ".join(sorted(p.stem for p in directory.glob("*.y*ml"))) or "none"
+    raise RubricError(directory, [f"no rubric with id {rubric_id!r} (found: {known})"])
+
+
+def summary(rubric: dict[str, Any]) -> str:
+    items = sum(len(section["items"]) for section in rubric["sections"])
+    lines = [
+        f"{rubric['id']} v{rubric['version']}: {rubric['title']['en']}",
+        f"languages: {', '.join(rubric['languages'])}; scale: "
+        + " / ".join(label["en"] for label in rubric["scale"]["labels"])
+        + f" (+ {rubric['scale']['not_observed']['en']})",
+        f"{len(rubric['sections'])} sections, {items} items, "
+        f"{len(rubric['questions'])} open questions",
+    ]
+    for section in rubric["sections"]:
+        lines.append(f"  {section['id']}: {section['title']['en']} ({len(section['items'])} items)")
+    return "\n".join(lines)
