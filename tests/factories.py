@@ -16,9 +16,10 @@ from service.people.models import Person
 def person(directory_id: str, name: str, manager: Person | None = None,
            language: str = "en", **extra: Any) -> Person:
     given, _, family = name.partition(" ")
+    fields = {"email": f"{directory_id}@test.example", **extra}
     record = Person(
-        directory_id=directory_id, email=f"{directory_id}@test.example", given_name=given,
-        family_name=family, display_name=name, manager=manager, language=language, **extra,
+        directory_id=directory_id, given_name=given, family_name=family, display_name=name,
+        manager=manager, language=language, **fields,
     )
     db.session.add(record)
     db.session.flush()

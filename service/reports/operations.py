@@ -70,6 +70,7 @@ def build_report_context(subject: Subject, rng: random.Random | None = None) -> 
         select(Nomination.group, func.count()).where(Nomination.subject_id == subject.id)
         .group_by(Nomination.group)).all())
     labels, notes = GROUP_LABELS[lang], NOTES[lang]
+    labels_text = WELSH_LABELS if lang == "cy" else DEFAULT_LABELS
     groups = []
     for summary in results.groups:
         note = ""
@@ -96,7 +97,7 @@ def build_report_context(subject: Subject, rng: random.Random | None = None) -> 
     return {
         "lang": lang,
         "organisation": current_app.config["ORGANISATION_NAME"],
-        "title": f"{(WELSH_LABELS if lang == 'cy' else DEFAULT_LABELS).get('report_title', 'Leadership 360 feedback report')} — {subject.person.display_name}",
+        "title": f"{labels_text['report_heading']} — {subject.person.display_name}",
         "cycle": {"name": cycle.name, "opens": format_date(cycle.opens_on, lang),
                   "closes": format_date(cycle.closes_on, lang)},
         "subject": {"name": subject.person.display_name, "title": subject.person.title,
@@ -123,7 +124,7 @@ def build_report_context(subject: Subject, rng: random.Random | None = None) -> 
         ],
         "comments": comment_blocks(results.comments, shuffle=True),
         "self_comments": comment_blocks(results.self_comments, shuffle=False),
-        "labels": WELSH_LABELS if lang == "cy" else DEFAULT_LABELS,
+        "labels": labels_text,
     }
 
 

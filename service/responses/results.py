@@ -213,7 +213,7 @@ def _cells(
     hidden = [group for group in NON_SELF_GROUPS if group not in visible and values[group]]
     pool = visible + hidden if sum(len(values[g]) for g in hidden) >= k else visible
     ratings = [rating for group in pool for rating in values[group]]
-    if len(ratings) >= 1:
+    if len(ratings) >= thresholds.for_group(ALL_OTHERS):
         # H holds only raters who rated, so the pool's "not observed" is the visible groups'.
         not_observed = sum(responded[group] - len(values[group]) for group in visible)
         cells[ALL_OTHERS] = _stats(ratings, not_observed)

@@ -1,0 +1,136 @@
+import datetime as dt
+
+import pytest
+
+from service.cycles import operations as cycles
+from service.cycles.models import CycleState
+from service.db import db
+from service.errors import DomainError, InvalidInput
+from service.nominations.models import Invitation, RaterGroup
+from service.nominations.operations import nominate, suggest_raters
+from service.nominations.tokens import hash_token
+from service.outbox.models import OutboxMessage
+from tests.factories import draft_cycle, launched_cycle, person, team
+
+
+def test_launch_freezes_rubric_and_queues_one_email_per_invitation(app):
+    cycle, tokens, _ = launched_cycle()
+    assert cycle.state == CycleState.OPEN
+    assert cycle.rubric_snapshot["id"] == "compassionate-inclusive-leadership"
+    assert cycle.rubric_version == 1
+    invitations = db.session.scalars(db.select(Invitation)).all()
+    assert len(invitations) == len(tokens) == 9
+    for invitation in invitations:
+        token = tokens[invitation.id]
+        assert len(token) >= 43  # 256 bits in URL-safe base64
+        assert invitation.token_hash == hash_token(token)
+        assert token not in invitation.token_hash
+    messages = db.session.scalars(db.select(OutboxMessage)).all()
+    assert sorted(m.invitation_id for m in messages) == sorted(tokens)
+    # The token exists in the database only sealed, never in clear.
+    for message in messages:
+        assert all(token not in str(message.context) for token in tokens.values())
+        assert all(token not in (message.sealed or "") for token in tokens.values())
+
+
+def test_frozen_rubric_does_not_follow_later_file_edits(app, tmp_path):
+    cycle, _, _ = launched_cycle()
+    frozen = cycle.rubric_snapshot
+    app.config["RUBRICS_DIR"] = str(tmp_path)  # the file "disappears" or changes
+    db.session.expire_all()
+    assert db.session.get(type(cycle), cycle.id).rubric_snapshot == frozen
+
+
+def test_launch_is_all_or_nothing(app):
+    people = team()
+    cycle = draft_cycle(people)
+    lonely = person("lonely", "Lonely Leader")
+    cycles.add_subject(cycle, lonely)
+    db.session.commit()
+    with pytest.raises(DomainError, match="nobody nominated to rate them: Lonely Leader"):
+        cycles.launch(cycle)
+    db.session.rollback()
+    assert db.session.get(type(cycle), cycle.id).state == CycleState.DRAFT
+    assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
+
+
+@pytest.mark.parametrize(("start", "target", "message"), [
+    (CycleState.DRAFT, CycleState.CLOSED, "is draft: it can move to open, not closed"),
+    (CycleState.DRAFT, CycleState.RELEASED, "is draft: it can move to open, not released"),
+    (CycleState.OPEN, CycleState.RELEASED, "is open: it can move to closed, not released"),
+    (CycleState.RELEASED, CycleState.OPEN, "is released: it can move to nothing"),
+])
+def test_wrong_state_changes_are_refused_with_the_allowed_ones(app, start, target, message):
+    cycle = draft_cycle(team())
+    cycle.state = start
+    with pytest.raises(DomainError, match=message):
+        cycles.transition(cycle, target)
+    assert cycle.state == start
+
+
+def test_cli_state_change_refused_with_one_line(app, runner):
+    cycle = draft_cycle(team())
+    db.session.commit()
+    result = runner.invoke(args=["cycle", "release", str(cycle.id)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: cycle {cycle.id} is draft: it can move to open, not released")
+
+
+def test_cycle_dates_and_threshold_are_checked(app):
+    today = dt.date.today()
+    with pytest.raises(InvalidInput, match="closes .* before or when it opens"):
+        cycles.create_cycle("x", "compassionate-inclusive-leadership", today, today)
+    with pytest.raises(InvalidInput, match="min_group_size must be at least 2"):
+        cycles.create_cycle("x", "compassionate-inclusive-leadership", today,
+                            today + dt.timedelta(days=1), min_group_size=1)
+
+
+def test_nomination_rules(app):
+    people = team()
+    cycle = draft_cycle(people)
+    subject = cycle.subjects[0]
+    with pytest.raises(DomainError, match="already nominated for Alex Leader"):
+        nominate(subject, people["reports"][0], RaterGroup.PEER)
+    with pytest.raises(InvalidInput, match="only rate themselves as 'self'"):
+        nominate(subject, people["reports"][0], RaterGroup.SELF)
+    broken = person("noemail", "No Email", email="")
+    with pytest.raises(InvalidInput, match="no usable email address"):
+        nominate(subject, broken, RaterGroup.OTHER)
+
+
+def test_nominating_in_an_open_cycle_sends_an_invitation(app):
+    cycle, tokens, _ = launched_cycle()
+    late = person("late", "Late Colleague")
+    nominate(cycle.subjects[0], late, RaterGroup.OTHER)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Invitation.id))) == len(tokens) + 1
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient == late.email)) == 1
+
+
+def test_suggested_raters_follow_the_org_chart(app):
+    people = team(size_reports=2, size_peers=2)
+    cycle = cycles.create_cycle("c", "compassionate-inclusive-leadership", dt.date.today(),
+                                dt.date.today() + dt.timedelta(days=3))
+    subject = cycles.add_subject(cycle, people["leader"])
+    groups = {(p.directory_id, g.value) for p, g in suggest_raters(subject)}
+    assert groups == {("leader", "self"), ("boss", "manager"), ("report0", "direct_report"),
+                      ("report1", "direct_report"), ("peer0", "peer"), ("peer1", "peer")}
+
+
+def test_cli_flow_create_add_launch_status(app, runner):
+    team()
+    db.session.commit()
+    today = dt.date.today()
+    result = runner.invoke(args=["cycle", "create", "--name", "Spring", "--opens",
+                                 str(today), "--closes", str(today + dt.timedelta(days=10))])
+    assert result.exit_code == 0, result.output
+    cycle_id = result.output.split()[2]
+    result = runner.invoke(args=["cycle", "add-leader", cycle_id, "leader", "--suggest-raters"])
+    assert "added Alex Leader with 9 raters" in result.output, result.output
+    result = runner.invoke(args=["cycle", "launch", cycle_id])
+    assert "9 invitations queued" in result.output, result.output
+    result = runner.invoke(args=["cycle", "status", cycle_id])
+    assert "Alex Leader: submitted 0, pending 9, declined 0" in result.output

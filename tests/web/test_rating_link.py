@@ -1,0 +1,199 @@
+import datetime as dt
+import threading
+
+from sqlalchemy import inspect
+
+from service.cycles import operations as cycles
+from service.db import db
+from service.nominations.models import Invitation, InvitationStatus
+from service.nominations.tokens import new_token
+from service.responses.models import Response
+from tests.factories import launched_cycle
+from tests.web.helpers import csrf_token, full_answers, post_form
+
+
+def _self_and_report(tokens, cycle):
+    """Tokens of the leader's self rating and of one direct report."""
+    by_group = {}
+    for invitation in db.session.scalars(db.select(Invitation)):
+        by_group.setdefault(invitation.nomination.group.value, []).append(tokens[invitation.id])
+    return by_group
+
+
+def test_form_shows_leader_rubric_scale_and_questions(client):
+    cycle, tokens, _ = launched_cycle()
+    token = _self_and_report(tokens, cycle)["direct_report"][0]
+    page = client.get(f"/r/{token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Feedback for Alex Leader" in html
+    rubric = cycle.rubric_snapshot
+    for section in rubric["sections"]:
+        assert section["title"]["en"] in html
+    first = rubric["sections"][0]["items"][0]
+    assert first["text"]["en"] in html
+    assert html.count(f'name="item-{first["id"]}"') == len(rubric["scale"]["labels"]) + 1
+    assert "Not observed" in html and "Always" in html and "Never" in html
+    assert rubric["questions"][0]["text"]["en"] in html
+    assert 'name="csrf_token"' in html
+    assert "<script" not in html  # works without JavaScript
+
+
+def test_welsh_speaker_gets_welsh_rubric(client):
+    cycle, tokens, people = launched_cycle()
+    rater = people["reports"][0]
+    rater.language = "cy"
+    db.session.commit()
+    invitation = db.session.scalar(db.select(Invitation).join(Invitation.nomination).where(
+        Invitation.nomination.property.mapper.class_.person_id == rater.id))
+    html = client.get(f"/r/{tokens[invitation.id]}").get_data(as_text=True)
+    assert 'lang="cy"' in html
+    assert cycle.rubric_snapshot["sections"][0]["title"]["cy"] in html
+    assert "Adborth i Alex Leader" in html
+
+
+def test_post_without_csrf_is_refused_and_changes_nothing(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    page = client.post(f"/r/{token}", data={**full_answers(cycle.rubric_snapshot),
+                                            "action": "submit"})
+    assert page.status_code == 400
+    assert "This form has expired" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+
+
+def test_save_and_come_back_later(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    rubric = cycle.rubric_snapshot
+    first, second = (item["id"] for item in rubric["sections"][0]["items"][:2])
+    page = post_form(client, f"/r/{token}", {f"item-{first}": "2", f"item-{second}": "na",
+                                             "question-strengths": "Kind."}, "save")
+    assert page.status_code == 302 and page.location.endswith(f"/r/{token}?saved=1")
+    html = client.get(page.location).get_data(as_text=True)
+    assert "Your answers are saved" in html
+    assert f'name="item-{first}" value="2" checked' in html
+    assert f'name="item-{second}" value="na" checked' in html
+    assert "Kind.</textarea>" in html
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+
+
+def test_incomplete_submit_lists_missing_items_and_keeps_answers(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    answers = full_answers(cycle.rubric_snapshot)
+    missing = next(iter(answers))
+    del answers[missing]
+    page = post_form(client, f"/r/{token}", answers, "submit")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "There is a problem" in html and f'href="#{missing}"' in html
+    assert "1 statement(s) need an answer" in html
+    invitation = db.session.scalar(db.select(Invitation).where(
+        Invitation.status == InvitationStatus.PENDING).limit(1))
+    db.session.expire_all()
+    assert any(inv.draft for inv in db.session.scalars(db.select(Invitation)))
+    assert invitation is not None
+
+
+def test_submit_stores_one_unlinkable_response(client):
+    cycle, tokens, _ = launched_cycle()
+    token = _self_and_report(tokens, cycle)["direct_report"][0]
+    url = f"/r/{token}"
+    form_token = csrf_token(client, url)
+    page = post_form(client, url, full_answers(cycle.rubric_snapshot, "5"), "submit", form_token)
+    assert page.status_code == 302 and page.location.endswith("/done/submitted")
+    assert "Thank you" in client.get(page.location).get_data(as_text=True)
+
+    responses = db.session.scalars(db.select(Response)).all()
+    assert len(responses) == 1
+    response = responses[0]
+    assert response.rater_group.value == "direct_report"
+    assert set(response.answers.values()) == {5}
+    assert response.comments == {"strengths": "Listens with real interest."}
+    assert response.submitted_on == dt.date.today()
+    # Nothing in a response row points back to a person, an invitation or a moment.
+    columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
+    assert columns == {"id", "cycle_id", "subject_id", "rater_group", "answers", "comments",
+                       "language", "submitted_on"}
+    invitation_columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
+    assert invitation_columns == {"id", "nomination_id", "token_hash", "status", "draft",
+                                  "created_at"}
+
+    again = post_form(client, url, full_answers(cycle.rubric_snapshot), "submit", form_token)
+    assert again.status_code == 410
+    assert "already submitted" in again.get_data(as_text=True)
+    assert client.get(url).status_code == 410
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
+
+
+def test_two_tabs_submitting_at_once_store_exactly_one_response(make_app):
+    app = make_app()
+    with app.app_context():
+        cycle, tokens, _ = launched_cycle()
+        rubric = cycle.rubric_snapshot
+        token = next(iter(tokens.values()))
+    clients = [app.test_client() for _ in range(4)]
+    form_tokens = [csrf_token(c, f"/r/{token}") for c in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def tab(client, form_token):
+        with app.app_context():
+            barrier.wait()
+            statuses.append(post_form(client, f"/r/{token}", full_answers(rubric), "submit",
+                                      form_token).status_code)
+
+    threads = [threading.Thread(target=tab, args=pair) for pair in zip(clients, form_tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 410, 410, 410]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
+
+
+def test_decline(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    confirm = client.get(f"/r/{token}/decline")
+    assert "Decline to give feedback on Alex Leader" in confirm.get_data(as_text=True)
+    page = post_form(client, f"/r/{token}", {}, "decline", csrf_token(client, f"/r/{token}"))
+    assert page.status_code == 302 and page.location.endswith("/done/declined")
+    assert client.get(f"/r/{token}").status_code == 410
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+    statuses = db.session.scalars(db.select(Invitation.status)).all()
+    assert statuses.count(InvitationStatus.DECLINED) == 1
+
+
+def test_unknown_and_tampered_links(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    assert client.get("/r/../../etc/passwd").status_code == 404
+    for bad in (new_token(), token[:-1] + ("A" if token[-1] != "A" else "B"), token[:20],
+                "%27%20OR%201=1", token + "x"):
+        page = client.get(f"/r/{bad}")
+        assert page.status_code == 404, bad
+        assert "This link is not recognised" in page.get_data(as_text=True)
+
+
+def test_closed_cycle_and_past_closing_date_expire_links(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    cycle.closes_on = dt.date.today() - dt.timedelta(days=1)
+    db.session.commit()
+    page = client.get(f"/r/{token}")
+    assert page.status_code == 410
+    assert "This feedback cycle has closed" in page.get_data(as_text=True)
+    cycle.closes_on = dt.date.today() + dt.timedelta(days=1)
+    cycles.close(cycle)
+    db.session.commit()
+    assert client.get(f"/r/{token}").status_code == 410
+
+
+def test_guessing_is_throttled(make_app):
+    app = make_app(TOKEN_FAILURE_LIMIT="3 per minute")
+    client = app.test_client()
+    codes = [client.get(f"/r/{new_token()}").status_code for _ in range(5)]
+    assert codes == [404, 404, 404, 429, 429]
