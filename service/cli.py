@@ -18,3 +18,7 @@ def _create_app() -> object:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
 def main() -> None:
     """feedback360: 360-degree feedback on compassionate and inclusive leadership."""
+
+
+if __name__ == "__main__":
+    main()

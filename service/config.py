@@ -42,7 +42,6 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BASE_URL": ("http://127.0.0.1:5000", str),
     "ORGANISATION_NAME": ("Your organisation", str),
     "CONTACT_EMAIL": ("", str),
-    "DEFAULT_LANGUAGE": ("en", str),
     "RUBRICS_DIR": (None, str),
     "TEMPLATES_DIR": (None, str),
     "MAIL_BACKEND": ("smtp", str),

@@ -57,7 +57,7 @@ def _demo_config(out_dir: Path) -> dict[str, Any]:
         "MAIL_BACKEND": "file",
         "MAIL_FILE_DIR": str(out_dir / "mail"),
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME") or ORGANISATION,
-        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL") or "organisational.development@afonvalley.example",
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL") or "od.team@afonvalley.example",
     }
     if not os.environ.get("DATABASE_URL"):
         instance = Path(os.environ.get("INSTANCE_PATH") or "instance").resolve()
@@ -142,6 +142,8 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
     from service.migrations.cli import upgrade
 
     out_dir = out_dir.resolve()
+    for stale in (out_dir / "mail").glob("*.eml"):
+        stale.unlink()
     app = create_app(_demo_config(out_dir))
     rng = random.Random(seed)
     today = dt.date.today()
@@ -178,7 +180,8 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         links = cycles.launch(pilot)
         db.session.commit()
         relay_outbox()
-        click.echo(f"5. an open cycle to try: personal links for {pilot.subjects[0].person.display_name}"
+        leader = pilot.subjects[0].person.display_name
+        click.echo(f"5. an open cycle to try: personal links for {leader}"
                    " (emails in the mail folder too):")
         for invitation_id, token in list(links.items())[:3]:
             click.echo(f"   {app.config['BASE_URL']}/r/{token}  (invitation {invitation_id})")

@@ -1,4 +1,6 @@
-"""A person as the directory knows them. People are never deleted: past cycles keep their subjects."""
+"""A person as the directory knows them.
+
+People are never deleted: past cycles keep their subjects."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
@@ -26,8 +26,8 @@ MAX_COMMENT_CHARS = 4000
 class LinkProblem(DomainError):
     """Why a personal link cannot be used; `kind` picks the page and the status code."""
 
-    STATUS = {"unknown": 404, "expired": 410, "submitted": 410, "declined": 410,
-              "not_open": 403}
+    STATUS: ClassVar[dict[str, int]] = {
+        "unknown": 404, "expired": 410, "submitted": 410, "declined": 410, "not_open": 403}
 
     def __init__(self, kind: str):
         self.kind = kind

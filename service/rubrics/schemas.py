@@ -1,4 +1,4 @@
-"""Marshmallow schemas that validate a rubric file; unknown keys are errors, not silently dropped."""
+"""Marshmallow schemas that validate a rubric file; unknown keys are errors, never dropped."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def test_launch_is_all_or_nothing(app):
     lonely = person("lonely", "Lonely Leader")
     cycles.add_subject(cycle, lonely)
     db.session.commit()
-    with pytest.raises(DomainError, match="nobody nominated to rate them: Lonely Leader"):
+    with pytest.raises(DomainError, match=r"nobody nominated to rate them: Lonely Leader"):
         cycles.launch(cycle)
     db.session.rollback()
     assert db.session.get(type(cycle), cycle.id).state == CycleState.DRAFT
@@ -80,7 +80,7 @@ def test_cli_state_change_refused_with_one_line(app, runner):
 
 def test_cycle_dates_and_threshold_are_checked(app):
     today = dt.date.today()
-    with pytest.raises(InvalidInput, match="closes .* before or when it opens"):
+    with pytest.raises(InvalidInput, match=r"closes .* before or when it opens"):
         cycles.create_cycle("x", "compassionate-inclusive-leadership", today, today)
     with pytest.raises(InvalidInput, match="min_group_size must be at least 2"):
         cycles.create_cycle("x", "compassionate-inclusive-leadership", today,

@@ -49,7 +49,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(app, tmp_path, runner):
 def test_missing_column_says_which_columns_are_expected(app, tmp_path):
     path = tmp_path / "people.csv"
     path.write_text("id,mail\n1,a@b.example\n", encoding="utf-8")
-    with pytest.raises(PeopleImportError, match="missing column.*directory_id, email"):
+    with pytest.raises(PeopleImportError, match=r"missing column.*directory_id, email"):
         parse_people_file(path)
 
 

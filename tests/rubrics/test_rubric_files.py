@@ -35,7 +35,7 @@ def test_default_rubric_covers_the_framework_in_both_languages():
         assert needed in section_ids
     assert rubric["languages"] == ["en", "cy"]
     assert all("cy" in item["text"] for s in rubric["sections"] for item in s["items"])
-    assert [label["en"] for label in rubric["scale"]["labels"]][0] == "Never"
+    assert rubric["scale"]["labels"][0]["en"] == "Never"
     assert rubric["scale"]["labels"][-1]["en"] == "Always"
     assert rubric["sources"], "source references belong in the rubric file"
     assert {item.get("level") for s in rubric["sections"] for item in s["items"]} <= {

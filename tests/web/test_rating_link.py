@@ -144,7 +144,8 @@ def test_two_tabs_submitting_at_once_store_exactly_one_response(make_app):
             statuses.append(post_form(client, f"/r/{token}", full_answers(rubric), "submit",
                                       form_token).status_code)
 
-    threads = [threading.Thread(target=tab, args=pair) for pair in zip(clients, form_tokens)]
+    threads = [threading.Thread(target=tab, args=pair)
+               for pair in zip(clients, form_tokens, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -155,7 +156,7 @@ def test_two_tabs_submitting_at_once_store_exactly_one_response(make_app):
 
 
 def test_decline(client):
-    cycle, tokens, _ = launched_cycle()
+    _, tokens, _ = launched_cycle()
     token = next(iter(tokens.values()))
     confirm = client.get(f"/r/{token}/decline")
     assert "Decline to give feedback on Alex Leader" in confirm.get_data(as_text=True)
@@ -168,7 +169,7 @@ def test_decline(client):
 
 
 def test_unknown_and_tampered_links(client):
-    cycle, tokens, _ = launched_cycle()
+    _, tokens, _ = launched_cycle()
     token = next(iter(tokens.values()))
     assert client.get("/r/../../etc/passwd").status_code == 404
     for bad in (new_token(), token[:-1] + ("A" if token[-1] != "A" else "B"), token[:20],

@@ -1,0 +1,107 @@
+import re
+
+import pytest
+
+from service.db import db
+from service.outbox.models import OutboxMessage, OutboxStatus
+from service.outbox.operations import relay_outbox
+from tests.factories import launched_cycle
+from tests.smtp_server import SMTPServer, free_port
+
+
+@pytest.fixture
+def smtp():
+    with SMTPServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_app(make_app, smtp):
+    app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
+                   MAIL_FROM="od@test.example")
+    with app.app_context():
+        yield app
+
+
+def test_invitations_arrive_over_smtp_with_a_working_link(smtp_app, smtp):
+    cycle, tokens, people = launched_cycle()
+    counts = relay_outbox()
+    assert (counts.sent, counts.failed) == (9, 0)
+    assert len(smtp.inbox.messages) == 9
+    by_recipient = {m["To"]: m for m in smtp.inbox.messages}
+    report = by_recipient[people["reports"][0].email]
+    assert report["Subject"] == (
+        f"Please give feedback on Alex Leader's leadership by {cycle.closes_on.isoformat()}")
+    text = report.get_body(("plain",)).get_content()
+    html = report.get_body(("html",)).get_content()
+    links = re.findall(r"http://feedback\.test/r/([A-Za-z0-9_-]{43})", text)
+    assert len(links) == 1 and links[0] in tokens.values()
+    assert links[0] in html
+    assert "at least 3 people of that group" in text
+    assert "self-assessment" in by_recipient[people["leader"].email]["Subject"]
+    # Sent rows forget the sealed link.
+    assert db.session.scalar(db.select(db.func.count()).where(
+        OutboxMessage.sealed.is_not(None))) == 0
+    assert relay_outbox().sent == 0  # nothing sent twice
+
+
+def test_welsh_speaker_gets_welsh_email(smtp_app, smtp):
+    _, _, people = launched_cycle()
+    rater = people["reports"][1]
+    message = db.session.scalar(db.select(OutboxMessage).where(
+        OutboxMessage.recipient == rater.email))
+    message.language = "cy"
+    db.session.commit()
+    relay_outbox()
+    received = next(m for m in smtp.inbox.messages if m["To"] == rater.email)
+    assert received["Subject"].startswith("Rhowch adborth ar arweinyddiaeth Alex Leader")
+    assert "Eich dolen bersonol" in received.get_body(("plain",)).get_content()
+
+
+def test_smtp_down_delays_mail_and_loses_nothing(make_app, smtp):
+    app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
+    with app.app_context():
+        launched_cycle()
+        counts = relay_outbox()
+        assert (counts.sent, counts.retrying) == (0, 9)
+        pending = db.session.scalars(db.select(OutboxMessage)).all()
+        assert {m.status for m in pending} == {OutboxStatus.PENDING}
+        assert all("cannot reach SMTP server" in m.last_error for m in pending)
+        assert all(m.sealed for m in pending)
+        # The server comes back and the retry time has come.
+        app.config["SMTP_PORT"] = smtp.port
+        for message in pending:
+            message.next_attempt_at = message.created_at
+        db.session.commit()
+        assert relay_outbox().sent == 9
+    assert sorted(m["To"] for m in smtp.inbox.messages) == sorted({m["To"] for m in
+                                                                   smtp.inbox.messages})
+    assert len(smtp.inbox.messages) == 9
+
+
+def test_permanent_refusal_is_marked_undeliverable(smtp_app, smtp):
+    _, _, people = launched_cycle()
+    smtp.inbox.refuse[people["boss"].email] = "550 No such user here"
+    counts = relay_outbox()
+    assert (counts.sent, counts.failed) == (8, 1)
+    failed = db.session.scalar(db.select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.FAILED))
+    assert failed.recipient == people["boss"].email
+    assert failed.last_error == "550 No such user here"
+    assert relay_outbox().sent == 0
+
+
+def test_temporary_refusal_is_retried_later(smtp_app, smtp):
+    _, _, people = launched_cycle()
+    smtp.inbox.refuse[people["boss"].email] = "451 Try again later"
+    counts = relay_outbox()
+    assert (counts.sent, counts.retrying) == (8, 1)
+    message = db.session.scalar(db.select(OutboxMessage).where(
+        OutboxMessage.recipient == people["boss"].email))
+    assert message.status == OutboxStatus.PENDING and message.attempts == 1
+    assert message.next_attempt_at > message.created_at
+    del smtp.inbox.refuse[people["boss"].email]
+    message.next_attempt_at = message.created_at
+    db.session.commit()
+    assert relay_outbox().sent == 1
+    assert [m["To"] for m in smtp.inbox.messages].count(people["boss"].email) == 1
