@@ -8,9 +8,10 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test lint system-deps install lock clean
 
-# Debian packages the project needs: Pango for WeasyPrint, poppler for looking at PDFs.
+# Debian packages the project needs: Pango and HarfBuzz for WeasyPrint, poppler for looking at
+# PDFs, chromium for the browser tests (Playwright drives it; it never downloads a browser).
 # Installed through apt-get when running as root; otherwise the command to run is printed.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
         "missing": "Choose an answer for this statement",
         "error_summary": "{count} statement(s) need an answer before you can submit. "
                          "Your answers so far are saved.",
+        "and_more": "… and {count} more",
         "decline_title": "Decline to give feedback on {name}",
         "decline_text": "If you do not know {name} well enough, or would rather not answer, you "
                         "can decline. Nobody is told who declined; HR sees only counts.",
@@ -59,6 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
         "missing": "Dewiswch ateb ar gyfer y datganiad hwn",
         "error_summary": "Mae angen ateb ar {count} datganiad cyn y gallwch gyflwyno. Mae eich "
                          "atebion hyd yma wedi'u cadw.",
+        "and_more": "… a {count} arall",
         "decline_title": "Gwrthod rhoi adborth ar {name}",
         "decline_text": "Os nad ydych yn adnabod {name} yn ddigon da, neu os byddai'n well "
                         "gennych beidio ag ateb, gallwch wrthod. Ni ddywedir wrth neb pwy "

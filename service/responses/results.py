@@ -13,6 +13,11 @@ The rules, in short:
    holds ≥ ``min_group_size`` ratings: whatever a reader can get by subtracting the visible
    columns from "all others" is then either nothing or a pool of at least k raters.
 4. Comments of hidden groups are pooled in only when the hidden groups together have ≥ k raters.
+5. A section cell pools exactly the ratings behind that column's *shown* item cells in the
+   section, and is hidden when none of them is shown. Its mean, sd, min and max are then fixed by
+   the shown item cells (total = Σ mean·n, squares = Σ n·(sd² + mean²)), so subtracting item
+   cells from a section yields nothing new. (Per-rater section means did leak: a rater who left
+   an item unrated weighs differently in the section, which singles out their answer.)
 """
 
 from __future__ import annotations
@@ -75,12 +80,27 @@ class RaterAnswers:
 class Stats:
     """Figures for one cell; ``not_observed`` counts the column's raters who gave no rating."""
 
-    n: int
-    mean: float
+    n: int  # raters behind the cell: one rating each for an item, one or more for a section
+    mean: float  # over ratings, not over raters, so a section is fixed by its shown item cells
     sd: float  # population standard deviation, 0 for n == 1
     min: float
     max: float
     not_observed: int
+
+
+Rater = tuple[str, int]  # (group, position within the group): who gave a rating, never shown
+
+
+@dataclass(frozen=True)
+class _ItemRow:
+    """One item's cells, and for each shown cell the ratings behind it, so sections reuse them.
+
+    ``counted`` names the groups whose raters the cell's ``not_observed`` is taken over.
+    """
+
+    cells: dict[str, Stats | None]
+    pools: dict[str, list[tuple[Rater, int]]]
+    counted: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -137,23 +157,24 @@ def compute_results(
     ]
 
     pooled_groups: set[str] = set()
-    items: dict[str, dict[str, Stats | None]] = {}
+    item_rows: dict[str, _ItemRow] = {}
     for item_id in item_ids:
         values = {
-            group: [v for r in by_group[group] if (v := r.answers.get(item_id)) is not None]
+            group: [
+                ((group, position), v)
+                for position, r in enumerate(by_group[group])
+                if (v := r.answers.get(item_id)) is not None
+            ]
             for group in GROUPS
         }
-        items[item_id] = _cells(values, responded, shown, thresholds, pooled_groups)
+        item_rows[item_id] = _item_row(values, responded, shown, thresholds, pooled_groups)
+    items = {item_id: row.cells for item_id, row in item_rows.items()}
 
-    sections: dict[str, dict[str, Stats | None]] = {}
-    for section_id, ids in section_items.items():
-        values: dict[str, list[float]] = {group: [] for group in GROUPS}
-        for group in GROUPS:
-            for rater in by_group[group]:
-                ratings = [v for i in ids if (v := rater.answers.get(i)) is not None]
-                if ratings:
-                    values[group].append(statistics.fmean(ratings))
-        sections[section_id] = _cells(values, responded, shown, thresholds, pooled_groups)
+    # Rule 5: sections are built from shown item cells only, so they add nothing to subtract.
+    sections = {
+        section_id: _section_cells([item_rows[i] for i in ids], responded)
+        for section_id, ids in section_items.items()
+    }
 
     comments, self_comments = _comments(question_ids, by_group, responded, shown, thresholds)
     columns = [group for group in GROUPS if shown[group]]
@@ -188,20 +209,23 @@ def _rubric_ids(rubric: Mapping) -> tuple[list[str], dict[str, list[str]], list[
     return item_ids, section_items, question_ids
 
 
-def _cells(
-    values: Mapping[str, list[float]],
+def _item_row(
+    values: Mapping[str, list[tuple[Rater, int]]],
     responded: Mapping[str, int],
     shown: Mapping[str, bool],
     thresholds: Thresholds,
     pooled_groups: set[str],
-) -> dict[str, Stats | None]:
-    """One row of the report (rules 1-3); records in ``pooled_groups`` who fed "all others"."""
+) -> _ItemRow:
+    """One item's row (rules 1-3); records in ``pooled_groups`` who fed "all others"."""
     cells: dict[str, Stats | None] = {}
+    pools: dict[str, list[tuple[Rater, int]]] = {}
+    counted: dict[str, tuple[str, ...]] = {}
     visible: list[str] = []
     for group in GROUPS:
-        ratings = values[group]
-        if shown[group] and len(ratings) >= thresholds.for_group(group):
-            cells[group] = _stats(ratings, responded[group] - len(ratings))
+        entries = values[group]
+        if shown[group] and len(entries) >= thresholds.for_group(group):
+            cells[group] = _stats([v for _, v in entries], responded[group] - len(entries))
+            pools[group], counted[group] = list(entries), (group,)
             if group != "self":
                 visible.append(group)
         else:
@@ -212,21 +236,52 @@ def _cells(
     k = thresholds.min_group_size
     hidden = [group for group in NON_SELF_GROUPS if group not in visible and values[group]]
     pool = visible + hidden if sum(len(values[g]) for g in hidden) >= k else visible
-    ratings = [rating for group in pool for rating in values[group]]
-    if len(ratings) >= thresholds.for_group(ALL_OTHERS):
+    entries = [entry for group in pool for entry in values[group]]
+    if len(entries) >= thresholds.for_group(ALL_OTHERS):
         # H holds only raters who rated, so the pool's "not observed" is the visible groups'.
         not_observed = sum(responded[group] - len(values[group]) for group in visible)
-        cells[ALL_OTHERS] = _stats(ratings, not_observed)
+        cells[ALL_OTHERS] = _stats([v for _, v in entries], not_observed)
+        pools[ALL_OTHERS], counted[ALL_OTHERS] = entries, tuple(visible)
         pooled_groups.update(group for group in pool if values[group])
     else:
         cells[ALL_OTHERS] = None
+    return _ItemRow(cells, pools, counted)
+
+
+def _section_cells(
+    rows: Sequence[_ItemRow], responded: Mapping[str, int]
+) -> dict[str, Stats | None]:
+    """One section's row (rule 5), built only from the shown item cells of each column.
+
+    The section pools exactly the ratings behind those cells (for "all others" including any
+    hidden pool admitted for an item), so its mean, sd, min and max follow from figures already
+    on the page and a reader gains nothing by subtracting item cells from it. n counts distinct
+    raters in the pool (≥ any shown item cell's n, hence ≥ k); ``not_observed`` counts the raters
+    those item cells count (their visible groups) who rated none of the section's shown items.
+    """
+    cells: dict[str, Stats | None] = {}
+    for column in COLUMNS:
+        shown_rows = [row for row in rows if row.cells[column] is not None]
+        if not shown_rows:
+            cells[column] = None
+            continue
+        pool = [entry for row in shown_rows for entry in row.pools[column]]
+        contributors = {rater for rater, _ in pool}
+        counted = {group for row in shown_rows for group in row.counted[column]}
+        silent = sum(responded[group] for group in counted) - sum(
+            group in counted for group, _ in contributors
+        )
+        cells[column] = _stats([v for _, v in pool], silent, raters=len(contributors))
     return cells
 
 
-def _stats(ratings: Sequence[float], not_observed: int) -> Stats:
-    """Exact figures (fmean/pstdev are order-independent, so rater order leaks nothing)."""
+def _stats(ratings: Sequence[float], not_observed: int, raters: int | None = None) -> Stats:
+    """Exact figures (fmean/pstdev are order-independent, so rater order leaks nothing).
+
+    ``raters`` is n when several ratings may come from one rater (sections); else one each.
+    """
     return Stats(
-        n=len(ratings),
+        n=len(ratings) if raters is None else raters,
         mean=statistics.fmean(ratings),
         sd=statistics.pstdev(ratings) if len(ratings) > 1 else 0.0,
         min=float(min(ratings)),

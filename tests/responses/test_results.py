@@ -102,14 +102,17 @@ def test_small_case_hand_computed() -> None:
     assert_stats(h1["direct_report"], stats(3, 4, 0, 4, 4))
     assert_stats(h1[ALL_OTHERS], stats(4, 3.75, math.sqrt(0.1875), 3, 4))
 
-    # Section = stats over each rater's own mean within the section.
+    # Section = the pooled ratings of the column's shown item cells; n = distinct raters.
     attending = results.sections["attending"]
-    assert_stats(attending["self"], stats(1, 3, 0, 3, 3))
-    assert_stats(attending["manager"], stats(1, 5, 0, 5, 5))  # only a1 rated
-    assert_stats(attending["direct_report"], stats(3, 3, math.sqrt(1.5), 1.5, 4.5))
-    assert_stats(attending[ALL_OTHERS], stats(4, 3.5, math.sqrt(1.875), 1.5, 5))
+    assert_stats(attending["self"], stats(1, 3, 1, 2, 4))  # 4, 2 from one rater
+    assert_stats(attending["manager"], stats(1, 5, 0, 5, 5))  # a2 cell is not shown
+    # 2, 4, 3 | 1, 5, 3: mean 18/6, squares 1+1+0+4+4+0 = 10 over 6
+    assert_stats(attending["direct_report"], stats(3, 3, math.sqrt(10 / 6), 1, 5))
+    # 5, 2, 4, 3 | 1, 5, 3: mean 23/7, variance 89/7 − (23/7)² = 94/49; manager + 3 DRs
+    assert_stats(attending[ALL_OTHERS], stats(4, 23 / 7, math.sqrt(94) / 7, 1, 5))
+    assert attending["peer"] is None and attending["other"] is None
     assert results.sections["helping"]["self"] is None
-    assert_stats(results.sections["helping"][ALL_OTHERS], stats(4, 3.75, math.sqrt(0.1875), 3, 4))
+    assert results.sections["helping"] == h1  # one item: the section is that item's row
 
     assert results.comments == {"strengths": ["Clear", "Fair", "Kind"], "develop": ["Delegate"]}
     assert results.self_comments == {"strengths": ["I listen"], "develop": []}
@@ -176,7 +179,7 @@ def test_self_is_always_shown() -> None:
 
 def test_cell_is_suppressed_when_not_observed_shrinks_it_below_k() -> None:
     raters = [
-        rater("direct_report", a1=4, a2=2),
+        rater("direct_report", a1=4, a2=1),
         rater("direct_report", a1=5, a2=None),
         rater("direct_report", a1=3, a2=5),
     ]
@@ -186,8 +189,9 @@ def test_cell_is_suppressed_when_not_observed_shrinks_it_below_k() -> None:
     assert results.items["a2"]["direct_report"] is None  # n = 2 < 3
     assert results.items["a2"][ALL_OTHERS] is None  # and not smuggled in via all_others
     assert results.items["h1"]["direct_report"] is None  # n = 0
-    # every DR rated something in the section, so the section cell has n = 3
-    assert results.sections["attending"]["direct_report"].n == 3
+    # the section shows only what a1 shows: the hidden a2 ratings (1, 5) stay out of it
+    assert results.sections["attending"] == results.items["a1"]
+    assert results.sections["helping"]["direct_report"] is None
 
 
 def test_subtraction_cannot_reveal_a_small_hidden_group() -> None:
@@ -249,26 +253,30 @@ def test_bad_input_is_rejected() -> None:
         compute_results({"sections": [{"id": "s", "items": [{"id": "x"}, {"id": "x"}]}]}, [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: per-rater section means plus item cells can single out a rater who left "
-    "an item unrated; see report to the lead",
-)
 def test_section_means_do_not_reveal_a_rater_by_difference() -> None:
-    # DR d4 rated a1 only. Section sum = (ΣA)/2 + (ΣB)/2 + a4/2, so a4 = 2·ΣS − ΣA − ΣB.
-    recovered = []
-    for a4 in (1, 5):
+    # DR d4 rated a1 only. With per-rater section means, section sum = (ΣA)/2 + (ΣB)/2 + a4/2,
+    # so a4 = 2·ΣS − ΣA − ΣB: the reader would learn d4's answer exactly.
+    def dr_results(d1_a1: int, d4_a1: int) -> SubjectResults:
         raters = [
-            rater("direct_report", a1=4, a2=2),
+            rater("direct_report", a1=d1_a1, a2=2),
             rater("direct_report", a1=3, a2=3),
-            rater("direct_report", a1=5, a2=4),
-            rater("direct_report", a1=a4),
+            rater("direct_report", a1=4, a2=4),
+            rater("direct_report", a1=d4_a1),
         ]
-        results = compute_results(RUBRIC, raters)
+        return compute_results(RUBRIC, raters)
+
+    for a4 in (1, 5):
+        results = dr_results(5 if a4 == 1 else 1, a4)
         a, b = results.items["a1"]["direct_report"], results.items["a2"]["direct_report"]
         s = results.sections["attending"]["direct_report"]
-        recovered.append(2 * s.mean * s.n - a.mean * a.n - b.mean * b.n)
-    assert recovered != pytest.approx([1, 5])
+        assert not math.isclose(2 * s.mean * s.n - a.mean * a.n - b.mean * b.n, a4)
+        # the section's total is exactly the shown item cells' total: no new equation
+        assert math.isclose(s.mean * (a.n + b.n), a.mean * a.n + b.mean * b.n)
+    # d1 (who also rated a2) and d4 (who did not) swap their a1 answers 5 and 1. The item cells
+    # cannot tell the two apart, so the section must not either, or it says who gave the 1.
+    swapped, original = dr_results(1, 5), dr_results(5, 1)
+    assert swapped.items == original.items
+    assert swapped.sections == original.sections
 
 
 # --- property tests -----------------------------------------------------------------------------
@@ -343,24 +351,18 @@ def group_shown(scenario: Scenario, group: str) -> bool:
     return count > 0 and count >= scenario.thresholds.for_group(group)
 
 
-def cell_ratings(scenario: Scenario, kind: str, cell_id: str) -> dict[str, list[float]]:
-    """Independent oracle: each group's ratings for one cell (section: per-rater means)."""
-    if kind == "item":
-        ids = [cell_id]
-    else:
-        section = next(s for s in scenario.rubric["sections"] if s["id"] == cell_id)
-        ids = [item["id"] for item in section["items"]]
+def cell_ratings(scenario: Scenario, item_id: str) -> dict[str, list[float]]:
+    """Independent oracle: each group's ratings for one item."""
     ratings: dict[str, list[float]] = {group: [] for group in GROUPS}
     for r in scenario.raters:
-        given_ = [r.answers[i] for i in ids if r.answers.get(i) is not None]
-        if given_:
-            ratings[r.group].append(sum(given_) / len(given_))
+        if (value := r.answers.get(item_id)) is not None:
+            ratings[r.group].append(value)
     return ratings
 
 
-def hidden_pool(scenario: Scenario, kind: str, cell_id: str) -> list[float]:
-    """H of rule 3: non-self ratings that are in no visible group cell."""
-    ratings = cell_ratings(scenario, kind, cell_id)
+def hidden_pool(scenario: Scenario, item_id: str) -> list[float]:
+    """H of rule 3: non-self ratings of one item that are in no visible group cell."""
+    ratings = cell_ratings(scenario, item_id)
     pool: list[float] = []
     for group in NON_SELF_GROUPS:
         threshold = scenario.thresholds.for_group(group)
@@ -398,10 +400,8 @@ def test_hidden_groups_show_nothing_under_their_name(scenario: Scenario) -> None
         for _, _, row in rows(results):
             assert row[g.group] is None
         if g.group in results.all_others_groups:  # only ever inside a hidden pool of ≥ k
-            assert any(
-                len(hidden_pool(scenario, kind, cell_id)) >= scenario.k
-                for kind, cell_id, _ in rows(results)
-            )
+            pools = [hidden_pool(scenario, item_id) for item_id in results.items]
+            assert any(len(pool) >= scenario.k for pool in pools)
     for qid, texts in results.comments.items():
         expected = sorted(
             text
@@ -418,9 +418,12 @@ def test_hidden_groups_show_nothing_under_their_name(scenario: Scenario) -> None
 @PROPERTY_SETTINGS
 @given(scenarios())
 def test_subtraction_yields_nothing_or_a_whole_pool_of_k(scenario: Scenario) -> None:
-    """(b) all_others − Σ visible columns is empty or exactly H, and H has ≥ k ratings."""
+    """(b) all_others − Σ visible columns is empty or exactly H, and H has ≥ k ratings.
+
+    Items only: a section is a function of its shown item cells (test below), so it adds nothing.
+    """
     results = compute_results(scenario.rubric, scenario.raters, scenario.thresholds)
-    for kind, cell_id, row in rows(results):
+    for item_id, row in results.items.items():
         everyone = row[ALL_OTHERS]
         if everyone is None:
             continue
@@ -428,7 +431,7 @@ def test_subtraction_yields_nothing_or_a_whole_pool_of_k(scenario: Scenario) -> 
         diff_n = everyone.n - sum(c.n for c in visible)
         all_total, all_squares = sum_and_squares([everyone])
         vis_total, vis_squares = sum_and_squares(visible)
-        pool = hidden_pool(scenario, kind, cell_id)
+        pool = hidden_pool(scenario, item_id)
         if diff_n == 0:
             expected_total, expected_squares = 0.0, 0.0
             event("all_others = visible groups only")
@@ -471,9 +474,7 @@ def test_hidden_raters_below_k_cannot_change_anything(pair: tuple[Scenario, Scen
         assert first == second
         return
     small = hidden_responded(before) < before.k and all(
-        len(hidden_pool(s, kind, cell_id)) < s.k
-        for s in (before, after)
-        for kind, cell_id, _ in rows(first)
+        len(hidden_pool(s, item_id)) < s.k for s in (before, after) for item_id in first.items
     )
     if small:
         event("hidden pools < k: checked")
@@ -498,3 +499,57 @@ def test_every_shown_cell_meets_its_threshold(scenario: Scenario, rnd) -> None:
     shuffled = list(scenario.raters)
     rnd.shuffle(shuffled)
     assert compute_results(scenario.rubric, shuffled, scenario.thresholds) == results
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_sections_are_a_pure_function_of_shown_item_cells(scenario: Scenario) -> None:
+    """(e) Each section cell pools exactly its column's shown item cells, so it reveals nothing.
+
+    Its total and sum of squares are the shown item cells' (n ratings = Σ item n), min/max are
+    theirs, and it is hidden iff they all are. n and not_observed are checked against an
+    independent count of the raters behind those cells.
+    """
+    results = compute_results(scenario.rubric, scenario.raters, scenario.thresholds)
+    for section in scenario.rubric["sections"]:
+        ids = [item["id"] for item in section["items"]]
+        for column in COLUMNS:
+            cell = results.sections[section["id"]][column]
+            shown = {i: c for i in ids if (c := results.items[i][column]) is not None}
+            assert (cell is None) == (not shown)
+            if cell is None:
+                continue
+            n_ratings = sum(c.n for c in shown.values())
+            total, squares = sum_and_squares(list(shown.values()))
+            assert math.isclose(cell.mean * n_ratings, total)
+            assert math.isclose(n_ratings * (cell.sd**2 + cell.mean**2), squares, abs_tol=1e-6)
+            assert cell.min == min(c.min for c in shown.values())
+            assert cell.max == max(c.max for c in shown.values())
+            assert max(c.n for c in shown.values()) <= cell.n <= n_ratings
+            contributors, counted = section_raters(scenario, results, column, shown)
+            assert cell.n == len(contributors)
+            assert cell.not_observed == len(counted - contributors)
+            event(f"section {column}: {'several' if len(shown) > 1 else 'one'} shown item(s)")
+
+
+def section_raters(
+    scenario: Scenario, results: SubjectResults, column: str, shown: Mapping[str, Stats]
+) -> tuple[set[int], set[int]]:
+    """Oracle: raters (by position) with a rating in a shown item cell, and the raters whose
+    "not observed" those cells count (the column's group; for all_others its visible groups)."""
+    contributors: set[int] = set()
+    counted: set[int] = set()
+    for item_id in shown:
+        row = results.items[item_id]
+        if column == ALL_OTHERS:
+            visible = {g for g in NON_SELF_GROUPS if row[g] is not None}
+            hidden_in = row[ALL_OTHERS].n > sum(row[g].n for g in visible)  # H was admitted
+            feeding = set(NON_SELF_GROUPS) if hidden_in else visible
+        else:
+            visible = feeding = {column}
+        for index, r in enumerate(scenario.raters):
+            if r.group in visible:
+                counted.add(index)
+            if r.group in feeding and r.answers.get(item_id) is not None:
+                contributors.add(index)
+    return contributors, counted

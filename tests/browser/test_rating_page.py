@@ -1,0 +1,77 @@
+import os
+
+from axe_playwright_python.sync_playwright import Axe
+
+from service.db import db
+from service.nominations.models import Invitation, InvitationStatus
+from service.responses.models import Response
+from tests.factories import launched_cycle
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
+
+
+def _direct_report_token(tokens):
+    invitation = next(i for i in db.session.scalars(db.select(Invitation).order_by(Invitation.id))
+                      if i.nomination.group.value == "direct_report")
+    return tokens[invitation.id]
+
+
+def _shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def test_rater_saves_comes_back_and_submits_without_javascript(page, live_server):
+    cycle, tokens, _ = launched_cycle()
+    rubric = cycle.rubric_snapshot
+    url = f"{live_server}/r/{_direct_report_token(tokens)}"
+
+    page.goto(url)
+    assert page.get_by_role("heading", level=1).inner_text() == "Feedback for Alex Leader"
+    _shot(page, "rate-form")
+    first = rubric["sections"][0]["items"][0]
+    group = page.get_by_role("group", name=first["text"]["en"])
+    group.get_by_label("Often").check()
+    page.get_by_role("button", name="Save and come back later").click()
+    assert "Your answers are saved" in page.get_by_role("status").inner_text()
+
+    page.goto(url)  # coming back later through the same link
+    group = page.get_by_role("group", name=first["text"]["en"])
+    assert group.get_by_label("Often").is_checked()
+
+    page.get_by_role("button", name="Submit feedback").click()  # still incomplete
+    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    _shot(page, "rate-errors")
+
+    for section in rubric["sections"]:
+        for item in section["items"]:
+            page.get_by_role("group", name=item["text"]["en"]).get_by_label(
+                "Not observed" if item is section["items"][-1] else "Always").check()
+    page.get_by_label(rubric["questions"][0]["text"]["en"]).fill("Makes time for everyone.")
+    page.get_by_role("button", name="Submit feedback").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
+    _shot(page, "rate-thanks")
+
+    db.session.expire_all()
+    response = db.session.scalar(db.select(Response))
+    assert response.answers[first["id"]] == 5
+    assert response.answers[rubric["sections"][0]["items"][-1]["id"]] is None
+    assert response.comments == {rubric["questions"][0]["id"]: "Makes time for everyone."}
+    assert db.session.scalar(db.select(db.func.count(Invitation.id)).where(
+        Invitation.status == InvitationStatus.SUBMITTED)) == 1
+
+    page.goto(url)
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "You have already submitted your feedback")
+
+
+def test_rating_page_has_no_serious_accessibility_violations(browser, live_server):
+    _, tokens, _ = launched_cycle()
+    context = browser.new_context()  # axe itself runs as JavaScript in the page
+    page = context.new_page()
+    page.goto(f"{live_server}/r/{_direct_report_token(tokens)}")
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    context.close()
+    assert serious == [], results.generate_report()
