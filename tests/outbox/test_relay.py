@@ -56,6 +56,8 @@ def test_welsh_speaker_gets_welsh_email(smtp_app, smtp):
     received = next(m for m in smtp.inbox.messages if m["To"] == rater.email)
     assert received["Subject"].startswith("Rhowch adborth ar arweinyddiaeth Alex Leader")
     assert "Eich dolen bersonol" in received.get_body(("plain",)).get_content()
+    html = received.get_body(("html",)).get_content()
+    assert 'lang="cy"' in html and "Rhoi adborth" in html
 
 
 def test_smtp_down_delays_mail_and_loses_nothing(make_app, smtp):
