@@ -23,7 +23,7 @@ from service.outbox.operations import relay_outbox
 from service.people.models import Person
 from service.people.operations import parse_people_file, upsert_people
 from service.reports.operations import render_cycle_reports
-from service.responses.operations import NOT_OBSERVED, parse_rating_form, submit
+from service.responses.operations import NOT_OBSERVED, decline, parse_rating_form, submit
 
 SAMPLE_ORG = Path(__file__).resolve().parent / "sample_org.csv"
 ORGANISATION = "Afon Valley NHS Trust"
@@ -120,7 +120,11 @@ def _answer_invitations(cycle: Cycle, tokens: dict[int, str], rng: random.Random
                 counts["pending"] += 1
                 continue
             peers_answered[nomination.subject_id] += 1
-        elif group not in ("self", "manager") and roll < 0.06:
+        elif group not in ("self", "manager") and roll < 0.05:
+            decline(invitation)
+            counts["declined"] += 1
+            continue
+        elif group not in ("self", "manager") and roll < 0.10:
             counts["pending"] += 1
             continue
         form = parse_rating_form(rubric, _answers_for(rubric, profiles[nomination.subject_id],
