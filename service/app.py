@@ -30,6 +30,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a long form must not expire mid-way
+    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # a full form is a few kB
+    if settings["PROXY_COUNT"]:  # behind a reverse proxy: the client address is in X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = settings["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     db.init_app(app)
     csrf.init_app(app)

@@ -7,14 +7,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from alembic.util import CommandError
 
 from service.db import db
 from service.errors import DomainError
 from service.people.operations import PeopleImportError
+from service.reports.pdf import ReportRenderError
 from service.rubrics.loader import RubricError
 
 F = TypeVar("F", bound=Callable[..., Any])
-READABLE_ERRORS = (DomainError, RubricError, PeopleImportError)
+READABLE_ERRORS = (DomainError, RubricError, PeopleImportError, ReportRenderError, CommandError,
+                   OSError)
 
 
 def transactional(func: F) -> F:

@@ -57,6 +57,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MANAGER_MIN": (1, int),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
+    "PROXY_COUNT": (0, int),
 }
 
 

@@ -79,6 +79,8 @@ class SMTPSender:
         assert self._smtp is not None, "use SMTPSender as a context manager"
         try:
             refused = self._smtp.send_message(message)
+        except smtplib.SMTPNotSupportedError as exc:
+            raise PermanentFailure(f"the server cannot take this message: {exc}") from None
         except smtplib.SMTPRecipientsRefused as exc:
             code, reason = next(iter(exc.recipients.values()))
             raise _classify(code, reason) from None

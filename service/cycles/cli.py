@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import or_, select
 
@@ -39,14 +40,20 @@ def cycle_cli() -> None:
               show_default=True)
 @click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--min-group-size", default=3, show_default=True)
-@click.option("--manager-min", default=1, show_default=True)
+@click.option("--min-group-size", type=int, default=None,
+              help="k for peers, direct reports, others [default: MIN_GROUP_SIZE, 3]")
+@click.option("--manager-min", type=int, default=None,
+              help="responses needed to show the manager [default: MANAGER_MIN, 1]")
 @click.option("--language", type=click.Choice(["en", "cy"]), default="en", show_default=True)
 @with_appcontext
 @transactional
 def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.datetime,
-                   min_group_size: int, manager_min: int, language: str) -> None:
+                   min_group_size: int | None, manager_min: int | None, language: str) -> None:
     """Create a draft cycle."""
+    if min_group_size is None:
+        min_group_size = current_app.config["MIN_GROUP_SIZE"]
+    if manager_min is None:
+        manager_min = current_app.config["MANAGER_MIN"]
     cycle = operations.create_cycle(name, rubric_id, opens.date(), closes.date(),
                                     min_group_size=min_group_size, manager_min=manager_min,
                                     language=language)
@@ -116,9 +123,29 @@ def _state_command(name: str, target: CycleState, help_text: str) -> None:
         click.echo(f"cycle {cycle.id} is now {cycle.state.value}")
 
 
-_state_command("close", CycleState.CLOSED, "Close a cycle: links stop working.")
 _state_command("release", CycleState.RELEASED, "Release a closed cycle's reports.")
-_state_command("reopen", CycleState.OPEN, "Re-open a closed cycle for late responses.")
+
+
+@cycle_cli.command("close")
+@click.argument("cycle_id", type=int)
+@with_appcontext
+@transactional
+def close_command(cycle_id: int) -> None:
+    """Close a cycle: links stop working and unsent drafts are deleted."""
+    cycle = operations.get_cycle(cycle_id)
+    operations.close(cycle)
+    click.echo(f"cycle {cycle.id} is now closed")
+
+
+@cycle_cli.command("reopen")
+@click.argument("cycle_id", type=int)
+@with_appcontext
+@transactional
+def reopen_command(cycle_id: int) -> None:
+    """Re-open a closed cycle for late responses (before its closing date)."""
+    cycle = operations.get_cycle(cycle_id)
+    operations.reopen(cycle)
+    click.echo(f"cycle {cycle.id} is now open")
 
 
 @cycle_cli.command("list")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import db, utcnow
@@ -14,6 +14,7 @@ from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations.models import Invitation, Nomination
 from service.nominations.operations import create_invitation
 from service.people.models import Person
+from service.responses.models import Response
 from service.rubrics.loader import find_rubric
 
 # Which state may follow which. closed -> open is HR re-opening a cycle for late responses.
@@ -91,7 +92,9 @@ def launch(cycle: Cycle) -> dict[int, str]:
     Returns invitation id -> raw token, for the caller that must show the links itself (the demo);
     the tokens are kept nowhere else but in the sealed outbox rows."""
     if cycle.state != CycleState.DRAFT:
-        transition(cycle, CycleState.OPEN)  # raises with the allowed moves
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; only a draft cycle can be "
+                          "launched")
+    _refuse_if_past_closing(cycle, "launch")
     if not cycle.subjects:
         raise DomainError(f"cycle {cycle.id} has no leaders; add some before launching")
     counts = dict(db.session.execute(
@@ -119,8 +122,31 @@ def launch(cycle: Cycle) -> dict[int, str]:
     return tokens
 
 
+def _refuse_if_past_closing(cycle: Cycle, action: str) -> None:
+    if cycle.closes_on < dt.date.today():
+        raise DomainError(f"cycle {cycle.id} closes on {cycle.closes_on}, which has passed; "
+                          f"its links would not work, so it cannot {action}")
+
+
+def reopen(cycle: Cycle) -> None:
+    _refuse_if_past_closing(cycle, "re-open")
+    transition(cycle, CycleState.OPEN)
+    db.session.flush()
+
+
 def close(cycle: Cycle) -> None:
+    """Close, forget unsent drafts, and rewrite the cycle's rows in one statement each.
+
+    Rewriting gives every invitation and response of the cycle the same row version, so
+    PostgreSQL's hidden transaction ids (xmin) no longer pair an invitation with the response
+    stored in the same transaction."""
     transition(cycle, CycleState.CLOSED)
+    nominations = select(Nomination.id).join(Subject).where(Subject.cycle_id == cycle.id)
+    db.session.execute(update(Invitation).where(Invitation.nomination_id.in_(nominations))
+                       .values(draft=None).execution_options(synchronize_session=False))
+    db.session.execute(update(Response).where(Response.cycle_id == cycle.id)
+                       .values(submitted_on=Response.submitted_on)
+                       .execution_options(synchronize_session=False))
     db.session.flush()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from flask.cli import with_appcontext
 
 from service.db import db
@@ -40,7 +41,10 @@ def db_cli() -> None:
 @with_appcontext
 def upgrade_command(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    upgrade(revision)
+    try:
+        upgrade(revision)
+    except CommandError as exc:
+        raise click.ClickException(f"cannot upgrade to {revision!r}: {exc}") from None
     click.echo(f"database at {revision}")
 
 

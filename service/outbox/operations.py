@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from integrations.mail.sender import (
     FileSender,
@@ -25,8 +25,13 @@ from service.db import db, utcnow
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.outbox.rendering import render_email
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12  # refusals of one message (4xx): 1, 2, 4 … 60 minutes apart, about 8 hours
 BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_CAP = dt.timedelta(hours=1)
+# A relay owns the rows it claimed for this long; a crashed relay's rows are retried after it.
+LEASE = dt.timedelta(minutes=10)
+# While the SMTP server cannot be reached, retry this soon: an outage is not the message's fault.
+OUTAGE_RETRY = dt.timedelta(minutes=1)
 
 
 def _fernet() -> Fernet:
@@ -69,12 +74,7 @@ def relay_outbox(batch_size: int = 500) -> RelayCounts:
     """Send due messages over one connection, committing after each so a crash repeats at most
     the one message in flight. This function owns its commits: it runs after the cause committed."""
     counts = RelayCounts()
-    due = list(db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING,
-               OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.id).limit(batch_size)
-    ))
+    due = claim_due(batch_size)
     if not due:
         return counts
     done = 0
@@ -84,11 +84,41 @@ def relay_outbox(batch_size: int = 500) -> RelayCounts:
                 _deliver(sender, message, counts)
                 db.session.commit()
                 done += 1
-    except TemporaryFailure as exc:
+    except TemporaryFailure as exc:  # the server is unreachable: wait, without using up attempts
         for message in due[done:]:
-            _retry_later(message, str(exc), counts)
+            message.last_error = str(exc)
+            message.next_attempt_at = utcnow() + OUTAGE_RETRY
+            counts.retrying += 1
         db.session.commit()
     return counts
+
+
+def claim_due(batch_size: int) -> list[OutboxMessage]:
+    """Take a lease on due rows, so two relays running at once never send the same message."""
+    now = utcnow()
+    lease_until = now + LEASE
+    candidates = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.next_attempt_at)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(batch_size)
+    ).all()
+    claimed = []
+    for message_id, seen_at in candidates:
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.next_attempt_at == seen_at)
+            .values(next_attempt_at=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    db.session.commit()
+    if not claimed:
+        return []
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)))
 
 
 def _deliver(sender: Sender, message: OutboxMessage, counts: RelayCounts) -> None:
@@ -98,10 +128,15 @@ def _deliver(sender: Sender, message: OutboxMessage, counts: RelayCounts) -> Non
     except InvalidToken:
         _fail(message, "cannot unseal: SECRET_KEY changed since it was queued; reissue it", counts)
         return
-    subject, text, html = render_email(message.template, message.language,
-                                       {**message.context, **secret})
-    email = build_message(current_app.config["MAIL_FROM"], message.recipient, subject, text,
-                          html, message_id=f"<outbox-{message.id}@feedback360>")
+    try:
+        subject, text, html = render_email(message.template, message.language,
+                                           {**message.context, **secret})
+        email = build_message(current_app.config["MAIL_FROM"], message.recipient, subject, text,
+                              html, message_id=f"<outbox-{message.id}@feedback360>")
+    except Exception as exc:  # a broken template must not hold up the messages behind it
+        _retry_later(message, f"cannot render {message.template!r}: {exc.__class__.__name__}",
+                     counts)
+        return
     try:
         sender.send(email)
     except PermanentFailure as exc:
@@ -123,7 +158,8 @@ def _retry_later(message: OutboxMessage, reason: str, counts: RelayCounts) -> No
     if message.attempts >= MAX_ATTEMPTS:
         _fail(message, f"gave up after {message.attempts} attempts: {reason}", counts)
         return
-    message.next_attempt_at = utcnow() + BACKOFF_BASE * 2 ** (message.attempts - 1)
+    message.next_attempt_at = utcnow() + min(BACKOFF_CAP,
+                                             BACKOFF_BASE * 2 ** (message.attempts - 1))
     counts.retrying += 1
 
 

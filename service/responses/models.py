@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Uuid
+from sqlalchemy import JSON, Enum, ForeignKey, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import db, enum_values
@@ -29,5 +29,4 @@ class Response(db.Model):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     # question_id -> text
     comments: Mapped[dict[str, Any]] = mapped_column(JSON)
-    language: Mapped[str] = mapped_column(String(8), default="en")
     submitted_on: Mapped[dt.date]

@@ -83,7 +83,7 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
                 result.missing.append(item["id"])
             elif raw == NOT_OBSERVED:
                 result.answers[item["id"]] = None
-            elif raw.isdigit() and 1 <= int(raw) <= top:
+            elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= top:
                 result.answers[item["id"]] = int(raw)
             else:
                 result.errors[item["id"]] = f"choose one of 1 to {top} or 'Not observed'"
@@ -99,8 +99,17 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
 
 
 def save_draft(invitation: Invitation, form: RatingForm) -> None:
-    invitation.draft = form.as_draft()
-    db.session.flush()
+    """Only onto a pending invitation: a draft on a submitted one would tie answers to a person."""
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
+        .values(draft=form.as_draft())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(invitation)
+        raise LinkProblem(invitation.status.value)
+    db.session.expire(invitation, ["draft"])
 
 
 def submit(invitation: Invitation, form: RatingForm, today: dt.date | None = None) -> Response:
@@ -113,7 +122,6 @@ def submit(invitation: Invitation, form: RatingForm, today: dt.date | None = Non
     response = Response(
         cycle_id=cycle.id, subject_id=nomination.subject_id, rater_group=nomination.group,
         answers=form.answers, comments=form.comments,
-        language=nomination.person.language or cycle.language,
         submitted_on=today or dt.date.today(),
     )
     db.session.add(response)

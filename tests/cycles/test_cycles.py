@@ -134,3 +134,21 @@ def test_cli_flow_create_add_launch_status(app, runner):
     assert "9 invitations queued" in result.output, result.output
     result = runner.invoke(args=["cycle", "status", cycle_id])
     assert "Alex Leader: submitted 0, pending 9, declined 0" in result.output
+
+
+def test_a_cycle_past_its_closing_date_cannot_launch(app):
+    cycle = draft_cycle(team())
+    cycle.closes_on = dt.date.today() - dt.timedelta(days=1)
+    with pytest.raises(DomainError, match="which has passed; its links would not work"):
+        cycles.launch(cycle)
+
+
+def test_closing_forgets_unsent_drafts(app):
+    cycle, _, _ = launched_cycle()
+    for invitation in db.session.scalars(db.select(Invitation)):
+        invitation.draft = {"answers": {"x": 3}, "comments": {}}
+    db.session.commit()
+    cycles.close(cycle)
+    db.session.commit()
+    db.session.expire_all()
+    assert {i.draft for i in db.session.scalars(db.select(Invitation))} == {None}

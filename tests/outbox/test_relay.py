@@ -107,3 +107,27 @@ def test_temporary_refusal_is_retried_later(smtp_app, smtp):
     db.session.commit()
     assert relay_outbox().sent == 1
     assert [m["To"] for m in smtp.inbox.messages].count(people["boss"].email) == 1
+
+
+def test_an_outage_does_not_use_up_attempts(make_app):
+    app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
+    with app.app_context():
+        launched_cycle()
+        for _ in range(3):
+            relay_outbox()
+            for message in db.session.scalars(db.select(OutboxMessage)):
+                message.next_attempt_at = message.created_at
+            db.session.commit()
+        rows = db.session.scalars(db.select(OutboxMessage)).all()
+        assert {(m.status, m.attempts) for m in rows} == {(OutboxStatus.PENDING, 0)}
+        assert all(m.sealed for m in rows)
+
+
+def test_two_relays_at_once_never_claim_the_same_message(app):
+    from service.outbox.operations import claim_due
+
+    launched_cycle()
+    first = claim_due(500)
+    second = claim_due(500)
+    assert len(first) == 9
+    assert second == []

@@ -115,7 +115,7 @@ def test_submit_stores_one_unlinkable_response(client):
     # Nothing in a response row points back to a person, an invitation or a moment.
     columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
     assert columns == {"id", "cycle_id", "subject_id", "rater_group", "answers", "comments",
-                       "language", "submitted_on"}
+                       "submitted_on"}
     invitation_columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
     assert invitation_columns == {"id", "nomination_id", "token_hash", "status", "draft",
                                   "created_at"}
@@ -198,3 +198,28 @@ def test_guessing_is_throttled(make_app):
     client = app.test_client()
     codes = [client.get(f"/r/{new_token()}").status_code for _ in range(5)]
     assert codes == [404, 404, 404, 429, 429]
+
+
+def test_odd_input_gets_a_form_error_not_a_server_error(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    answers = full_answers(cycle.rubric_snapshot)
+    first = next(iter(answers))
+    for odd in ("²", "7", "-1", "4.5", "x" * 10000):
+        page = post_form(client, f"/r/{token}", {**answers, first: odd}, "submit")
+        assert page.status_code == 422, odd
+        assert "choose one of 1 to 5" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+
+
+def test_saving_from_a_stale_tab_after_submitting_keeps_no_draft(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    url = f"/r/{token}"
+    stale_form_token = csrf_token(client, url)
+    assert post_form(client, url, full_answers(cycle.rubric_snapshot), "submit",
+                     stale_form_token).status_code == 302
+    page = post_form(client, url, full_answers(cycle.rubric_snapshot), "save", stale_form_token)
+    assert page.status_code == 410
+    db.session.expire_all()
+    assert [i.draft for i in db.session.scalars(db.select(Invitation))] == [None] * len(tokens)

@@ -88,7 +88,6 @@ def upgrade() -> None:
     sa.Column('rater_group', sa.Enum('self', 'manager', 'peer', 'direct_report', 'other', name='rater_group', native_enum=False, length=20), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('comments', sa.JSON(), nullable=False),
-    sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('submitted_on', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_responses_cycle_id_cycles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], name=op.f('fk_responses_subject_id_subjects'), ondelete='CASCADE'),
