@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import click
 from flask import current_app
@@ -12,7 +13,7 @@ from sqlalchemy import or_, select
 
 from service.cli_support import transactional
 from service.cycles import operations
-from service.cycles.models import Cycle, CycleState
+from service.cycles.models import Cycle
 from service.db import db
 from service.errors import InvalidInput
 from service.nominations.models import RaterGroup
@@ -112,40 +113,22 @@ def launch_command(cycle_id: int) -> None:
                "(`feedback360 outbox relay` sends them)")
 
 
-def _state_command(name: str, target: CycleState, help_text: str) -> None:
+def _state_command(name: str, change: Callable[[Cycle], None], help_text: str) -> None:
     @cycle_cli.command(name, help=help_text)
     @click.argument("cycle_id", type=int)
     @with_appcontext
     @transactional
     def command(cycle_id: int) -> None:
         cycle = operations.get_cycle(cycle_id)
-        operations.transition(cycle, target)
+        change(cycle)
         click.echo(f"cycle {cycle.id} is now {cycle.state.value}")
 
 
-_state_command("release", CycleState.RELEASED, "Release a closed cycle's reports.")
-
-
-@cycle_cli.command("close")
-@click.argument("cycle_id", type=int)
-@with_appcontext
-@transactional
-def close_command(cycle_id: int) -> None:
-    """Close a cycle: links stop working and unsent drafts are deleted."""
-    cycle = operations.get_cycle(cycle_id)
-    operations.close(cycle)
-    click.echo(f"cycle {cycle.id} is now closed")
-
-
-@cycle_cli.command("reopen")
-@click.argument("cycle_id", type=int)
-@with_appcontext
-@transactional
-def reopen_command(cycle_id: int) -> None:
-    """Re-open a closed cycle for late responses (before its closing date)."""
-    cycle = operations.get_cycle(cycle_id)
-    operations.reopen(cycle)
-    click.echo(f"cycle {cycle.id} is now open")
+_state_command("close", operations.close,
+               "Close a cycle: links stop working and unsent drafts are deleted.")
+_state_command("reopen", operations.reopen,
+               "Re-open a closed cycle for late responses (before its closing date).")
+_state_command("release", operations.release, "Release a closed cycle's reports.")
 
 
 @cycle_cli.command("list")
