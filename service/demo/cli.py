@@ -108,18 +108,17 @@ def _answer_invitations(cycle: Cycle, tokens: dict[int, str], rng: random.Random
     counts = {"submitted": 0, "declined": 0, "pending": 0}
     invitations = db.session.query(Invitation).join(Nomination).filter(
         Invitation.id.in_(tokens)).order_by(Invitation.id).all()
-    peers_answered: dict[int, int] = {}
+    first_peer_answered = False
     for invitation in invitations:
         nomination = invitation.nomination
         group = nomination.group.value
         roll = rng.random()
-        # Keep peers of the first leader below the threshold, to show suppression in the report.
+        # Only one peer of the first leader answers: below the threshold, to show suppression.
         if group == RaterGroup.PEER.value and nomination.subject_id == cycle.subjects[0].id:
-            peers_answered[nomination.subject_id] = peers_answered.get(nomination.subject_id, 0)
-            if peers_answered[nomination.subject_id] >= 1:
+            if first_peer_answered:
                 counts["pending"] += 1
                 continue
-            peers_answered[nomination.subject_id] += 1
+            first_peer_answered = True
         elif group not in ("self", "manager") and roll < 0.05:
             decline(invitation)
             counts["declined"] += 1

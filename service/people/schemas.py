@@ -39,12 +39,3 @@ class PersonImportSchema(Schema):
             )
         return data
 
-
-class PersonDumpSchema(Schema):
-    directory_id = fields.String()
-    email = fields.String()
-    display_name = fields.String()
-    title = fields.String()
-    department = fields.String()
-    language = fields.String()
-    active = fields.Boolean()

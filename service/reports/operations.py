@@ -19,7 +19,7 @@ from service.db import db
 from service.errors import DomainError
 from service.nominations.models import Nomination, RaterGroup
 from service.responses.models import Response
-from service.responses.results import GROUPS, RaterAnswers, Thresholds, compute_results
+from service.responses.results import RaterAnswers, Thresholds, compute_results
 
 GROUP_LABELS = {
     "en": {"self": "Self", "manager": "Manager", "peer": "Peers",
@@ -151,5 +151,3 @@ def render_cycle_reports(cycle: Cycle, out_dir: Path) -> list[Path]:
         written.append(path)
     return written
 
-
-__all__ = ["GROUPS", "build_report_context", "render_cycle_reports"]

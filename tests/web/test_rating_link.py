@@ -5,15 +5,14 @@ from sqlalchemy import inspect
 
 from service.cycles import operations as cycles
 from service.db import db
-from service.nominations.models import Invitation, InvitationStatus
+from service.nominations.models import Invitation, InvitationStatus, Nomination
 from service.nominations.tokens import new_token
 from service.responses.models import Response
 from tests.factories import launched_cycle
 from tests.web.helpers import csrf_token, full_answers, post_form
 
 
-def _self_and_report(tokens, cycle):
-    """Tokens of the leader's self rating and of one direct report."""
+def _tokens_by_group(tokens):
     by_group = {}
     for invitation in db.session.scalars(db.select(Invitation)):
         by_group.setdefault(invitation.nomination.group.value, []).append(tokens[invitation.id])
@@ -22,7 +21,7 @@ def _self_and_report(tokens, cycle):
 
 def test_form_shows_leader_rubric_scale_and_questions(client):
     cycle, tokens, _ = launched_cycle()
-    token = _self_and_report(tokens, cycle)["direct_report"][0]
+    token = _tokens_by_group(tokens)["direct_report"][0]
     page = client.get(f"/r/{token}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -44,8 +43,8 @@ def test_welsh_speaker_gets_welsh_rubric(client):
     rater = people["reports"][0]
     rater.language = "cy"
     db.session.commit()
-    invitation = db.session.scalar(db.select(Invitation).join(Invitation.nomination).where(
-        Invitation.nomination.property.mapper.class_.person_id == rater.id))
+    invitation = db.session.scalar(db.select(Invitation).join(Nomination).where(
+        Nomination.person_id == rater.id))
     html = client.get(f"/r/{tokens[invitation.id]}").get_data(as_text=True)
     assert 'lang="cy"' in html
     assert cycle.rubric_snapshot["sections"][0]["title"]["cy"] in html
@@ -98,7 +97,7 @@ def test_incomplete_submit_lists_missing_items_and_keeps_answers(client):
 
 def test_submit_stores_one_unlinkable_response(client):
     cycle, tokens, _ = launched_cycle()
-    token = _self_and_report(tokens, cycle)["direct_report"][0]
+    token = _tokens_by_group(tokens)["direct_report"][0]
     url = f"/r/{token}"
     form_token = csrf_token(client, url)
     page = post_form(client, url, full_answers(cycle.rubric_snapshot, "5"), "submit", form_token)
