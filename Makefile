@@ -9,9 +9,10 @@ PYTEST_ARGS ?=
 .PHONY: demo test lint system-deps install lock clean
 
 # Debian packages the project needs: Pango and HarfBuzz for WeasyPrint, poppler for looking at
-# PDFs, chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# PDFs, chromium for the browser tests (Playwright drives it; it never downloads a browser),
+# slapd for a real directory in the LDAP tests and bench (started by them on a loopback port).
 # Installed through apt-get when running as root; otherwise the command to run is printed.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium slapd
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

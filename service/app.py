@@ -44,12 +44,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
+    _register_tasks(app)
     return app
+
+
+def _register_tasks(app: Flask) -> None:
+    """The queue is opened lazily by huey's storage; building it here only configures it."""
+    from service.tasks.jobs import register
+    from service.tasks.queue import make_huey
+
+    huey = make_huey(app.config["TASK_QUEUE_URL"], app.config["INSTANCE_PATH"])
+    app.extensions["huey"] = huey
+    app.extensions["tasks"] = register(app, huey)
 
 
 def _register_models() -> None:
     """Import every model so the metadata (and Alembic) sees all tables."""
     import service.cycles.models
+    import service.directory.models
     import service.nominations.models
     import service.outbox.models
     import service.people.models
@@ -85,12 +97,15 @@ def _register_errors(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from service.cycles.cli import cycle_cli
     from service.demo.cli import demo_command
+    from service.directory.cli import directory_cli
     from service.migrations.cli import db_cli
+    from service.nominations.cli import invitation_cli
     from service.outbox.cli import outbox_cli
     from service.people.cli import people_cli
     from service.reports.cli import report_cli
     from service.rubrics.cli import rubric_cli
+    from service.tasks.cli import worker_command
 
-    for command in (db_cli, rubric_cli, people_cli, cycle_cli, outbox_cli, report_cli,
-                    demo_command):
+    for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
+                    invitation_cli, report_cli, worker_command, demo_command):
         app.cli.add_command(command)

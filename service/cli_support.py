@@ -9,15 +9,18 @@ from typing import Any, TypeVar
 import click
 from alembic.util import CommandError
 
+from integrations.ldap.client import DirectoryError
+from integrations.ldap.settings import DirectoryConfigError
 from service.db import db
 from service.errors import DomainError
 from service.people.operations import PeopleImportError
 from service.reports.pdf import ReportRenderError
 from service.rubrics.loader import RubricError
+from service.tasks.jobs import wake_relay
 
 F = TypeVar("F", bound=Callable[..., Any])
 READABLE_ERRORS = (DomainError, RubricError, PeopleImportError, ReportRenderError, CommandError,
-                   OSError)
+                   DirectoryError, DirectoryConfigError, OSError)
 
 
 def transactional(func: F) -> F:
@@ -28,12 +31,15 @@ def transactional(func: F) -> F:
         try:
             result = func(*args, **kwargs)
             db.session.commit()
+            wake_relay()
             return result
         except READABLE_ERRORS as exc:
             db.session.rollback()
+            db.session.info.pop("outbox_written", None)
             raise click.ClickException(str(exc)) from None
         except BaseException:
             db.session.rollback()
+            db.session.info.pop("outbox_written", None)
             raise
 
     return wrapper  # type: ignore[return-value]

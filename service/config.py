@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from integrations.ldap.presets import FIELDS as LDAP_FIELDS
+
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,11 +55,28 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SMTP_PASSWORD": ("", str),
     "SMTP_STARTTLS": (False, _bool),
     "SMTP_TIMEOUT": (30, int),
+    "MAIL_RATE_PER_MINUTE": (0, int),
+    "TASK_QUEUE_URL": ("", str),
+    "TASK_WORKERS": (2, int),
+    "TASK_WORKER_TYPE": ("thread", str),
     "MIN_GROUP_SIZE": (3, int),
     "MANAGER_MIN": (1, int),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "PROXY_COUNT": (0, int),
+    "LDAP_URL": ("", str),
+    "LDAP_STARTTLS": (False, _bool),
+    "LDAP_CA_FILE": ("", str),
+    "LDAP_BIND_DN": ("", str),
+    "LDAP_BIND_PASSWORD": ("", str),
+    "LDAP_BASE_DN": ("", str),
+    "LDAP_PRESET": ("ad", str),
+    "LDAP_USER_FILTER": ("", str),
+    "LDAP_DISABLED_FILTER": ("", str),
+    "LDAP_PAGE_SIZE": (500, int),
+    "LDAP_TIMEOUT": (30, int),
+    "LDAP_MAX_DEACTIVATE_PERCENT": (5.0, float),
+    **{f"LDAP_ATTR_{field.upper()}": ("", str) for field in LDAP_FIELDS},
 }
 
 
@@ -104,6 +123,8 @@ def load_config(
     config["TEMPLATES_DIR"] = str(config["TEMPLATES_DIR"] or _data_dir("templates"))
     config["MAIL_FILE_DIR"] = str(config["MAIL_FILE_DIR"] or instance / "mail")
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    if config["TASK_WORKER_TYPE"] not in {"thread", "process"}:
+        raise ValueError("TASK_WORKER_TYPE must be 'thread' or 'process'")
     if config["MAIL_BACKEND"] not in {"smtp", "file"}:
         raise ValueError("MAIL_BACKEND must be 'smtp' or 'file'")
     return config

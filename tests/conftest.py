@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import smtplib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, text
 from service.app import create_app
 from service.db import db
 from service.migrations.cli import upgrade
+from tests.smtp_server import ALLOWED_PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +104,22 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _smtp_only_to_test_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that reaches SMTP without starting an aiosmtpd server (tests/smtp_server.py)
+    fails, rather than mailing whatever listens on port 25."""
+    connect = smtplib.SMTP.connect
+
+    def guarded(self: smtplib.SMTP, host: str = "localhost", port: int = 0,
+                source_address: Any = None) -> Any:
+        if port not in ALLOWED_PORTS:
+            pytest.fail(f"this test reached SMTP at {host}:{port} without a test SMTP server; "
+                        "use tests.smtp_server.SMTPServer")
+        return connect(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from service.people.models import Person
 
 
 def person(directory_id: str, name: str, manager: Person | None = None,
-           language: str = "en", **extra: Any) -> Person:
+           language: str | None = None, **extra: Any) -> Person:
     given, _, family = name.partition(" ")
     fields = {"email": f"{directory_id}@test.example", **extra}
     record = Person(

@@ -9,11 +9,18 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+# Ports a test may reach: servers it started, and free ports it asked for to play an outage.
+# The autouse guard in tests/conftest.py fails any test that connects anywhere else.
+ALLOWED_PORTS: set[int] = set()
+
 
 def free_port() -> int:
+    """A port with nothing listening: an SMTP server that is down."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port = sock.getsockname()[1]
+    ALLOWED_PORTS.add(port)
+    return port
 
 
 class Inbox:
@@ -36,13 +43,14 @@ class Inbox:
 
 
 class SMTPServer:
-    def __init__(self) -> None:
-        self.inbox = Inbox()
+    def __init__(self, inbox: Inbox | None = None) -> None:
+        self.inbox = inbox or Inbox()
         self.port = free_port()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> SMTPServer:
         self.controller.start()
+        ALLOWED_PORTS.add(self.port)
         return self
 
     def __exit__(self, *exc: object) -> None:

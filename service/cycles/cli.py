@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from typing import IO
 
 import click
 from flask import current_app
@@ -12,10 +13,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import or_, select
 
 from service.cli_support import transactional
-from service.cycles import operations
-from service.cycles.models import Cycle
+from service.cycles import cohorts, operations
+from service.cycles.models import Cycle, Subject
 from service.db import db
-from service.errors import InvalidInput
+from service.errors import DomainError, InvalidInput
 from service.nominations.models import RaterGroup
 from service.nominations.operations import nominate, suggest_raters
 from service.people.models import Person
@@ -46,18 +47,31 @@ def cycle_cli() -> None:
 @click.option("--manager-min", type=int, default=None,
               help="responses needed to show the manager [default: MANAGER_MIN, 1]")
 @click.option("--language", type=click.Choice(["en", "cy"]), default="en", show_default=True)
+@click.option("--reminders", default=None,
+              help="Days before the close when pending raters are reminded, such as 7,2 "
+              "(the default, where the cycle is long enough); '' for none.")
+@click.option("--auto-launch", is_flag=True,
+              help="The worker launches the cycle on its opening date.")
 @with_appcontext
 @transactional
 def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.datetime,
-                   min_group_size: int | None, manager_min: int | None, language: str) -> None:
+                   min_group_size: int | None, manager_min: int | None, language: str,
+                   reminders: str | None, auto_launch: bool) -> None:
     """Create a draft cycle."""
+    try:
+        reminder_days = (None if reminders is None
+                         else [int(day) for day in reminders.split(",") if day.strip()])
+    except ValueError:
+        raise click.BadParameter(f"{reminders!r}: give whole days, such as 7,2",
+                                 param_hint="--reminders") from None
     if min_group_size is None:
         min_group_size = current_app.config["MIN_GROUP_SIZE"]
     if manager_min is None:
         manager_min = current_app.config["MANAGER_MIN"]
     cycle = operations.create_cycle(name, rubric_id, opens.date(), closes.date(),
                                     min_group_size=min_group_size, manager_min=manager_min,
-                                    language=language)
+                                    language=language, reminder_days=reminder_days,
+                                    auto_launch=auto_launch)
     click.echo(f"created cycle {cycle.id} ({cycle.name}), draft")
 
 
@@ -66,13 +80,16 @@ def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.dat
 @click.argument("people", nargs=-1, required=True)
 @click.option("--suggest-raters", "suggest", is_flag=True,
               help="Also nominate self, manager, direct reports and peers from the org chart.")
+@click.option("--facilitator", help="Who goes through the report with them (id or email).")
 @with_appcontext
 @transactional
-def add_leader_command(cycle_id: int, people: tuple[str, ...], suggest: bool) -> None:
+def add_leader_command(cycle_id: int, people: tuple[str, ...], suggest: bool,
+                       facilitator: str | None) -> None:
     """Add leaders (directory ids or emails) to a cycle."""
     cycle = operations.get_cycle(cycle_id)
+    helper = find_person(facilitator) if facilitator else None
     for key in people:
-        subject = operations.add_subject(cycle, find_person(key))
+        subject = operations.add_subject(cycle, find_person(key), helper)
         raters = 0
         if suggest:
             for person, group in suggest_raters(subject):
@@ -80,6 +97,66 @@ def add_leader_command(cycle_id: int, people: tuple[str, ...], suggest: bool) ->
                 raters += 1
         click.echo(f"added {subject.person.display_name}" + (f" with {raters} raters"
                                                              if suggest else ""))
+
+
+@cycle_cli.command("add-cohort")
+@click.argument("cycle_id", type=int)
+@click.option("--department", help="Leaders in this department.")
+@click.option("--under", "under", metavar="KEY",
+              help="Leaders anywhere below this manager (directory id or email).")
+@click.option("--emails", type=click.File(encoding="utf-8"),
+              help="A file with one leader's email address per line ('-' for stdin).")
+@click.option("--all-staff", is_flag=True,
+              help="With --department or --under, include people without direct reports.")
+@click.option("--suggest-raters", "suggest", is_flag=True,
+              help="Nominate each leader's manager, direct reports and peers as a start.")
+@click.option("--dry-run", is_flag=True, help="List who would be added; save nothing.")
+@with_appcontext
+@transactional
+def add_cohort_command(cycle_id: int, department: str | None, under: str | None,
+                       emails: IO[str] | None, all_staff: bool, suggest: bool,
+                       dry_run: bool) -> None:
+    """Add a cohort of leaders picked from the organisation chart."""
+    if sum(option is not None for option in (department, under, emails)) != 1:
+        raise click.UsageError("give exactly one of --department, --under or --emails")
+    if all_staff and emails is not None:
+        raise click.UsageError("--all-staff goes with --department or --under, not --emails")
+    cycle = operations.get_cycle(cycle_id)
+    if department is not None:
+        leaders = cohorts.by_department(department, leaders_only=not all_staff)
+    elif under is not None:
+        leaders = cohorts.under_manager(find_person(under), leaders_only=not all_staff)
+    else:
+        assert emails is not None
+        leaders = cohorts.by_emails(emails.read().splitlines())
+    already = set(db.session.scalars(select(Subject.person_id).where(Subject.cycle_id == cycle.id)))
+    for leader in leaders:
+        if leader.id in already:
+            click.echo(f"{leader.display_name}: already a leader in this cycle, left as is")
+            continue
+        subject = operations.add_subject(cycle, leader)
+        click.echo(f"{leader.display_name}" + (f": {_nominate_suggested(subject)}"
+                                               if suggest else ""))
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"dry run, nothing saved: {len(leaders)} leaders found")
+
+
+def _nominate_suggested(subject: Subject) -> str:
+    """Nominate the suggestions; people without a usable address are named, not nominated."""
+    groups: dict[str, int] = {}
+    skipped = []
+    for person, group in suggest_raters(subject):
+        try:
+            nominate(subject, person, group)
+        except (InvalidInput, DomainError) as exc:  # no address; or a loop in the org chart
+            skipped.append(f"{person.display_name} ({exc})")
+            continue
+        groups[group.value] = groups.get(group.value, 0) + 1
+    text = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in groups.items())
+    if skipped:
+        text += f"; not nominated: {'; '.join(skipped)}"
+    return text
 
 
 @cycle_cli.command("nominate")
@@ -109,8 +186,8 @@ def launch_command(cycle_id: int) -> None:
     """Freeze the rubric, open the cycle and queue one invitation per nomination."""
     cycle = operations.get_cycle(cycle_id)
     tokens = operations.launch(cycle)
-    click.echo(f"cycle {cycle.id} open: {len(tokens)} invitations queued "
-               "(`feedback360 outbox relay` sends them)")
+    click.echo(f"cycle {cycle.id} open: {len(tokens)} invitations queued; the worker "
+               "(`feedback360 worker`) sends them")
 
 
 def _state_command(name: str, change: Callable[[Cycle], None], help_text: str) -> None:
@@ -155,3 +232,9 @@ def status_command(cycle_id: int, as_json: bool) -> None:
     for row in status["subjects"]:
         click.echo(f"  {row['leader']}: submitted {row['submitted']}, pending {row['pending']}, "
                    f"declined {row['declined']}")
+    click.echo("email: " + ", ".join(f"{name} {count}" for name, count in status["email"].items()))
+    for problem in status["email_problems"]:
+        when = (f", next try {problem['next_attempt_at']}" if problem["next_attempt_at"]
+                else "")
+        click.echo(f"  {problem['status']}: {problem['message']} to {problem['recipient']} "
+                   f"after {problem['attempts']} attempts{when}: {problem['reason']}")

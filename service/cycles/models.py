@@ -39,6 +39,11 @@ class Cycle(db.Model):
     min_group_size: Mapped[int] = mapped_column(default=3)
     manager_min: Mapped[int] = mapped_column(default=1)
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # Days before closes_on on which pending raters get a reminder, and those already done.
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [7, 2])
+    reminders_done: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Launched by the task queue on opens_on (else HR launches it by hand).
+    auto_launch: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     launched_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
@@ -58,6 +63,9 @@ class Subject(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # Who goes through the report with the leader; told when it is ready.
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     cycle: Mapped[Cycle] = relationship(back_populates="subjects")
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    facilitator: Mapped[Person | None] = relationship(foreign_keys=[facilitator_id])

@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import db, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
+from service.nominations.invitations import issue_invitations, notify_closed, notify_released
 from service.nominations.models import Invitation, Nomination
-from service.nominations.operations import create_invitation
+from service.outbox.models import OutboxMessage, OutboxStatus
 from service.people.models import Person
 from service.responses.models import Response
 from service.rubrics.loader import find_rubric
@@ -33,9 +34,12 @@ def get_cycle(cycle_id: int) -> Cycle:
     return cycle
 
 
+DEFAULT_REMINDER_DAYS = (7, 2)
+
+
 def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.date, *,
-                 min_group_size: int = 3, manager_min: int = 1,
-                 language: str = "en") -> Cycle:
+                 min_group_size: int = 3, manager_min: int = 1, language: str = "en",
+                 reminder_days: list[int] | None = None, auto_launch: bool = False) -> Cycle:
     if not name.strip():
         raise InvalidInput("a cycle needs a name")
     if closes_on <= opens_on:
@@ -45,15 +49,23 @@ def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.dat
         raise InvalidInput("min_group_size must be at least 2, or one rater could be identified")
     if manager_min < 1:
         raise InvalidInput("manager_min must be at least 1")
+    length = (closes_on - opens_on).days
+    if reminder_days is None:  # the defaults that fit a short cycle
+        reminder_days = [day for day in DEFAULT_REMINDER_DAYS if day < length]
+    if any(not 0 < d < length for d in reminder_days):
+        raise InvalidInput(f"reminder days count back from the closing date and must fall inside "
+                           f"the cycle: between 1 and {length - 1}, not {reminder_days}")
     find_rubric(current_app.config["RUBRICS_DIR"], rubric_id)  # fail now, not at launch
     cycle = Cycle(name=name.strip(), rubric_id=rubric_id, opens_on=opens_on, closes_on=closes_on,
-                  min_group_size=min_group_size, manager_min=manager_min, language=language)
+                  min_group_size=min_group_size, manager_min=manager_min, language=language,
+                  reminder_days=sorted(set(reminder_days), reverse=True), reminders_done=[],
+                  auto_launch=auto_launch)
     db.session.add(cycle)
     db.session.flush()
     return cycle
 
 
-def add_subject(cycle: Cycle, person: Person) -> Subject:
+def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None) -> Subject:
     if cycle.state not in (CycleState.DRAFT, CycleState.OPEN):
         raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; leaders can only be added "
                           "to a draft or open cycle")
@@ -63,7 +75,9 @@ def add_subject(cycle: Cycle, person: Person) -> Subject:
                                                        Subject.person_id == person.id))
     if existing is not None:
         raise DomainError(f"{person.display_name} is already a leader in cycle {cycle.id}")
-    subject = Subject(cycle=cycle, person=person)
+    if facilitator is not None and facilitator.id == person.id:
+        raise InvalidInput("a leader cannot be their own facilitator")
+    subject = Subject(cycle=cycle, person=person, facilitator=facilitator)
     db.session.add(subject)
     db.session.flush()
     return subject
@@ -109,15 +123,11 @@ def launch(cycle: Cycle) -> dict[int, str]:
     cycle.rubric_snapshot = rubric
     cycle.rubric_version = rubric["version"]
     transition(cycle, CycleState.OPEN)
-    nominations = db.session.scalars(
-        select(Nomination).join(Subject).outerjoin(Invitation)
-        .where(Subject.cycle_id == cycle.id, Invitation.id.is_(None))
-        .order_by(Nomination.id)
-    ).all()
-    tokens = {}
-    for nomination in nominations:
-        invitation, token = create_invitation(cycle, nomination)
-        tokens[invitation.id] = token
+    # A reminder day already behind us would only follow the invitation by minutes.
+    today = dt.date.today()
+    cycle.reminders_done = [d for d in cycle.reminder_days
+                            if cycle.closes_on - dt.timedelta(days=d) <= today]
+    tokens = issue_invitations(cycle)
     db.session.flush()
     return tokens
 
@@ -142,8 +152,10 @@ def close(cycle: Cycle) -> None:
     stored in the same transaction."""
     transition(cycle, CycleState.CLOSED)
     nominations = select(Nomination.id).join(Subject).where(Subject.cycle_id == cycle.id)
+    notify_closed(cycle)
     db.session.execute(update(Invitation).where(Invitation.nomination_id.in_(nominations))
-                       .values(draft=None).execution_options(synchronize_session=False))
+                       .values(draft=None, sealed_token=None)
+                       .execution_options(synchronize_session=False))
     db.session.execute(update(Response).where(Response.cycle_id == cycle.id)
                        .values(submitted_on=Response.submitted_on)
                        .execution_options(synchronize_session=False))
@@ -152,11 +164,13 @@ def close(cycle: Cycle) -> None:
 
 def release(cycle: Cycle) -> None:
     transition(cycle, CycleState.RELEASED)
+    notify_released(cycle)
     db.session.flush()
 
 
 def cycle_status(cycle: Cycle) -> dict[str, Any]:
-    """Response rates by leader: counts only, never who answered."""
+    """Response rates by leader (counts only, never who answered) and the state of the mail:
+    sent, waiting, and every failure with its reason so HR can fix the address and resend."""
     rows = db.session.execute(
         select(Subject.id, Invitation.status, db.func.count(Invitation.id))
         .join(Nomination, Nomination.subject_id == Subject.id)
@@ -167,6 +181,16 @@ def cycle_status(cycle: Cycle) -> dict[str, Any]:
     per_subject: dict[int, dict[str, int]] = {}
     for subject_id, status, count in rows:
         per_subject.setdefault(subject_id, {})[status.value] = count
+    mail = dict(db.session.execute(
+        select(OutboxMessage.status, db.func.count()).where(OutboxMessage.cycle_id == cycle.id)
+        .group_by(OutboxMessage.status)).all())
+    problems = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.cycle_id == cycle.id,
+            (OutboxMessage.status == OutboxStatus.FAILED)
+            | ((OutboxMessage.status == OutboxStatus.PENDING)
+               & OutboxMessage.last_error.is_not(None)))
+        .order_by(OutboxMessage.id)).all()
     return {
         "cycle": cycle.id, "name": cycle.name, "state": cycle.state.value,
         "subjects": [
@@ -174,4 +198,11 @@ def cycle_status(cycle: Cycle) -> dict[str, Any]:
              **per_subject.get(s.id, {})}
             for s in cycle.subjects
         ],
+        "email": {status.value: mail.get(status, 0) for status in OutboxStatus},
+        "email_problems": [
+            {"recipient": m.recipient, "message": m.template, "status": m.status.value,
+             "attempts": m.attempts, "reason": m.last_error,
+             "next_attempt_at": m.next_attempt_at.isoformat(timespec="minutes")
+             if m.status == OutboxStatus.PENDING else None}
+            for m in problems],
     }

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from service.app import create_app
@@ -19,11 +20,11 @@ from service.cycles.models import Cycle
 from service.db import db
 from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.nominations.operations import nominate, suggest_raters
-from service.outbox.operations import relay_outbox
 from service.people.models import Person
 from service.people.operations import parse_people_file, upsert_people
 from service.reports.operations import render_cycle_reports
 from service.responses.operations import NOT_OBSERVED, decline, parse_rating_form, submit
+from service.tasks.jobs import wake_relay
 
 SAMPLE_ORG = Path(__file__).resolve().parent / "sample_org.csv"
 ORGANISATION = "Afon Valley NHS Trust"
@@ -63,10 +64,23 @@ def _demo_config(out_dir: Path) -> dict[str, Any]:
         instance = Path(os.environ.get("INSTANCE_PATH") or "instance").resolve()
         database = instance / "demo.sqlite"
         instance.mkdir(parents=True, exist_ok=True)
-        for leftover in instance.glob("demo.sqlite*"):
+        for leftover in [*instance.glob("demo.sqlite*"), *instance.glob("demo-tasks.sqlite*")]:
             leftover.unlink()
         config["DATABASE_URL"] = f"sqlite:///{database}"
+        if not os.environ.get("TASK_QUEUE_URL"):  # the embedded queue, fresh like the database
+            config["TASK_QUEUE_URL"] = f"sqlite:///{instance / 'demo-tasks.sqlite'}"
     return config
+
+
+def _run_queue(app: Flask) -> int:
+    """What `feedback360 worker` would do: the commit woke the relay; run the queued tasks here.
+    Returns the emails sent."""
+    wake_relay()
+    huey = app.extensions["huey"]
+    sent = 0
+    while (task := huey.dequeue()) is not None:
+        sent += huey.execute(task) or 0
+    return sent
 
 
 def _person(directory_id: str) -> Person:
@@ -161,9 +175,10 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         _nominate_suggested(cycle, LEADERS)
         tokens = cycles.launch(cycle)
         db.session.commit()
-        sent = relay_outbox()
+        sent = _run_queue(app)
         click.echo(f"2. launched cycle {cycle.id} for {len(cycle.subjects)} leaders: "
-                   f"{len(tokens)} invitations, emails {sent} -> {out_dir / 'mail'}")
+                   f"{len(tokens)} invitations, {sent} emails sent through the task queue "
+                   f"-> {out_dir / 'mail'}")
 
         answered = _answer_invitations(cycle, tokens, rng)
         db.session.commit()
@@ -171,8 +186,10 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
 
         cycles.close(cycle)
         db.session.commit()
+        thanked = _run_queue(app)
         paths = render_cycle_reports(cycle, out_dir)
-        click.echo(f"4. closed the cycle and wrote {len(paths)} reports:")
+        click.echo(f"4. closed the cycle ({thanked} thank-you emails) and wrote {len(paths)} "
+                   "reports:")
         for path in paths:
             click.echo(f"   {path}")
 
@@ -182,7 +199,7 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         _nominate_suggested(pilot, ("emp-0001",))
         links = cycles.launch(pilot)
         db.session.commit()
-        relay_outbox()
+        _run_queue(app)
         leader = pilot.subjects[0].person.display_name
         click.echo(f"5. an open cycle to try: personal links for {leader}"
                    " (emails in the mail folder too):")

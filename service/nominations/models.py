@@ -8,7 +8,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.cycles.models import Subject
@@ -57,8 +57,11 @@ class Invitation(db.Model):
     nomination_id: Mapped[int] = mapped_column(
         ForeignKey("nominations.id", ondelete="CASCADE"), unique=True
     )
-    # SHA-256 of the token; the token itself exists only in the email.
+    # SHA-256 of the token, for look-ups.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token sealed with Fernet (key from SECRET_KEY) while the invitation is pending, so
+    # reminders and resends carry the same link; wiped on submit, decline and close.
+    sealed_token: Mapped[str | None] = mapped_column(Text)
     status: Mapped[InvitationStatus] = mapped_column(
         Enum(InvitationStatus, name="invitation_status", values_callable=enum_values,
              native_enum=False, length=20),

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from service.db import db
 from service.errors import DomainError, InvalidInput
-from service.nominations.models import Invitation, Nomination, RaterGroup
-from service.nominations.tokens import hash_token, new_token
-from service.outbox.operations import enqueue_email
+from service.nominations.invitations import issue_invitations
+from service.nominations.models import Nomination, RaterGroup
 from service.people.models import Person
 
 if TYPE_CHECKING:
-    from service.cycles.models import Cycle, Subject
+    from service.cycles.models import Subject
 
 
 def nominate(subject: Subject, person: Person, group: RaterGroup) -> Nomination:
@@ -28,9 +27,7 @@ def nominate(subject: Subject, person: Person, group: RaterGroup) -> Nomination:
                           "nominated while it is draft or open")
     if not person.active:
         raise InvalidInput(f"{person.display_name} is not active in the directory")
-    if not person.email or "@" not in person.email:
-        raise InvalidInput(f"{person.display_name} has no usable email address; fix it in the "
-                           "directory and import again")
+    check_address(person)
     is_subject = person.id == subject.person_id
     if (group == RaterGroup.SELF) != is_subject:
         raise InvalidInput("the self rating is for the leader themselves, and the leader can "
@@ -44,8 +41,21 @@ def nominate(subject: Subject, person: Person, group: RaterGroup) -> Nomination:
     db.session.add(nomination)
     db.session.flush()
     if cycle.state == CycleState.OPEN:
-        create_invitation(cycle, nomination)
+        issue_invitations(cycle, [nomination.id])
     return nomination
+
+
+def check_address(person: Person) -> None:
+    """Refuse a rater whose address cannot work now, rather than learn it from a bounce."""
+    if not person.email:
+        raise InvalidInput(f"{person.display_name} has no email address in the directory; add "
+                           "one there and sync (or import) again")
+    try:
+        validate_email(person.email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"{person.display_name}'s email address {person.email!r} is not "
+                           f"valid ({exc}); correct it in the directory and sync (or import) "
+                           "again") from None
 
 
 def suggest_raters(subject: Subject) -> list[tuple[Person, RaterGroup]]:
@@ -63,30 +73,3 @@ def suggest_raters(subject: Subject) -> list[tuple[Person, RaterGroup]]:
             Person.active.is_(True)).order_by(Person.id))
         suggestions += [(p, RaterGroup.PEER) for p in peers]
     return suggestions
-
-
-def create_invitation(cycle: Cycle, nomination: Nomination) -> tuple[Invitation, str]:
-    """A fresh token, kept only as its hash, with its email written to the outbox alongside."""
-    token = new_token()
-    invitation = Invitation(nomination=nomination, token_hash=hash_token(token))
-    db.session.add(invitation)
-    db.session.flush()
-    rater, leader = nomination.person, nomination.subject.person
-    config = current_app.config
-    enqueue_email(
-        "invitation", rater.email, rater.language or cycle.language,
-        {
-            "rater_name": rater.display_name,
-            "leader_name": leader.display_name,
-            "is_self": nomination.group == RaterGroup.SELF,
-            "group": nomination.group.value,
-            "cycle_name": cycle.name,
-            "closes_on": cycle.closes_on.isoformat(),
-            "organisation": config["ORGANISATION_NAME"],
-            "contact": config["CONTACT_EMAIL"],
-            "min_group_size": cycle.min_group_size,
-        },
-        {"link": f"{config['BASE_URL']}/r/{token}"},
-        cycle_id=cycle.id, invitation_id=invitation.id,
-    )
-    return invitation, token

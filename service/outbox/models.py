@@ -16,6 +16,7 @@ class OutboxStatus(enum.Enum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    SKIPPED = "skipped"  # no longer needed when its turn came (a reminder to someone who answered)
 
 
 class OutboxMessage(db.Model):

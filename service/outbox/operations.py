@@ -1,15 +1,14 @@
-"""Write messages into the outbox inside the caller's transaction, and relay them after commit."""
+"""Relay the outbox after commit: rows written in their cause's transaction (see
+service/nominations/invitations.py), sent over one connection per batch."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -24,6 +23,7 @@ from integrations.mail.sender import (
 from service.db import db, utcnow
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.outbox.rendering import render_email
+from service.sealing import InvalidToken, unseal
 
 MAX_ATTEMPTS = 12  # refusals of one message (4xx): 1, 2, 4 … 60 minutes apart, about 8 hours
 BACKOFF_BASE = dt.timedelta(minutes=1)
@@ -32,24 +32,6 @@ BACKOFF_CAP = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=10)
 # While the SMTP server cannot be reached, retry this soon: an outage is not the message's fault.
 OUTAGE_RETRY = dt.timedelta(minutes=1)
-
-
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"outbox:" + current_app.config["SECRET_KEY"].encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
-def enqueue_email(template: str, recipient: str, language: str, context: dict[str, Any],
-                  secret: dict[str, Any] | None = None, *, cycle_id: int | None = None,
-                  invitation_id: int | None = None) -> OutboxMessage:
-    """Secret values (personal links) are sealed so a database dump does not reveal them."""
-    sealed = _fernet().encrypt(json.dumps(secret).encode()).decode() if secret else None
-    message = OutboxMessage(
-        template=template, recipient=recipient, language=language, context=context,
-        sealed=sealed, cycle_id=cycle_id, invitation_id=invitation_id,
-    )
-    db.session.add(message)
-    return message
 
 
 def open_sender() -> Sender:
@@ -70,18 +52,40 @@ class RelayCounts:
         return f"sent {self.sent}, will retry {self.retrying}, failed {self.failed}"
 
 
-def relay_outbox(batch_size: int = 500) -> RelayCounts:
+class Pacer:
+    """Keeps a relay under MAIL_RATE_PER_MINUTE (0: no limit), however fast the server is."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.next_at: float | None = None
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = self.clock()
+        if self.next_at is not None and now < self.next_at:
+            self.sleep(self.next_at - now)
+            now = self.next_at
+        self.next_at = now + self.interval
+
+
+def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCounts:
     """Send due messages over one connection, committing after each so a crash repeats at most
     the one message in flight. This function owns its commits: it runs after the cause committed."""
     counts = RelayCounts()
     due = claim_due(batch_size)
     if not due:
         return counts
+    pacer = pacer or Pacer(current_app.config["MAIL_RATE_PER_MINUTE"])
+    links = _pending_links(due)
     done = 0
     try:
         with open_sender() as sender:
             for message in due:
-                _deliver(sender, message, counts)
+                pacer.wait()
+                _deliver(sender, message, links, counts)
                 db.session.commit()
                 done += 1
     except TemporaryFailure as exc:  # the server is unreachable: wait, without using up attempts
@@ -91,6 +95,22 @@ def relay_outbox(batch_size: int = 500) -> RelayCounts:
             counts.retrying += 1
         db.session.commit()
     return counts
+
+
+def _pending_links(messages: list[OutboxMessage]) -> dict[int, str | None]:
+    """Invitation id -> its sealed token while still pending (None: answered, declined, closed).
+
+    Read when the message's turn comes, so a reminder never goes to someone who has answered."""
+    from service.nominations.invitations import LINK_TEMPLATES
+    from service.nominations.models import Invitation, InvitationStatus
+
+    ids = {m.invitation_id for m in messages if m.template in LINK_TEMPLATES and m.invitation_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Invitation.id, Invitation.status, Invitation.sealed_token)
+                              .where(Invitation.id.in_(ids)))
+    return {invitation_id: sealed if status == InvitationStatus.PENDING else None
+            for invitation_id, status, sealed in rows}
 
 
 def claim_due(batch_size: int) -> list[OutboxMessage]:
@@ -121,10 +141,17 @@ def claim_due(batch_size: int) -> list[OutboxMessage]:
         .execution_options(populate_existing=True)))
 
 
-def _deliver(sender: Sender, message: OutboxMessage, counts: RelayCounts) -> None:
+def _deliver(sender: Sender, message: OutboxMessage, links: dict[int, str | None],
+             counts: RelayCounts) -> None:
     try:
-        secret = (json.loads(_fernet().decrypt(message.sealed.encode()))
-                  if message.sealed else {})
+        secret = json.loads(unseal(message.sealed)) if message.sealed else {}
+        if message.invitation_id in links:
+            sealed_token = links[message.invitation_id]
+            if sealed_token is None:
+                _skip(message, "not needed any more: the rater answered or declined, or the "
+                      "cycle closed")
+                return
+            secret["link"] = f"{current_app.config['BASE_URL']}/r/{unseal(sealed_token)}"
     except InvalidToken:
         _fail(message, "cannot unseal: SECRET_KEY changed since it was queued; reissue it", counts)
         return
@@ -150,6 +177,12 @@ def _deliver(sender: Sender, message: OutboxMessage, counts: RelayCounts) -> Non
     message.sealed = None
     message.attempts += 1
     counts.sent += 1
+
+
+def _skip(message: OutboxMessage, reason: str) -> None:
+    message.status = OutboxStatus.SKIPPED
+    message.last_error = reason
+    message.sealed = None
 
 
 def _retry_later(message: OutboxMessage, reason: str, counts: RelayCounts) -> None:

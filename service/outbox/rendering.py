@@ -4,6 +4,7 @@ The text template sets the subject with `{% set subject = ... %}`, so wording li
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,19 @@ from jinja2 import (
     TemplateNotFound,
     select_autoescape,
 )
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "cy": ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst",
+           "Medi", "Hydref", "Tachwedd", "Rhagfyr"),
+}
+
+
+def long_date(iso: str, language: str) -> str:
+    """'2026-12-06' -> '6 December 2026' (or '6 Rhagfyr 2026'), as people write dates."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {MONTHS.get(language, MONTHS['en'])[day.month - 1]} {day.year}"
 
 
 @lru_cache(maxsize=4)
@@ -39,6 +53,8 @@ def render_email(template: str, language: str, context: dict[str, Any],
     except TemplateNotFound:
         lang = "en"
         text_template = env.get_template(f"{template}.{lang}.txt")
+    if "closes_on" in context:
+        context = {**context, "deadline": long_date(context["closes_on"], lang)}
     module = text_template.make_module(context)
     subject = " ".join(str(module.subject).split())
     text = str(module)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import IO
 
 import click
 from flask.cli import with_appcontext
 
 from service.cli_support import transactional
 from service.db import db
-from service.people.operations import CSV_COLUMNS, parse_people_file, upsert_people
+from service.people.operations import (
+    CSV_COLUMNS,
+    export_people,
+    parse_people_file,
+    upsert_people,
+    write_people_csv,
+)
 
 
 @click.group("people")
 def people_cli() -> None:
-    """People (until the directory sync: from files)."""
+    """People: from the directory sync, or imported from files."""
 
 
 @people_cli.command(
@@ -33,3 +41,20 @@ def import_command(path: Path, dry_run: bool) -> None:
         click.echo(f"dry run, nothing saved: would have {counts}")
         return
     click.echo(f"imported {path.name}: {counts}")
+
+
+@people_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write [default: standard output].")
+@with_appcontext
+def export_command(fmt: str, output: IO[str]) -> None:
+    """Write every person (active or not) with their directory id, names, email, title,
+    department, manager's directory id, language and active flag. UTF-8."""
+    rows = export_people()
+    if fmt == "json":
+        json.dump(rows, output, ensure_ascii=False, indent=1)
+        output.write("\n")
+    else:
+        write_people_csv(rows, output)

@@ -21,6 +21,7 @@ CSV_COLUMNS = (
     "department", "manager_directory_id", "language",
 )
 REQUIRED_COLUMNS = ("directory_id", "email")
+EXPORT_COLUMNS = (*CSV_COLUMNS, "username", "active", "source")
 
 # LDIF attribute -> person field (inetOrgPerson and Active Directory names).
 LDIF_ATTRIBUTES = {
@@ -61,12 +62,13 @@ def read_csv(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     if missing:
         raise PeopleImportError("csv", [f"missing column(s): {', '.join(missing)} "
                                    f"(expected columns: {', '.join(CSV_COLUMNS)})"])
-    unknown = [c for c in reader.fieldnames or [] if c not in CSV_COLUMNS]
+    unknown = [c for c in reader.fieldnames or [] if c not in EXPORT_COLUMNS]
     if unknown:
         raise PeopleImportError("csv", [f"unknown column(s): {', '.join(unknown)} "
                                    f"(expected columns: {', '.join(CSV_COLUMNS)})"])
-    for row in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    for row in reader:  # an export reads back in; where it came from is not the file's to say
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()
+                                if k and k != "source"}
 
 
 def read_ldif(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
@@ -158,7 +160,7 @@ def upsert_people(rows: list[dict[str, Any]]) -> ImportCounts:
             if getattr(person, key) != value:
                 setattr(person, key, value)
                 changed = True
-        if not person.active:
+        if "active" not in row and not person.active:
             person.active = True
             changed = True
         counts.updated += changed
@@ -179,3 +181,19 @@ def _link_managers(counts: ImportCounts) -> None:
         if person.manager_id != manager_id:
             person.manager_id = manager_id
     db.session.flush()
+
+
+def export_people() -> list[dict[str, Any]]:
+    """Every person, active or not, in directory-id order, as the import reads them back."""
+    columns = [getattr(Person, name) for name in EXPORT_COLUMNS]
+    return [dict(zip(EXPORT_COLUMNS, row, strict=True))
+            for row in db.session.execute(select(*columns).order_by(Person.directory_id))]
+
+
+def write_people_csv(rows: list[dict[str, Any]], stream: Any) -> None:
+    writer = csv.DictWriter(stream, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "active": "true" if row["active"] else "false",
+                         "manager_directory_id": row["manager_directory_id"] or "",
+                         "username": row["username"] or ""})

@@ -21,7 +21,10 @@ class PersonImportSchema(Schema):
     title = fields.String(load_default="", validate=validate.Length(max=400))
     department = fields.String(load_default="", validate=validate.Length(max=400))
     manager_directory_id = fields.String(load_default=None, allow_none=True)
-    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    language = fields.String(load_default=None, allow_none=True,
+                             validate=validate.OneOf(LANGUAGES))
+    username = fields.String(validate=validate.Length(max=255))
+    active = fields.Boolean()
 
     @pre_load
     def normalise_language(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -60,7 +60,8 @@ def build_report_context(subject: Subject, rng: random.Random | None = None) -> 
     rubric = cycle.rubric_snapshot
     if rubric is None:
         raise DomainError(f"cycle {cycle.id} has not been launched; there is nothing to report")
-    lang = subject.person.language if subject.person.language in rubric["languages"] else "en"
+    wanted = subject.person.language or subject.cycle.language
+    lang = wanted if wanted in rubric["languages"] else "en"
     responses = db.session.scalars(select(Response).where(Response.subject_id == subject.id))
     raters = [RaterAnswers(group=r.rater_group.value, answers=r.answers, comments=r.comments)
               for r in responses]

@@ -139,7 +139,7 @@ def _claim(invitation: Invitation, status: InvitationStatus) -> None:
     result = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
-        .values(status=status, draft=None)
+        .values(status=status, draft=None, sealed_token=None)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -96,8 +97,16 @@ def test_nomination_rules(app):
     with pytest.raises(InvalidInput, match="only rate themselves as 'self'"):
         nominate(subject, people["reports"][0], RaterGroup.SELF)
     broken = person("noemail", "No Email", email="")
-    with pytest.raises(InvalidInput, match="no usable email address"):
+    with pytest.raises(InvalidInput, match="No Email has no email address in the directory"):
         nominate(subject, broken, RaterGroup.OTHER)
+    for address, reason in [("nobody.example.org", "must have an @-sign"),
+                            ("two@@example.org", "invalid characters: '@'"),
+                            ("trailing@example.org.", "cannot end with a period"),
+                            ("spaced name@example.org", "invalid character")]:
+        bad = person(f"bad-{address}", "Bad Address", email=address)
+        with pytest.raises(InvalidInput, match=f"Bad Address's email address '{address}' is "
+                           f"not valid .*{re.escape(reason)}"):
+            nominate(subject, bad, RaterGroup.OTHER)
 
 
 def test_nominating_in_an_open_cycle_sends_an_invitation(app):

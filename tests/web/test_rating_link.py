@@ -116,8 +116,11 @@ def test_submit_stores_one_unlinkable_response(client):
     assert columns == {"id", "cycle_id", "subject_id", "rater_group", "answers", "comments",
                        "submitted_on"}
     invitation_columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
-    assert invitation_columns == {"id", "nomination_id", "token_hash", "status", "draft",
-                                  "created_at"}
+    assert invitation_columns == {"id", "nomination_id", "token_hash", "sealed_token",
+                                  "status", "draft", "created_at"}
+    used = db.session.scalar(db.select(Invitation).where(
+        Invitation.status == InvitationStatus.SUBMITTED))
+    assert used.sealed_token is None and used.draft is None  # the link is forgotten once used
 
     again = post_form(client, url, full_answers(cycle.rubric_snapshot), "submit", form_token)
     assert again.status_code == 410

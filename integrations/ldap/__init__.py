@@ -1,0 +1,1 @@
+"""The organisation's directory over LDAP (ldap3): settings, presets, connection, paged search."""

@@ -1,0 +1,1 @@
+"""People from the organisation's directory: sync, staff login."""

@@ -1,0 +1,206 @@
+"""Invitations and the emails about them: issue (in bulk at launch), remind, resend, reissue.
+
+Every email is an outbox row written in the caller's transaction. The personal link is not in
+the row: the relay unseals it from the invitation when the message's turn comes, so a link that
+was reissued or answered in the meantime is never sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import aliased
+
+from service.db import db, utcnow
+from service.errors import DomainError
+from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.nominations.tokens import hash_token, new_token
+from service.outbox.models import OutboxMessage, OutboxStatus
+from service.people.models import Person
+from service.sealing import seal
+
+if TYPE_CHECKING:
+    from service.cycles.models import Cycle
+
+# Messages that carry the rater's personal link.
+LINK_TEMPLATES = frozenset({"invitation", "reminder"})
+
+_Rater = aliased(Person)
+_Leader = aliased(Person)
+
+
+def cycle_context(cycle: Cycle) -> dict[str, Any]:
+    """What every email about a cycle says: its name, dates, the organisation and a contact."""
+    config = current_app.config
+    return {"cycle_name": cycle.name, "closes_on": cycle.closes_on.isoformat(),
+            "organisation": config["ORGANISATION_NAME"], "contact": config["CONTACT_EMAIL"],
+            "min_group_size": cycle.min_group_size}
+
+
+def _outbox_row(template: str, recipient: str, language: str, context: dict[str, Any],
+                cycle_id: int, invitation_id: int | None, now: dt.datetime) -> dict[str, Any]:
+    return {"kind": "email", "template": template, "recipient": recipient, "language": language,
+            "context": context, "sealed": None, "cycle_id": cycle_id,
+            "invitation_id": invitation_id, "status": OutboxStatus.PENDING, "attempts": 0,
+            "created_at": now, "next_attempt_at": now}
+
+
+def write_outbox(rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows and note it, so whoever commits can wake the relay."""
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+        db.session.info["outbox_written"] = True
+
+
+def _rater_rows(cycle: Cycle, *conditions: Any) -> list[Any]:
+    from service.cycles.models import Subject
+
+    return list(db.session.execute(
+        select(Nomination.id, Nomination.group, Invitation.id.label("invitation_id"),
+               _Rater.display_name.label("rater_name"), _Rater.email, _Rater.language,
+               _Leader.display_name.label("leader_name"))
+        .join(Subject, Nomination.subject_id == Subject.id)
+        .join(_Rater, Nomination.person_id == _Rater.id)
+        .join(_Leader, Subject.person_id == _Leader.id)
+        .outerjoin(Invitation, Invitation.nomination_id == Nomination.id)
+        .where(Subject.cycle_id == cycle.id, *conditions)
+        .order_by(Nomination.id)))
+
+
+def _link_email(template: str, cycle: Cycle, row: Any, invitation_id: int,
+                base: dict[str, Any], now: dt.datetime, **extra: Any) -> dict[str, Any]:
+    context = {**base, "rater_name": row.rater_name, "leader_name": row.leader_name,
+               "is_self": row.group == RaterGroup.SELF, "group": row.group.value, **extra}
+    return _outbox_row(template, row.email, row.language or cycle.language, context, cycle.id,
+                       invitation_id, now)
+
+
+def issue_invitations(cycle: Cycle, nomination_ids: list[int] | None = None) -> dict[int, str]:
+    """One invitation and one invitation email per nomination that has none, in two bulk
+    inserts (a national cycle has hundreds of thousands). Returns invitation id -> token, for
+    a caller that must show links itself (the demo); nothing else keeps the token in clear."""
+    conditions = [Invitation.id.is_(None)]
+    if nomination_ids is not None:
+        conditions.append(Nomination.id.in_(nomination_ids))
+    rows = _rater_rows(cycle, *conditions)
+    if not rows:
+        return {}
+    now = utcnow()
+    tokens = {row.id: new_token() for row in rows}
+    created = dict(db.session.execute(
+        insert(Invitation).returning(Invitation.nomination_id, Invitation.id),
+        [{"nomination_id": row.id, "token_hash": hash_token(tokens[row.id]),
+          "sealed_token": seal(tokens[row.id]), "status": InvitationStatus.PENDING,
+          "created_at": now} for row in rows]).all())
+    base = cycle_context(cycle)
+    write_outbox([
+        _link_email("invitation", cycle, row, created[row.id], base, now) for row in rows])
+    for nomination in db.session.identity_map.values():  # loaded ones now have an invitation
+        if isinstance(nomination, Nomination) and nomination.id in created:
+            db.session.expire(nomination, ["invitation"])
+    return {created[nomination_id]: token for nomination_id, token in tokens.items()}
+
+
+def queue_reminders(cycle: Cycle, today: dt.date) -> int:
+    """Remind everyone who has neither answered nor declined, once per due reminder day.
+
+    Reminder days that fell before the launch count as done (see `launch`); several due at
+    once (the worker was down) send one reminder, not several."""
+    due = [d for d in cycle.reminder_days if d not in cycle.reminders_done
+           and cycle.closes_on - dt.timedelta(days=d) <= today]
+    if not due or today > cycle.closes_on:
+        return 0
+    cycle.reminders_done = sorted({*cycle.reminders_done, *due})
+    rows = _rater_rows(cycle, Invitation.status == InvitationStatus.PENDING,
+                       Invitation.sealed_token.is_not(None))
+    if rows:
+        now = utcnow()
+        base = cycle_context(cycle)
+        days_left = (cycle.closes_on - today).days
+        write_outbox([
+            _link_email("reminder", cycle, row, row.invitation_id, base, now,
+                        days_left=days_left) for row in rows])
+    db.session.flush()
+    return len(rows)
+
+
+def _pending(invitation: Invitation) -> None:
+    if invitation.status != InvitationStatus.PENDING:
+        raise DomainError("this rater's link has already been used or declined, so there is "
+                          "nothing to resend")
+    from service.cycles.models import CycleState
+
+    if invitation.nomination.subject.cycle.state != CycleState.OPEN:
+        raise DomainError("the cycle is not open, so a link would not work")
+
+
+def resend(invitation: Invitation) -> None:
+    """Queue the invitation email again with the same link (after a failed delivery)."""
+    _pending(invitation)
+    if not invitation.sealed_token:
+        raise DomainError("the link can no longer be read (SECRET_KEY changed?); reissue it")
+    _queue_invitation_email(invitation)
+
+
+def reissue(invitation: Invitation) -> None:
+    """A new link for a rater who lost theirs; the old one stops working at once."""
+    _pending(invitation)
+    token = new_token()
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
+        .values(token_hash=hash_token(token), sealed_token=seal(token))
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise DomainError("the rater answered or declined a moment ago; nothing was reissued")
+    db.session.expire(invitation, ["token_hash", "sealed_token"])
+    _queue_invitation_email(invitation)
+
+
+def _queue_invitation_email(invitation: Invitation) -> None:
+    cycle = invitation.nomination.subject.cycle
+    row = _rater_rows(cycle, Invitation.id == invitation.id)[0]
+    write_outbox([
+        _link_email("invitation", cycle, row, invitation.id, cycle_context(cycle), utcnow())])
+    db.session.flush()
+
+
+def notify_closed(cycle: Cycle) -> int:
+    """Thank everyone who answered, once per person however many leaders they rated."""
+    rows = _rater_rows(cycle, Invitation.status == InvitationStatus.SUBMITTED)
+    by_rater: dict[str, tuple[Any, list[str]]] = {}
+    for row in rows:
+        by_rater.setdefault(row.email.lower(), (row, []))[1].append(row.leader_name)
+    now = utcnow()
+    base = cycle_context(cycle)
+    messages = [
+        _outbox_row("cycle_closed", row.email, row.language or cycle.language,
+                    {**base, "rater_name": row.rater_name, "leader_names": leaders},
+                    cycle.id, None, now)
+        for row, leaders in by_rater.values()]
+    write_outbox(messages)
+    return len(messages)
+
+
+def notify_released(cycle: Cycle) -> int:
+    """Tell each leader, and their facilitator when they have one, that the report is ready."""
+    now = utcnow()
+    base = {**cycle_context(cycle), "base_url": current_app.config["BASE_URL"]}
+    messages = []
+    for subject in cycle.subjects:
+        leader = subject.person
+        readers = [(leader, True)]
+        if subject.facilitator is not None:
+            readers.append((subject.facilitator, False))
+        for person, is_leader in readers:
+            if not person.email:
+                continue
+            context = {**base, "recipient_name": person.display_name,
+                       "leader_name": leader.display_name, "is_leader": is_leader}
+            messages.append(_outbox_row("report_ready", person.email,
+                                        person.language or cycle.language, context, cycle.id,
+                                        None, now))
+    write_outbox(messages)
+    return len(messages)

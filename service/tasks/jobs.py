@@ -1,0 +1,157 @@
+"""The work the queue does, each in its own app context and transaction.
+
+Functions here are plain so tests and the CLI can call them; `register` binds them to an app's
+huey instance as tasks and periodic tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask
+from huey import Huey, RedisHuey, crontab
+from sqlalchemy import select
+
+from service.db import db
+from service.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+# A relay run stops taking new batches after this long, so the next minute's run can start.
+RELAY_BUDGET_SECONDS = 50
+RELAY_LOCK_SECONDS = 300
+
+
+def relay_until_done(batch_size: int = 500, budget: float = RELAY_BUDGET_SECONDS) -> int:
+    """Relay batches until nothing is due (or the budget is spent); returns messages sent."""
+    from flask import current_app
+
+    from service.outbox.operations import Pacer, relay_outbox
+
+    pacer = Pacer(current_app.config["MAIL_RATE_PER_MINUTE"])
+    started = time.monotonic()
+    sent = 0
+    while time.monotonic() - started < budget:
+        counts = relay_outbox(batch_size, pacer=pacer)
+        sent += counts.sent
+        if counts.sent + counts.failed + counts.retrying == 0:
+            break
+    return sent
+
+
+def send_reminders(today: dt.date | None = None) -> int:
+    """Queue due reminders for every open cycle, one cycle per transaction."""
+    from service.cycles.models import Cycle, CycleState
+    from service.nominations.invitations import queue_reminders
+
+    today = today or dt.date.today()
+    queued = 0
+    for cycle_id in db.session.scalars(select(Cycle.id).where(Cycle.state == CycleState.OPEN)):
+        cycle = db.session.get(Cycle, cycle_id)
+        queued += queue_reminders(cycle, today)
+        db.session.commit()
+    return queued
+
+
+def advance_cycles(today: dt.date | None = None) -> list[str]:
+    """Launch scheduled cycles on their opening date; close open ones after their closing date."""
+    from service.cycles import operations
+    from service.cycles.models import Cycle, CycleState
+
+    today = today or dt.date.today()
+    done = []
+    due = db.session.execute(select(Cycle.id, Cycle.state).where(
+        ((Cycle.state == CycleState.DRAFT) & Cycle.auto_launch & (Cycle.opens_on <= today))
+        | ((Cycle.state == CycleState.OPEN) & (Cycle.closes_on < today)))).all()
+    for cycle_id, state in due:
+        cycle = db.session.get(Cycle, cycle_id)
+        try:
+            if state == CycleState.DRAFT:
+                operations.launch(cycle)
+                done.append(f"launched cycle {cycle_id}")
+            else:
+                operations.close(cycle)
+                done.append(f"closed cycle {cycle_id}")
+            db.session.commit()
+        except DomainError as exc:  # e.g. nobody nominated yet: HR sees it in `cycle status`
+            db.session.rollback()
+            log.warning("cycle %s not advanced: %s", cycle_id, exc)
+    return done
+
+
+def wake_relay() -> bool:
+    """After a commit that wrote outbox rows, ask the worker to relay now rather than within
+    the minute. Failing to reach the queue loses nothing: the periodic relay sends them."""
+    from flask import current_app
+
+    if not db.session.info.pop("outbox_written", False):
+        return False
+    try:
+        current_app.extensions["tasks"].relay()
+    except Exception as exc:  # the queue being down must not undo a committed launch
+        log.warning("could not queue a relay (%s); the periodic relay will send the mail",
+                    exc.__class__.__name__)
+        return False
+    return True
+
+
+def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with app.app_context():
+            try:
+                return func(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+    run.__name__ = func.__name__
+    run.__qualname__ = func.__qualname__
+    return run
+
+
+def register(app: Flask, huey: Huey) -> SimpleNamespace:
+    """Bind the jobs to this app's huey: `relay` on demand (after a launch), and periodic
+    relay (every minute), reminders (hourly) and cycle dates (hourly, at minute 5)."""
+    relay = _in_app(app, relay_until_done)
+    reminders = _in_app(app, send_reminders)
+    cycles = _in_app(app, advance_cycles)
+
+    @huey.on_startup()
+    def fresh_connections() -> None:  # a forked worker must not share the parent's sockets
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    # The lock only saves work and keeps MAIL_RATE_PER_MINUTE whole (the outbox's leases
+    # already stop double sending). On Redis its time limit frees it if a worker is killed while
+    # holding it; huey's SQLite storage has no time limits, and there the consumer's start-up
+    # (flush_locks) frees a lock its killed predecessor left.
+    lock_ttl = RELAY_LOCK_SECONDS if isinstance(huey, RedisHuey) else None
+
+    def locked_relay() -> int:
+        with huey.lock_task("outbox-relay", ttl=lock_ttl):
+            return relay()
+
+    return SimpleNamespace(
+        relay=huey.task(name="relay")(_quiet_when_locked(locked_relay)),
+        relay_periodic=huey.periodic_task(crontab(minute="*"), name="relay_periodic")(
+            _quiet_when_locked(locked_relay)),
+        reminders=huey.periodic_task(crontab(minute="0"), name="reminders")(reminders),
+        cycle_dates=huey.periodic_task(crontab(minute="5"), name="cycle_dates")(cycles),
+    )
+
+
+def _quiet_when_locked(func: Callable[[], int]) -> Callable[[], int]:
+    """Another relay already running is the normal case, not an error."""
+    from huey.exceptions import TaskLockedException
+
+    def run() -> int:
+        try:
+            return func()
+        except TaskLockedException:
+            return 0
+
+    run.__name__ = func.__name__
+    return run

@@ -1,0 +1,26 @@
+"""The huey instance for an app: SQLite under instance/ by default, Redis at scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+from huey import Huey, RedisExpireHuey, SqliteHuey
+
+QUEUE_NAME = "feedback360"
+
+
+def make_huey(url: str, instance_path: str) -> Huey:
+    """`sqlite:///path` or `redis://host:port/db`; empty means instance/tasks.sqlite."""
+    if not url:
+        url = f"sqlite:///{Path(instance_path) / 'tasks.sqlite'}"
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        path = Path(url[len("sqlite:///"):])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
+    if scheme in {"redis", "rediss", "unix"}:
+        # The expiring flavour keeps each key on its own, so the relay lock's time limit works
+        # on any Redis (the plain one needs hash-field TTLs, Redis 7.4+).
+        return RedisExpireHuey(QUEUE_NAME, url=url, results=False)
+    raise ValueError(f"TASK_QUEUE_URL must be sqlite:///PATH or redis://HOST:PORT/DB, not {url!r}")
