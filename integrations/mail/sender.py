@@ -17,6 +17,11 @@ class TemporaryFailure(Exception):
     """Try again later: 4xx, refused connection, timeout."""
 
 
+class ConnectionLost(TemporaryFailure):
+    """The connection broke (or the server closed it with 421) while sending: the message in
+    flight may be at fault, the ones behind it are not, and they need a new connection."""
+
+
 class PermanentFailure(Exception):
     """The server refused this message for good (5xx); retrying will not help."""
 
@@ -86,8 +91,8 @@ class SMTPSender:
             raise _classify(code, reason) from None
         except smtplib.SMTPResponseException as exc:
             raise _classify(exc.smtp_code, exc.smtp_error) from None
-        except (OSError, smtplib.SMTPServerDisconnected) as exc:
-            raise TemporaryFailure(f"connection lost ({exc.__class__.__name__})") from None
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:  # a timeout is an OSError
+            raise ConnectionLost(f"connection lost ({exc.__class__.__name__})") from None
         if refused:
             code, reason = next(iter(refused.values()))
             raise _classify(code, reason)
@@ -95,6 +100,8 @@ class SMTPSender:
 
 def _classify(code: int, reason: bytes | str) -> Exception:
     text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+    if code == 421:  # the server is closing the connection (smtplib has closed its end)
+        return ConnectionLost(f"{code} {text}")
     if 400 <= code < 500:
         return TemporaryFailure(f"{code} {text}")
     return PermanentFailure(f"{code} {text}")

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from integrations.mail.sender import (
+    ConnectionLost,
     FileSender,
     PermanentFailure,
     Sender,
@@ -73,7 +74,9 @@ class Pacer:
 
 def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCounts:
     """Send due messages over one connection, committing after each so a crash repeats at most
-    the one message in flight. This function owns its commits: it runs after the cause committed."""
+    the one message in flight. A connection lost mid-batch costs the message in flight one
+    attempt (it may be the cause) and the rest a new connection, not an attempt each.
+    This function owns its commits: it runs after the cause committed."""
     counts = RelayCounts()
     due = claim_due(batch_size)
     if not due:
@@ -82,12 +85,15 @@ def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCoun
     links = _pending_links(due)
     done = 0
     try:
-        with open_sender() as sender:
-            for message in due:
-                pacer.wait()
-                _deliver(sender, message, links, counts)
-                db.session.commit()
-                done += 1
+        while done < len(due):  # each connection sends at least the message it was opened for
+            with open_sender() as sender:
+                for message in due[done:]:
+                    pacer.wait()
+                    lost = _deliver(sender, message, links, counts)
+                    db.session.commit()
+                    done += 1
+                    if lost:
+                        break
     except TemporaryFailure as exc:  # the server is unreachable: wait, without using up attempts
         for message in due[done:]:
             message.last_error = str(exc)
@@ -142,7 +148,8 @@ def claim_due(batch_size: int) -> list[OutboxMessage]:
 
 
 def _deliver(sender: Sender, message: OutboxMessage, links: dict[int, str | None],
-             counts: RelayCounts) -> None:
+             counts: RelayCounts) -> bool:
+    """Send one message and record the outcome on its row; True when the connection broke."""
     try:
         secret = json.loads(unseal(message.sealed)) if message.sealed else {}
         if message.invitation_id in links:
@@ -150,11 +157,11 @@ def _deliver(sender: Sender, message: OutboxMessage, links: dict[int, str | None
             if sealed_token is None:
                 _skip(message, "not needed any more: the rater answered or declined, or the "
                       "cycle closed")
-                return
+                return False
             secret["link"] = f"{current_app.config['BASE_URL']}/r/{unseal(sealed_token)}"
     except InvalidToken:
         _fail(message, "cannot unseal: SECRET_KEY changed since it was queued; reissue it", counts)
-        return
+        return False
     try:
         subject, text, html = render_email(message.template, message.language,
                                            {**message.context, **secret})
@@ -163,20 +170,24 @@ def _deliver(sender: Sender, message: OutboxMessage, links: dict[int, str | None
     except Exception as exc:  # a broken template must not hold up the messages behind it
         _retry_later(message, f"cannot render {message.template!r}: {exc.__class__.__name__}",
                      counts)
-        return
+        return False
     try:
         sender.send(email)
     except PermanentFailure as exc:
         _fail(message, str(exc), counts)
-        return
+        return False
+    except ConnectionLost as exc:
+        _retry_later(message, str(exc), counts)
+        return True
     except TemporaryFailure as exc:
         _retry_later(message, str(exc), counts)
-        return
+        return False
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.sealed = None
     message.attempts += 1
     counts.sent += 1
+    return False
 
 
 def _skip(message: OutboxMessage, reason: str) -> None:

@@ -1,4 +1,7 @@
+import asyncio
 import re
+import socket
+from typing import Any
 
 import pytest
 
@@ -8,7 +11,7 @@ from service.outbox.models import OutboxMessage, OutboxStatus
 from service.outbox.operations import relay_outbox
 from service.outbox.rendering import long_date
 from tests.factories import launched_cycle
-from tests.smtp_server import SMTPServer, free_port
+from tests.smtp_server import ALLOWED_PORTS, Inbox, SMTPServer, free_port
 
 
 @pytest.fixture
@@ -135,3 +138,72 @@ def test_two_relays_at_once_never_claim_the_same_message(app):
     second = claim_due(500)
     assert len(first) == 9
     assert second == []
+
+
+def test_a_421_mid_batch_costs_only_the_message_in_flight_an_attempt(smtp_app, smtp):
+    """The server closes the connection (421) at the second message: the relay reconnects for
+    the rest of the batch instead of failing each against a dead connection."""
+    _, _, people = launched_cycle()
+    boss = people["boss"].email
+    smtp.inbox.refuse[boss] = "421 4.3.2 Service shutting down"
+    counts = relay_outbox()
+    assert (counts.sent, counts.retrying, counts.failed) == (8, 1, 0)
+    rows = {m.recipient: m for m in db.session.scalars(db.select(OutboxMessage))}
+    assert rows[boss].status == OutboxStatus.PENDING and rows[boss].attempts == 1
+    assert rows[boss].last_error == "421 4.3.2 Service shutting down"
+    assert {m.status for r, m in rows.items() if r != boss} == {OutboxStatus.SENT}
+    assert len(smtp.inbox.messages) == 8
+
+    del smtp.inbox.refuse[boss]
+    rows[boss].next_attempt_at = rows[boss].created_at
+    db.session.commit()
+    assert relay_outbox().sent == 1
+    assert sorted(m["To"] for m in smtp.inbox.messages) == sorted(rows)
+
+
+def test_a_server_that_never_answers_is_an_outage_after_the_timeout(make_app):
+    """Connection accepted, no greeting: SMTP_TIMEOUT ends the wait and no attempt is used."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        ALLOWED_PORTS.add(port)
+        app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port,
+                       SMTP_TIMEOUT=1)
+        with app.app_context():
+            launched_cycle()
+            counts = relay_outbox()
+            assert (counts.sent, counts.retrying) == (0, 9)
+            rows = db.session.scalars(db.select(OutboxMessage)).all()
+            assert {(m.status, m.attempts) for m in rows} == {(OutboxStatus.PENDING, 0)}
+            assert all("cannot reach SMTP server" in m.last_error
+                       and "timed out" in m.last_error for m in rows)
+
+
+class StallingInbox(Inbox):
+    """Never answers the DATA of one recipient's message, like a server that hangs."""
+
+    def __init__(self, stall_for: str) -> None:
+        super().__init__()
+        self.stall_for = stall_for
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.stall_for in envelope.rcpt_tos:
+            await asyncio.Event().wait()  # until the server stops
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_timeout_mid_batch_retries_that_message_and_sends_the_rest(make_app):
+    with SMTPServer(StallingInbox("boss@test.example")) as smtp:
+        app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
+                       SMTP_TIMEOUT=1)
+        with app.app_context():
+            launched_cycle()
+            counts = relay_outbox()
+            assert (counts.sent, counts.retrying) == (8, 1)
+            stalled = db.session.scalar(db.select(OutboxMessage).where(
+                OutboxMessage.recipient == "boss@test.example"))
+            assert stalled.status == OutboxStatus.PENDING and stalled.attempts == 1
+            assert stalled.last_error.startswith("connection lost")
+        assert "boss@test.example" not in [m["To"] for m in smtp.inbox.messages]
+        assert len(smtp.inbox.messages) == 8
