@@ -223,7 +223,8 @@ def list_command() -> None:
 @with_appcontext
 @transactional
 def status_command(cycle_id: int, as_json: bool) -> None:
-    """Response counts per leader (never who answered)."""
+    """Response counts per leader (never who answered), and the cycle's email: sent, pending
+    and failed, with the reason for each failure or retry."""
     status = operations.cycle_status(operations.get_cycle(cycle_id))
     if as_json:
         click.echo(json.dumps(status))

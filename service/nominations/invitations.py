@@ -160,7 +160,21 @@ def reissue(invitation: Invitation) -> None:
 
 
 def _queue_invitation_email(invitation: Invitation) -> None:
+    """Queue a fresh invitation email; earlier failed ones, and an unsent invitation email
+    (it would carry the same link), are marked replaced, so HR's list of failures and
+    `resend --all-failed` only show what is still unresolved."""
     cycle = invitation.nomination.subject.cycle
+    earlier = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.invitation_id == invitation.id,
+        (OutboxMessage.status == OutboxStatus.FAILED)
+        | ((OutboxMessage.status == OutboxStatus.PENDING)
+           & (OutboxMessage.template == "invitation"))))
+    for message in earlier:
+        was = (f"it had failed: {message.last_error}" if message.status == OutboxStatus.FAILED
+               else "it had not been sent")
+        message.status = OutboxStatus.SKIPPED
+        message.sealed = None
+        message.last_error = f"replaced by a new invitation email; {was}"
     row = _rater_rows(cycle, Invitation.id == invitation.id)[0]
     write_outbox([
         _link_email("invitation", cycle, row, invitation.id, cycle_context(cycle), utcnow())])

@@ -4,6 +4,7 @@ HR's view of failures, resend and reissue, the rate limit, and the SMTP guard it
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 
@@ -168,6 +169,44 @@ def test_hr_sees_failures_fixes_the_address_and_resends(smtp_app, smtp, runner):
     relay_until_done()
     arrived = [m for m in smtp.inbox.messages if m["To"] == "morgan.boss@test.example"]
     assert len(arrived) == 1 and "Alex Leader" in arrived[0]["Subject"]
+    # Resolved: no longer listed as a failure, and not sent a third time.
+    status = runner.invoke(args=["cycle", "status", str(cycle.id)])
+    assert "email: pending 0, sent 9, failed 0, skipped 1" in status.output
+    assert "failed:" not in status.output
+    again = runner.invoke(args=["invitation", "resend", str(cycle.id), "--all-failed"])
+    assert "0 invitation email(s) queued again" in again.output
+    replaced = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.SKIPPED))
+    assert replaced.last_error == ("replaced by a new invitation email; it had failed: "
+                                   "550 5.1.1 No such user here")
+
+
+def test_hr_sees_mail_waiting_for_a_retry_with_the_reason(smtp_app, smtp, runner):
+    cycle, _, people = launched_cycle()
+    smtp.inbox.refuse[people["peers"][0].email] = "451 4.7.1 Greylisted, try again later"
+    relay_until_done()
+    status = runner.invoke(args=["cycle", "status", str(cycle.id), "--json"])
+    problems = json.loads(status.output)["email_problems"]
+    assert [(p["status"], p["recipient"], p["attempts"], p["reason"]) for p in problems] == [
+        ("pending", people["peers"][0].email, 1, "451 4.7.1 Greylisted, try again later")]
+    assert problems[0]["next_attempt_at"] is not None
+    text = runner.invoke(args=["cycle", "status", str(cycle.id)]).output
+    assert "email: pending 1, sent 8, failed 0, skipped 0" in text
+    assert (f"pending: invitation to {people['peers'][0].email} after 1 attempts, next try "
+            f"{problems[0]['next_attempt_at']}: 451 4.7.1 Greylisted") in text
+
+
+def test_resending_a_link_that_is_still_queued_sends_one_email(smtp_app, smtp, runner):
+    cycle, _, people = launched_cycle()
+    rater = people["reports"][2]
+    result = runner.invoke(args=["invitation", "reissue", str(cycle.id), "--leader",
+                                 people["leader"].email, "--rater", rater.email])
+    assert result.exit_code == 0, result.output
+    relay_until_done()
+    received = [m for m in smtp.inbox.messages if m["To"] == rater.email]
+    assert len(received) == 1  # the first email, not yet sent, was replaced
+    assert hash_token(_link(received[0]).removeprefix("/r/")) == _invitation_of(
+        rater.email).token_hash
 
 
 def test_reissue_stops_the_old_link_and_sends_a_new_one(smtp_app, smtp, runner, client):
