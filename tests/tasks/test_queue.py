@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -13,12 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from service.cycles import operations
 from service.db import db
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.tasks.jobs import relay_until_done
 from service.tasks.queue import make_huey
 from tests.factories import draft_cycle, team
-from tests.smtp_server import Inbox, SMTPServer
+from tests.smtp_server import ALLOWED_PORTS, Inbox, SMTPServer
+from tests.web.helpers import full_answers, post_form
 
 QUEUES = ["sqlite", *(["redis"] if os.environ.get("TEST_REDIS_URL") else [])]
 
@@ -126,3 +129,36 @@ def test_a_worker_killed_mid_batch_repeats_at_most_one_message(make_app, base_co
         received = Counter(message["To"] for message in inbox.messages)
     assert len(received) == 9  # nobody lost
     assert sum(received.values()) == 10  # one message twice, the one in flight
+
+
+def test_the_web_process_never_talks_to_smtp(make_app):
+    """Every rating page, with mail waiting in the outbox and SMTP configured: nothing connects
+    to the mail server (a listening socket whose backlog must stay empty); the mail waits."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        ALLOWED_PORTS.add(port)  # a connection would succeed: the check below must catch it
+        app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        with app.app_context():
+            cycle = draft_cycle(team())
+            tokens = operations.launch(cycle)
+            db.session.commit()
+            client = app.test_client()
+            first, second, third = list(tokens.values())[:3]
+            rubric = cycle.rubric_snapshot
+            assert client.get("/").status_code == 200
+            assert client.get(f"/r/{first}").status_code == 200
+            assert post_form(client, f"/r/{first}", {}, "save").status_code == 302
+            assert post_form(client, f"/r/{first}", full_answers(rubric), "submit"
+                             ).status_code == 302
+            assert client.get(f"/r/{second}/decline").status_code == 200
+            assert post_form(client, f"/r/{second}", {}, "decline").status_code == 302
+            assert post_form(client, f"/r/{third}", {}, "submit").status_code == 422
+            assert client.get("/r/" + "x" * 43).status_code == 404
+            rows = db.session.scalars(select(OutboxMessage)).all()
+            assert len(rows) == 9
+            assert {(m.status, m.attempts) for m in rows} == {(OutboxStatus.PENDING, 0)}
+        listener.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
