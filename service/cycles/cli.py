@@ -90,13 +90,19 @@ def add_leader_command(cycle_id: int, people: tuple[str, ...], suggest: bool,
     helper = find_person(facilitator) if facilitator else None
     for key in people:
         subject = operations.add_subject(cycle, find_person(key), helper)
-        raters = 0
-        if suggest:
-            for person, group in suggest_raters(subject):
+        if not suggest:
+            click.echo(f"added {subject.person.display_name}")
+            continue
+        raters, skipped = 0, []
+        for person, group in suggest_raters(subject):
+            try:
                 nominate(subject, person, group)
-                raters += 1
-        click.echo(f"added {subject.person.display_name}" + (f" with {raters} raters"
-                                                             if suggest else ""))
+            except (InvalidInput, DomainError) as exc:  # no usable address: named, not fatal
+                skipped.append(f"{person.display_name} ({exc})")
+                continue
+            raters += 1
+        click.echo(f"added {subject.person.display_name} with {raters} raters"
+                   + (f"; not nominated: {'; '.join(skipped)}" if skipped else ""))
 
 
 @cycle_cli.command("add-cohort")

@@ -7,7 +7,7 @@ from service.cycles import operations as cycles
 from service.cycles.models import CycleState
 from service.db import db
 from service.errors import DomainError, InvalidInput
-from service.nominations.models import Invitation, RaterGroup
+from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.nominations.operations import nominate, suggest_raters
 from service.nominations.tokens import hash_token
 from service.outbox.models import OutboxMessage
@@ -161,3 +161,30 @@ def test_closing_forgets_unsent_drafts(app):
     db.session.commit()
     db.session.expire_all()
     assert {i.draft for i in db.session.scalars(db.select(Invitation))} == {None}
+
+
+def test_cli_reports_bad_addresses_and_duplicates_when_nominating(app, runner):
+    people = team(size_reports=2, size_peers=1)
+    people["reports"][1].email = "report1.example.org"  # no @: the directory has it wrong
+    people["peers"][0].email = ""
+    cycle = cycles.create_cycle("c", "compassionate-inclusive-leadership", dt.date.today(),
+                                dt.date.today() + dt.timedelta(days=10))
+    db.session.commit()
+    result = runner.invoke(args=["cycle", "add-leader", str(cycle.id), "leader",
+                                 "--suggest-raters"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "added Alex Leader with 3 raters; not nominated: Report Person1 (Report Person1's "
+        "email address 'report1.example.org' is not valid (An email address must have an "
+        "@-sign.); correct it in the directory and sync (or import) again); Peer Person0 "
+        "(Peer Person0 has no email address in the directory; add one there and sync (or "
+        "import) again)")
+    duplicate = runner.invoke(args=["cycle", "nominate", str(cycle.id), "leader", "report0",
+                                    "peer"])
+    assert duplicate.exit_code == 1
+    assert duplicate.output.strip() == (
+        "Error: Report Person0 is already nominated for Alex Leader (as direct_report)")
+    bad = runner.invoke(args=["cycle", "nominate", str(cycle.id), "leader", "report1",
+                              "other"])
+    assert bad.exit_code == 1 and "'report1.example.org' is not valid" in bad.output
+    assert db.session.scalar(db.select(db.func.count(Nomination.id))) == 3
