@@ -65,6 +65,7 @@ def _register_models() -> None:
     import service.nominations.models
     import service.outbox.models
     import service.people.models
+    import service.reports.models
     import service.responses.models  # noqa: F401
 
 

@@ -16,7 +16,7 @@ from service.errors import DomainError
 from service.people.operations import PeopleImportError
 from service.reports.pdf import ReportRenderError
 from service.rubrics.loader import RubricError
-from service.tasks.jobs import wake_relay
+from service.tasks.jobs import after_commit, forget_after_rollback
 
 F = TypeVar("F", bound=Callable[..., Any])
 READABLE_ERRORS = (DomainError, RubricError, PeopleImportError, ReportRenderError, CommandError,
@@ -31,15 +31,15 @@ def transactional(func: F) -> F:
         try:
             result = func(*args, **kwargs)
             db.session.commit()
-            wake_relay()
+            after_commit()
             return result
         except READABLE_ERRORS as exc:
             db.session.rollback()
-            db.session.info.pop("outbox_written", None)
+            forget_after_rollback()
             raise click.ClickException(str(exc)) from None
         except BaseException:
             db.session.rollback()
-            db.session.info.pop("outbox_written", None)
+            forget_after_rollback()
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 import sysconfig
@@ -36,6 +37,30 @@ def _bool(value: str) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
+def _colour(value: str) -> str:
+    """A #rrggbb colour dark enough for white text on it and for headings on white (4.5:1)."""
+    text = value.strip().lower()
+    if not re.fullmatch(r"#[0-9a-f]{6}", text):
+        raise ValueError(f"expected a colour like #005eb8, got {value!r}")
+    channels = [int(text[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    contrast = 1.05 / (luminance + 0.05)
+    if contrast < 4.5:
+        raise ValueError(f"{value} is too light: white text on it has a contrast of "
+                         f"{contrast:.1f}:1, and reports need 4.5:1; choose a darker shade")
+    return text
+
+
+def _file(value: str) -> str:
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ValueError(f"no such file: {value}")
+    if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
+        raise ValueError(f"expected a .png, .jpg or .svg file, not {path.name}")
+    return str(path.resolve())
+
+
 # name: (default, parser). A default of None means "derived at start-up" (see load_config).
 SETTINGS: dict[str, tuple[Any, Any]] = {
     "INSTANCE_PATH": (None, str),
@@ -44,6 +69,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BASE_URL": ("http://127.0.0.1:5000", str),
     "ORGANISATION_NAME": ("Your organisation", str),
     "CONTACT_EMAIL": ("", str),
+    "REPORT_LOGO": ("", str),
+    "REPORT_COLOUR": ("#005eb8", str),
     "RUBRICS_DIR": (None, str),
     "TEMPLATES_DIR": (None, str),
     "MAIL_BACKEND": ("smtp", str),
@@ -76,6 +103,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "LDAP_PAGE_SIZE": (500, int),
     "LDAP_TIMEOUT": (30, int),
     "LDAP_MAX_DEACTIVATE_PERCENT": (5.0, float),
+    "LDAP_SYNC_TASKS": (True, _bool),
     **{f"LDAP_ATTR_{field.upper()}": ("", str) for field in LDAP_FIELDS},
 }
 
@@ -125,6 +153,12 @@ def load_config(
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     if config["TASK_WORKER_TYPE"] not in {"thread", "process"}:
         raise ValueError("TASK_WORKER_TYPE must be 'thread' or 'process'")
+    for name, check in (("REPORT_COLOUR", _colour), ("REPORT_LOGO", _file)):
+        if config[name]:
+            try:
+                config[name] = check(config[name])
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
     if config["MAIL_BACKEND"] not in {"smtp", "file"}:
         raise ValueError("MAIL_BACKEND must be 'smtp' or 'file'")
     return config

@@ -9,14 +9,21 @@ to the category's DN as AD does. uSNChanged is kept by this helper, as a DC woul
 The sync account is held to a size limit of 1000 entries per search, like AD's MaxPageSize: only a
 paged search reads past it. A second account ("capped") is also held to 1100 entries in all,
 so a paged search is cut short. The root DN, which ignores limits, is for loading data only.
+
+Optional: TLS (`tls=TestCA(...)`: StartTLS on the plain port, and an ldaps:// port, with a
+certificate for `localhost` from a throwaway CA), and, for `ad`, the root DSE a domain controller
+publishes (`dc_name=`: dsServiceName and highestCommittedUSN, read from a file at start, so
+`restart()` moves the counter on or shows another DC).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import uuid
@@ -26,6 +33,10 @@ from pathlib import Path
 from typing import Any
 
 import ldap3
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from ldap3.utils.dn import escape_rdn
 from ldif import LDIFWriter
 
@@ -91,13 +102,64 @@ class Person:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"feedback360-test:{self.uid}")
 
 
+class TestCA:
+    """A throwaway certificate authority and one server certificate it signed, as PEM files."""
+
+    def __init__(self, workdir: Path, names: Iterable[str] = ("localhost",)) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        now = dt.datetime.now(dt.UTC)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "feedback360 test CA")])
+        ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+              .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(now - dt.timedelta(hours=1))
+              .not_valid_after(now + dt.timedelta(days=1))
+              .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+              .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
+                                           False), critical=True)
+              .sign(ca_key, hashes.SHA256()))
+        key = ec.generate_private_key(ec.SECP256R1())
+        alt_names: list[x509.GeneralName] = []
+        for name in names:
+            try:
+                alt_names.append(x509.IPAddress(ipaddress.ip_address(name)))
+            except ValueError:
+                alt_names.append(x509.DNSName(name))
+        cert = (x509.CertificateBuilder()
+                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "directory")]))
+                .issuer_name(ca_name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(hours=1))
+                .not_valid_after(now + dt.timedelta(days=1))
+                .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+                .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.SERVER_AUTH]),
+                               critical=False)
+                .sign(ca_key, hashes.SHA256()))
+        self.ca_file = workdir / "ca.pem"
+        self.cert_file = workdir / "server.pem"
+        self.key_file = workdir / "server.key"
+        self.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+        self.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        self.key_file.write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+
+
 class Slapd:
-    def __init__(self, workdir: Path, flavour: str = "openldap") -> None:
+    def __init__(self, workdir: Path, flavour: str = "openldap", *, tls: TestCA | None = None,
+                 dc_name: str | None = None) -> None:
         assert flavour in {"openldap", "ad"}
+        assert dc_name is None or flavour == "ad"
         self.flavour = flavour
         self.workdir = workdir
         self.port = free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.tls_port = free_port() if tls else None
+        # The name the certificate carries: TLS is checked against it.
+        self.ldaps_url = f"ldaps://localhost:{self.tls_port}" if tls else None
+        self.starttls_url = f"ldap://localhost:{self.port}" if tls else None
+        self.dc_name = dc_name
         self.process: subprocess.Popen[bytes] | None = None
         self.usn = 0
 
@@ -121,11 +183,24 @@ class Slapd:
                 writer.unparse(person.dn, _encode(attributes))
         subprocess.run(["slapadd", "-q", "-f", str(config), "-l", str(ldif)], check=True,
                        capture_output=True)
-        self.process = subprocess.Popen(
-            ["slapd", "-f", str(config), "-h", f"{self.url}/", "-d", "0"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._wait_until_listening()
+        self._serve()
         return self
+
+    def restart(self, dc_name: str | None = None, highest_usn: int | None = None) -> None:
+        """Stop and serve the same data again; on an AD DC, publish the current update counter
+        (or `highest_usn`, as after a restore) and optionally another DC's name."""
+        self.stop()
+        if dc_name is not None:
+            self.dc_name = dc_name
+        self._serve(highest_usn)
+
+    def _serve(self, highest_usn: int | None = None) -> None:
+        config = self.workdir / "slapd.conf"
+        self._write_root_dse(highest_usn)
+        urls = f"{self.url}/" + (f" ldaps://127.0.0.1:{self.tls_port}/" if self.tls else "")
+        self.process = subprocess.Popen(["slapd", "-f", str(config), "-h", urls, "-d", "0"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._wait_until_listening()
 
     def stop(self) -> None:
         if self.process is not None:
@@ -145,7 +220,9 @@ class Slapd:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"slapd exited with {self.process.returncode}")
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                for port in (self.port, self.tls_port):
+                    if port is not None:
+                        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 return
             except OSError:
                 time.sleep(0.05)  # polling for a server to come up, not timing a test
@@ -153,14 +230,25 @@ class Slapd:
 
     # -- configuration -----------------------------------------------------------------------
 
+    def _write_root_dse(self, highest_usn: int | None = None) -> None:
+        if self.dc_name:
+            (self.workdir / "rootdse.ldif").write_text(
+                f"dn:\ndsServiceName: CN=NTDS Settings,CN={self.dc_name},CN=Servers,"
+                f"CN=Default-First-Site-Name,CN=Sites,CN=Configuration,{SUFFIX}\n"
+                f"highestCommittedUSN: {self.usn if highest_usn is None else highest_usn}\n")
+
     def _write_config(self) -> Path:
         schemas = ["core", "cosine", "inetorgperson", "nis"]
         includes = [f"include {SCHEMA_DIR / name}.schema" for name in schemas]
         overlay = ""
+        extra: list[str] = []
         if self.flavour == "ad":
             patched = self.workdir / "msuser.schema"
             patched.write_text(_patched_msuser_schema())
             includes.append(f"include {patched}")
+            if self.dc_name:
+                self._write_root_dse()
+                extra.append(f"rootDSE {self.workdir / 'rootdse.ldif'}")
             overlay = (
                 "overlay rwm\nrwm-rewriteEngine on\nrwm-rewriteContext searchFilter\n"
                 'rwm-rewriteRule "^(.*)[(]objectCategory=person[)](.*)$" '
@@ -173,6 +261,13 @@ class Slapd:
             "moduleload back_mdb",
             "moduleload rwm",
             f"pidfile {self.workdir / 'slapd.pid'}",
+            *extra,
+            # With TLS, every operation but StartTLS itself needs it: a client that skipped
+            # StartTLS is refused rather than quietly served in clear.
+            *([f"TLSCACertificateFile {self.tls.ca_file}",
+               f"TLSCertificateFile {self.tls.cert_file}",
+               f"TLSCertificateKeyFile {self.tls.key_file}",
+               "security tls=1"] if self.tls else []),
             "database mdb",
             "maxsize 4294967296",
             f'suffix "{SUFFIX}"',
@@ -235,6 +330,11 @@ class Slapd:
         return attrs
 
     def connection(self) -> ldap3.Connection:
+        if self.tls:
+            tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=str(self.tls.ca_file))
+            return ldap3.Connection(
+                ldap3.Server(self.starttls_url, get_info=ldap3.NONE, tls=tls), ROOT_DN,
+                ROOT_PASSWORD, auto_bind=ldap3.AUTO_BIND_TLS_BEFORE_BIND, raise_exceptions=True)
         return ldap3.Connection(ldap3.Server(self.url, get_info=ldap3.NONE), ROOT_DN,
                                 ROOT_PASSWORD, auto_bind=True, raise_exceptions=True)
 
@@ -287,7 +387,14 @@ def _patched_msuser_schema() -> str:
     for name, rule in AD_MATCHING_RULES.items():
         text, count = re.subn(rf"(NAME '{name}'\n)", rf"\1\t{rule}\n", text)
         assert count == 1, name
-    return text
+    # What a DC's root DSE shows (AD computes them; OIDs from OpenLDAP's experimental arc).
+    return text + (
+        "\nattributetype ( 1.3.6.1.4.1.4203.666.11.360.1 NAME 'dsServiceName'\n"
+        "\tEQUALITY distinguishedNameMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.12\n"
+        "\tSINGLE-VALUE )\n"
+        "attributetype ( 1.3.6.1.4.1.4203.666.11.360.2 NAME 'highestCommittedUSN'\n"
+        "\tEQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27\n"
+        "\tSINGLE-VALUE )\n")
 
 
 def _encode(attributes: dict[str, Any]) -> dict[str, list[bytes]]:

@@ -52,11 +52,14 @@ def cycle_cli() -> None:
               "(the default, where the cycle is long enough); '' for none.")
 @click.option("--auto-launch", is_flag=True,
               help="The worker launches the cycle on its opening date.")
+@click.option("--facilitated-release", is_flag=True,
+              help="Reports go to each leader's facilitator first, who hands them over in the "
+              "feedback session (`feedback360 report hand-over`).")
 @with_appcontext
 @transactional
 def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.datetime,
                    min_group_size: int | None, manager_min: int | None, language: str,
-                   reminders: str | None, auto_launch: bool) -> None:
+                   reminders: str | None, auto_launch: bool, facilitated_release: bool) -> None:
     """Create a draft cycle."""
     try:
         reminder_days = (None if reminders is None
@@ -71,7 +74,8 @@ def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.dat
     cycle = operations.create_cycle(name, rubric_id, opens.date(), closes.date(),
                                     min_group_size=min_group_size, manager_min=manager_min,
                                     language=language, reminder_days=reminder_days,
-                                    auto_launch=auto_launch)
+                                    auto_launch=auto_launch,
+                                    facilitated_release=facilitated_release)
     click.echo(f"created cycle {cycle.id} ({cycle.name}), draft")
 
 
@@ -208,10 +212,35 @@ def _state_command(name: str, change: Callable[[Cycle], None], help_text: str) -
 
 
 _state_command("close", operations.close,
-               "Close a cycle: links stop working and unsent drafts are deleted.")
-_state_command("reopen", operations.reopen,
-               "Re-open a closed cycle for late responses (before its closing date).")
-_state_command("release", operations.release, "Release a closed cycle's reports.")
+               "Close a cycle: links stop working, unsent drafts are deleted, and each leader's "
+               "report is queued for the worker to render.")
+
+
+@cycle_cli.command("reopen")
+@click.argument("cycle_id", type=int)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="A new closing date, when the old one has passed.")
+@with_appcontext
+@transactional
+def reopen_command(cycle_id: int, closes: dt.datetime | None) -> None:
+    """Re-open a closed or released cycle for late responses. Released reports stay as they
+    are; closing again makes new versions where that cannot reveal a late answer."""
+    cycle = operations.get_cycle(cycle_id)
+    operations.reopen(cycle, closes.date() if closes else None)
+    click.echo(f"cycle {cycle.id} is open again until {cycle.closes_on}")
+
+
+@cycle_cli.command("release")
+@click.argument("cycle_id", type=int)
+@with_appcontext
+@transactional
+def release_command(cycle_id: int) -> None:
+    """Release a closed cycle's rendered reports: to each leader, or to their facilitator first
+    when the cycle has facilitated release."""
+    cycle = operations.get_cycle(cycle_id)
+    counts = operations.release(cycle)
+    click.echo(f"cycle {cycle.id} released: {counts['to_leader']} reports to leaders, "
+               f"{counts['to_facilitator']} to facilitators, {counts['unchanged']} unchanged")
 
 
 @cycle_cli.command("list")

@@ -44,6 +44,9 @@ class Cycle(db.Model):
     reminders_done: Mapped[list[int]] = mapped_column(JSON, default=list)
     # Launched by the task queue on opens_on (else HR launches it by hand).
     auto_launch: Mapped[bool] = mapped_column(default=False)
+    # Reports go to each leader's facilitator first, who hands them over in the feedback
+    # session (`feedback360 report hand-over`), as the NHS Healthcare Leadership Model 360 does.
+    facilitated_release: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     launched_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]

@@ -11,19 +11,21 @@ from sqlalchemy import select, update
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import db, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
-from service.nominations.invitations import issue_invitations, notify_closed, notify_released
+from service.nominations.invitations import issue_invitations, notify_closed
 from service.nominations.models import Invitation, Nomination
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.people.models import Person
+from service.reports.operations import prepare_reports, release_reports
 from service.responses.models import Response
 from service.rubrics.loader import find_rubric
 
-# Which state may follow which. closed -> open is HR re-opening a cycle for late responses.
+# Which state may follow which. closed/released -> open is HR re-opening a cycle for late
+# responses; closing again prepares new report versions where that is safe.
 TRANSITIONS: dict[CycleState, tuple[CycleState, ...]] = {
     CycleState.DRAFT: (CycleState.OPEN,),
     CycleState.OPEN: (CycleState.CLOSED,),
     CycleState.CLOSED: (CycleState.RELEASED, CycleState.OPEN),
-    CycleState.RELEASED: (),
+    CycleState.RELEASED: (CycleState.OPEN,),
 }
 
 
@@ -39,7 +41,8 @@ DEFAULT_REMINDER_DAYS = (7, 2)
 
 def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.date, *,
                  min_group_size: int = 3, manager_min: int = 1, language: str = "en",
-                 reminder_days: list[int] | None = None, auto_launch: bool = False) -> Cycle:
+                 reminder_days: list[int] | None = None, auto_launch: bool = False,
+                 facilitated_release: bool = False) -> Cycle:
     if not name.strip():
         raise InvalidInput("a cycle needs a name")
     if closes_on <= opens_on:
@@ -59,7 +62,7 @@ def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.dat
     cycle = Cycle(name=name.strip(), rubric_id=rubric_id, opens_on=opens_on, closes_on=closes_on,
                   min_group_size=min_group_size, manager_min=manager_min, language=language,
                   reminder_days=sorted(set(reminder_days), reverse=True), reminders_done=[],
-                  auto_launch=auto_launch)
+                  auto_launch=auto_launch, facilitated_release=facilitated_release)
     db.session.add(cycle)
     db.session.flush()
     return cycle
@@ -138,8 +141,17 @@ def _refuse_if_past_closing(cycle: Cycle, action: str) -> None:
                           f"its links would not work, so it cannot {action}")
 
 
-def reopen(cycle: Cycle) -> None:
-    _refuse_if_past_closing(cycle, "re-open")
+def reopen(cycle: Cycle, closes_on: dt.date | None = None) -> None:
+    """Open a closed or released cycle again for late responses, until ``closes_on`` if the
+    old closing date has passed."""
+    if closes_on is not None:
+        if closes_on < dt.date.today() or closes_on <= cycle.opens_on:
+            raise InvalidInput(f"the new closing date {closes_on} must be today or later, and "
+                               f"after the opening date {cycle.opens_on}")
+        cycle.closes_on = closes_on
+    if cycle.closes_on < dt.date.today():
+        raise DomainError(f"cycle {cycle.id} closed on {cycle.closes_on}, which has passed; "
+                          "give a new closing date (`--closes YYYY-MM-DD`) to re-open it")
     transition(cycle, CycleState.OPEN)
     db.session.flush()
 
@@ -160,12 +172,17 @@ def close(cycle: Cycle) -> None:
                        .values(submitted_on=Response.submitted_on)
                        .execution_options(synchronize_session=False))
     db.session.flush()
+    prepare_reports(cycle)
 
 
-def release(cycle: Cycle) -> None:
+def release(cycle: Cycle) -> dict[str, int]:
+    """Release every leader's new report version (refused while any is still rendering)."""
+    if cycle.state != CycleState.CLOSED:
+        transition(cycle, CycleState.RELEASED)  # refused, with the states it could move to
+    counts = release_reports(cycle)
     transition(cycle, CycleState.RELEASED)
-    notify_released(cycle)
     db.session.flush()
+    return counts
 
 
 def cycle_status(cycle: Cycle) -> dict[str, Any]:

@@ -22,13 +22,15 @@ from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.nominations.operations import nominate, suggest_raters
 from service.people.models import Person
 from service.people.operations import parse_people_file, upsert_people
-from service.reports.operations import render_cycle_reports
+from service.reports.operations import hand_over, save_reports
 from service.responses.operations import NOT_OBSERVED, decline, parse_rating_form, submit
-from service.tasks.jobs import wake_relay
+from service.tasks.jobs import after_commit
 
 SAMPLE_ORG = Path(__file__).resolve().parent / "sample_org.csv"
 ORGANISATION = "Afon Valley NHS Trust"
-LEADERS = ("emp-0006", "emp-0008", "emp-0009", "emp-0007")
+LEADERS = ("emp-0006", "emp-0008", "emp-0009", "emp-0007", "emp-0010", "emp-0012")
+LAST_YEAR_LEADERS = LEADERS[:4]
+FACILITATORS = ("emp-0038", "emp-0037")  # leadership development facilitators, in turn
 COMMENTS = {
     "strengths": [
         "Always makes time to listen, even on the busiest shifts.",
@@ -72,26 +74,47 @@ def _demo_config(out_dir: Path) -> dict[str, Any]:
     return config
 
 
-def _run_queue(app: Flask) -> int:
-    """What `feedback360 worker` would do: the commit woke the relay; run the queued tasks here.
-    Returns the emails sent."""
-    wake_relay()
+def _run_queue(app: Flask) -> dict[str, int]:
+    """What `feedback360 worker` would do: the commit queued work; run the queued tasks here.
+    Returns, per task, what it did (emails sent, reports rendered)."""
+    after_commit()
     huey = app.extensions["huey"]
-    sent = 0
+    done: dict[str, int] = {}
     while (task := huey.dequeue()) is not None:
-        sent += huey.execute(task) or 0
-    return sent
+        done[task.name] = done.get(task.name, 0) + int(huey.execute(task) or 0)
+    return done
 
 
 def _person(directory_id: str) -> Person:
     return db.session.query(Person).filter_by(directory_id=directory_id).one()
 
 
-def _nominate_suggested(cycle: Cycle, directory_ids: tuple[str, ...]) -> None:
-    for directory_id in directory_ids:
-        subject = cycles.add_subject(cycle, _person(directory_id))
+def _nominate_suggested(cycle: Cycle, directory_ids: tuple[str, ...],
+                        facilitators: tuple[str, ...] = ()) -> None:
+    for number, directory_id in enumerate(directory_ids):
+        facilitator = _person(facilitators[number % len(facilitators)]) if facilitators else None
+        subject = cycles.add_subject(cycle, _person(directory_id), facilitator)
         for person, group in suggest_raters(subject):
             nominate(subject, person, group)
+
+
+def _last_year(app: Flask, rng: random.Random, today: dt.date) -> Cycle:
+    """A cycle run, closed and released, then moved a year back: the report's comparison."""
+    cycle = cycles.create_cycle("Leadership 360 — last year", "compassionate-inclusive-leadership",
+                                today - dt.timedelta(days=21), today + dt.timedelta(days=7))
+    _nominate_suggested(cycle, LAST_YEAR_LEADERS)
+    tokens = cycles.launch(cycle)
+    db.session.commit()
+    _answer_invitations(cycle, tokens, rng)
+    cycles.close(cycle)
+    db.session.commit()
+    _run_queue(app)
+    cycles.release(cycle)
+    cycle.opens_on -= dt.timedelta(days=365)
+    cycle.closes_on -= dt.timedelta(days=365)
+    db.session.commit()
+    _run_queue(app)
+    return cycle
 
 
 def _answers_for(rubric: dict[str, Any], leader_bias: dict[str, float], group: str,
@@ -159,7 +182,7 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
     from service.migrations.cli import upgrade
 
     out_dir = out_dir.resolve()
-    for stale in (out_dir / "mail").glob("*.eml"):
+    for stale in [*(out_dir / "mail").glob("*.eml"), *out_dir.glob("cycle*.pdf")]:
         stale.unlink()
     app = create_app(_demo_config(out_dir))
     rng = random.Random(seed)
@@ -170,26 +193,42 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         db.session.commit()
         click.echo(f"1. imported the sample organisation ({counts.created} people)")
 
+        previous = _last_year(app, rng, today)
+        click.echo(f"2. ran cycle {previous.id} for {len(previous.subjects)} leaders and moved it "
+                   "a year back, so this year's reports show the change")
+
         cycle = cycles.create_cycle("Leadership 360 — spring", "compassionate-inclusive-leadership",
-                                    today - dt.timedelta(days=21), today + dt.timedelta(days=7))
-        _nominate_suggested(cycle, LEADERS)
+                                    today - dt.timedelta(days=21), today + dt.timedelta(days=7),
+                                    facilitated_release=True)
+        _nominate_suggested(cycle, LEADERS, FACILITATORS)
         tokens = cycles.launch(cycle)
         db.session.commit()
-        sent = _run_queue(app)
-        click.echo(f"2. launched cycle {cycle.id} for {len(cycle.subjects)} leaders: "
+        sent = _run_queue(app).get("relay", 0)
+        click.echo(f"3. launched cycle {cycle.id} for {len(cycle.subjects)} leaders: "
                    f"{len(tokens)} invitations, {sent} emails sent through the task queue "
                    f"-> {out_dir / 'mail'}")
 
         answered = _answer_invitations(cycle, tokens, rng)
         db.session.commit()
-        click.echo(f"3. sample answers through the form's code path: {answered}")
+        click.echo(f"4. sample answers through the form's code path: {answered}")
 
         cycles.close(cycle)
         db.session.commit()
-        thanked = _run_queue(app)
-        paths = render_cycle_reports(cycle, out_dir)
-        click.echo(f"4. closed the cycle ({thanked} thank-you emails) and wrote {len(paths)} "
-                   "reports:")
+        done = _run_queue(app)
+        click.echo(f"5. closed the cycle: {done.get('render_report', 0)} reports rendered by the "
+                   f"task queue, {done.get('relay', 0)} thank-you emails")
+
+        released = cycles.release(cycle)
+        db.session.commit()
+        _run_queue(app)
+        for subject in cycle.subjects:
+            hand_over(subject)
+        db.session.commit()
+        _run_queue(app)
+        paths = save_reports(cycle, out_dir)
+        db.session.commit()
+        click.echo(f"6. released to {released['to_facilitator']} facilitators, handed over to "
+                   f"the leaders after their sessions, and saved {len(paths)} reports:")
         for path in paths:
             click.echo(f"   {path}")
 
@@ -201,7 +240,7 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         db.session.commit()
         _run_queue(app)
         leader = pilot.subjects[0].person.display_name
-        click.echo(f"5. an open cycle to try: personal links for {leader}"
+        click.echo(f"7. an open cycle to try: personal links for {leader}"
                    " (emails in the mail folder too):")
         for invitation_id, token in list(links.items())[:3]:
             click.echo(f"   {app.config['BASE_URL']}/r/{token}  (invitation {invitation_id})")

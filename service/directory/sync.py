@@ -263,8 +263,12 @@ def _apply(plan: _Plan) -> None:
         now = utcnow()
         rows = [{**row, "manager_id": ids.get(row["manager_directory_id"]), "created_at": now,
                  "updated_at": now} for row in batch]
+        # render_nulls: the ORM would otherwise leave out None values and so split the rows
+        # into runs of equal key sets, one INSERT each: thousands of round trips on PostgreSQL
+        # instead of one multi-row INSERT per 1000 people.
         for person_id, directory_id in db.session.execute(
-                insert(Person).returning(Person.id, Person.directory_id), rows):
+                insert(Person).returning(Person.id, Person.directory_id)
+                .execution_options(render_nulls=True), rows):
             ids[directory_id] = person_id
         if looped:
             plan.updates += [{"id": ids[row["directory_id"]],

@@ -39,7 +39,7 @@ def cycle_context(cycle: Cycle) -> dict[str, Any]:
             "min_group_size": cycle.min_group_size}
 
 
-def _outbox_row(template: str, recipient: str, language: str, context: dict[str, Any],
+def outbox_row(template: str, recipient: str, language: str, context: dict[str, Any],
                 cycle_id: int, invitation_id: int | None, now: dt.datetime) -> dict[str, Any]:
     return {"kind": "email", "template": template, "recipient": recipient, "language": language,
             "context": context, "sealed": None, "cycle_id": cycle_id,
@@ -73,7 +73,7 @@ def _link_email(template: str, cycle: Cycle, row: Any, invitation_id: int,
                 base: dict[str, Any], now: dt.datetime, **extra: Any) -> dict[str, Any]:
     context = {**base, "rater_name": row.rater_name, "leader_name": row.leader_name,
                "is_self": row.group == RaterGroup.SELF, "group": row.group.value, **extra}
-    return _outbox_row(template, row.email, row.language or cycle.language, context, cycle.id,
+    return outbox_row(template, row.email, row.language or cycle.language, context, cycle.id,
                        invitation_id, now)
 
 
@@ -190,31 +190,9 @@ def notify_closed(cycle: Cycle) -> int:
     now = utcnow()
     base = cycle_context(cycle)
     messages = [
-        _outbox_row("cycle_closed", row.email, row.language or cycle.language,
+        outbox_row("cycle_closed", row.email, row.language or cycle.language,
                     {**base, "rater_name": row.rater_name, "leader_names": leaders},
                     cycle.id, None, now)
         for row, leaders in by_rater.values()]
-    write_outbox(messages)
-    return len(messages)
-
-
-def notify_released(cycle: Cycle) -> int:
-    """Tell each leader, and their facilitator when they have one, that the report is ready."""
-    now = utcnow()
-    base = {**cycle_context(cycle), "base_url": current_app.config["BASE_URL"]}
-    messages = []
-    for subject in cycle.subjects:
-        leader = subject.person
-        readers = [(leader, True)]
-        if subject.facilitator is not None:
-            readers.append((subject.facilitator, False))
-        for person, is_leader in readers:
-            if not person.email:
-                continue
-            context = {**base, "recipient_name": person.display_name,
-                       "leader_name": leader.display_name, "is_leader": is_leader}
-            messages.append(_outbox_row("report_ready", person.email,
-                                        person.language or cycle.language, context, cycle.id,
-                                        None, now))
     write_outbox(messages)
     return len(messages)

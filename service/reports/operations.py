@@ -1,154 +1,316 @@
-"""Turn a subject's responses into the plain data a report template needs, and render PDFs.
+"""A cycle's reports: prepare a version per leader when the cycle closes, render it on the task
+queue, release it (to the facilitator first when the cycle says so), hand it over.
 
-The template never sees a database object: only numbers that passed the anonymity rules."""
+Every function flushes; the caller (a CLI command or a task) commits. Rendering is the slow part
+and runs in worker processes (`feedback360 worker --worker-type process`), one task a report.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import random
+import logging
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from service.cycles.models import Cycle, CycleState, Subject
-from service.db import db
+from service.db import db, utcnow
 from service.errors import DomainError
-from service.nominations.models import Nomination, RaterGroup
+from service.nominations.models import Nomination
+from service.reports import analysis
+from service.reports.context import (
+    Branding,
+    CycleFacts,
+    Leader,
+    Previous,
+    ReportInputs,
+    build_context,
+)
+from service.reports.models import Report, ReportStatus
+from service.reports.notices import notify_report_ready
+from service.reports.versions import Version, difference_problems
 from service.responses.models import Response
 from service.responses.results import RaterAnswers, Thresholds, compute_results
 
-GROUP_LABELS = {
-    "en": {"self": "Self", "manager": "Manager", "peer": "Peers",
-           "direct_report": "Direct reports", "other": "Others", "all_others": "All others"},
-    "cy": {"self": "Hunan", "manager": "Rheolwr", "peer": "Cymheiriaid",
-           "direct_report": "Adroddiadau uniongyrchol", "other": "Eraill",
-           "all_others": "Pawb arall"},
-}
-NOTES = {
-    "en": {"not_anonymous": "Not anonymous", "hidden": "Not shown to protect anonymity"},
-    "cy": {"not_anonymous": "Ddim yn ddienw", "hidden": "Heb ei ddangos i ddiogelu anhysbysrwydd"},
-}
-MONTHS_CY = ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst",
-             "Medi", "Hydref", "Tachwedd", "Rhagfyr"]
+log = logging.getLogger(__name__)
+SEEN = [status for status in ReportStatus if status.seen]
 
 
-def format_date(day: dt.date, lang: str) -> str:
-    if lang == "cy":
-        return f"{day.day} {MONTHS_CY[day.month - 1]} {day.year}"
-    return f"{day.day} {day:%B %Y}"
+def thresholds(cycle: Cycle) -> Thresholds:
+    return Thresholds(cycle.min_group_size, cycle.manager_min)
 
 
-def _t(text: dict[str, str], lang: str) -> str:
-    return text.get(lang) or text["en"]
+def _responses(subject_id: int, ids: Sequence[str] | None = None) -> list[Response]:
+    """A subject's responses in a fixed order (by their random id, which says nothing)."""
+    query = select(Response).where(Response.subject_id == subject_id)
+    responses = sorted(db.session.scalars(query), key=lambda r: str(r.id))
+    if ids is not None:
+        wanted = set(ids)
+        responses = [r for r in responses if str(r.id) in wanted]
+    return responses
 
 
-def _stats(stats: Any) -> dict[str, Any] | None:
-    if stats is None:
-        return None
-    return {"mean": round(stats.mean, 1), "n": stats.n, "sd": round(stats.sd, 2),
-            "min": stats.min, "max": stats.max, "not_observed": stats.not_observed}
+def _version(rubric: dict, responses: Sequence[Response], cycle: Cycle) -> Version:
+    raters = [RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in responses]
+    keys: dict[str, list[str]] = {}
+    for response in responses:
+        keys.setdefault(response.rater_group.value, []).append(str(response.id))
+    return Version(compute_results(rubric, raters, thresholds(cycle)), keys)
 
 
-def build_report_context(subject: Subject, rng: random.Random | None = None) -> dict[str, Any]:
-    from service.reports.pdf import DEFAULT_LABELS, WELSH_LABELS
+@dataclass(frozen=True)
+class Admitted:
+    """The responses the next version may count, and how many later ones must wait."""
 
+    responses: list[Response]
+    held_back: int
+
+
+def admitted_responses(subject: Subject) -> Admitted:
+    """Every response, unless a reader already has a version that the new one could be
+    subtracted from (service/reports/versions.py): then the late ones wait, all together."""
     cycle = subject.cycle
-    rubric = cycle.rubric_snapshot
-    if rubric is None:
-        raise DomainError(f"cycle {cycle.id} has not been launched; there is nothing to report")
-    wanted = subject.person.language or subject.cycle.language
-    lang = wanted if wanted in rubric["languages"] else "en"
-    responses = db.session.scalars(select(Response).where(Response.subject_id == subject.id))
-    raters = [RaterAnswers(group=r.rater_group.value, answers=r.answers, comments=r.comments)
-              for r in responses]
-    results = compute_results(rubric, raters,
-                              Thresholds(cycle.min_group_size, cycle.manager_min))
-    invited = dict(db.session.execute(
-        select(Nomination.group, func.count()).where(Nomination.subject_id == subject.id)
-        .group_by(Nomination.group)).all())
-    labels, notes = GROUP_LABELS[lang], NOTES[lang]
-    labels_text = WELSH_LABELS if lang == "cy" else DEFAULT_LABELS
-    groups = []
-    for summary in results.groups:
-        note = ""
-        if summary.responded and not summary.shown:
-            note = notes["hidden"]
-        elif summary.shown and summary.group == "manager":
-            note = notes["not_anonymous"]
-        groups.append({"key": summary.group, "label": labels[summary.group],
-                       "invited": invited.get(RaterGroup(summary.group), 0),
-                       "responded": summary.responded, "shown": summary.shown, "note": note})
-    rng = rng or random.SystemRandom()
-    questions = {q["id"]: _t(q["text"], lang) for q in rubric.get("questions", [])}
-
-    def comment_blocks(by_question: dict[str, list[str]], shuffle: bool) -> list[dict[str, Any]]:
-        blocks = []
-        for qid, text in questions.items():
-            comments = list(by_question.get(qid, []))
-            if shuffle:
-                rng.shuffle(comments)
-            if comments:
-                blocks.append({"question": text, "comments": comments})
-        return blocks
-
-    return {
-        "lang": lang,
-        "organisation": current_app.config["ORGANISATION_NAME"],
-        "title": f"{labels_text['report_heading']} — {subject.person.display_name}",
-        "cycle": {"name": cycle.name, "opens": format_date(cycle.opens_on, lang),
-                  "closes": format_date(cycle.closes_on, lang)},
-        "subject": {"name": subject.person.display_name, "title": subject.person.title,
-                    "department": subject.person.department},
-        "generated_on": format_date(dt.date.today(), lang),
-        "rubric": {"title": _t(rubric["title"], lang), "version": rubric["version"]},
-        "scale": {"labels": [_t(label, lang) for label in rubric["scale"]["labels"]],
-                  "max": len(rubric["scale"]["labels"]),
-                  "not_observed": _t(rubric["scale"]["not_observed"], lang)},
-        "thresholds": {"min_group_size": cycle.min_group_size, "manager_min": cycle.manager_min},
-        "groups": groups,
-        "columns": [{"key": key, "label": labels[key]} for key in results.columns],
-        "sections": [
-            {"id": section["id"], "title": _t(section["title"], lang),
-             "description": _t(section["description"], lang) if section.get("description")
-             else "",
-             "scores": {col: _stats(s) for col, s in results.sections[section["id"]].items()},
-             "items": [{"id": item["id"], "text": _t(item["text"], lang),
-                        "level": item.get("level", ""),
-                        "scores": {col: _stats(s)
-                                   for col, s in results.items[item["id"]].items()}}
-                       for item in section["items"]]}
-            for section in rubric["sections"]
-        ],
-        "comments": comment_blocks(results.comments, shuffle=True),
-        "self_comments": comment_blocks(results.self_comments, shuffle=False),
-        "labels": labels_text,
-    }
+    everything = _responses(subject.id)
+    seen = [r for r in _reports(subject) if r.status.seen]
+    if not seen:
+        return Admitted(everything, 0)
+    candidate = _version(cycle.rubric_snapshot, everything, cycle)
+    for report in seen:
+        earlier = _version(cycle.rubric_snapshot, _responses(subject.id, report.response_ids),
+                           cycle)
+        if difference_problems(earlier, candidate, thresholds(cycle)):
+            latest = _responses(subject.id, seen[-1].response_ids)
+            return Admitted(latest, len(everything) - len(latest))
+    return Admitted(everything, 0)
 
 
-def report_filename(cycle: Cycle, subject: Subject) -> str:
-    name = unicodedata.normalize("NFKD", subject.person.display_name)
-    slug = re.sub(r"[^a-z0-9]+", "-", name.encode("ascii", "ignore").decode().lower()).strip("-")
-    return f"cycle{cycle.id}-{subject.id}-{slug or 'leader'}.pdf"
+def _reports(subject: Subject) -> list[Report]:
+    return list(db.session.scalars(select(Report).where(Report.subject_id == subject.id)
+                                   .order_by(Report.version)))
 
 
-def render_cycle_reports(cycle: Cycle, out_dir: Path) -> list[Path]:
-    """One PDF per leader; refused while the cycle is still collecting answers."""
-    from service.reports.pdf import render_report_pdf
+def current_report(subject: Subject) -> Report | None:
+    """The newest version that is not superseded: what release and download work on."""
+    reports = [r for r in _reports(subject) if r.status != ReportStatus.SUPERSEDED]
+    return reports[-1] if reports else None
 
+
+def prepare_reports(cycle: Cycle) -> list[Report]:
+    """Queue a new version for each leader whose counted responses changed (all of them the
+    first time); returns the queued rows, which the caller hands to the task queue after commit.
+    The cohort's averages are worked out here, once for the cycle."""
     if cycle.state not in (CycleState.CLOSED, CycleState.RELEASED):
         raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; close it first "
                           f"(`feedback360 cycle close {cycle.id}`) so reports do not change "
                           "under a reader")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    templates_dir = Path(current_app.config["TEMPLATES_DIR"])
-    written = []
+    admitted = {subject.id: admitted_responses(subject) for subject in cycle.subjects}
+    cohort = analysis.cohort_means([
+        analysis.section_means(_version(cycle.rubric_snapshot, a.responses, cycle).results)
+        for a in admitted.values()]) or None
+    queued = []
     for subject in cycle.subjects:
-        path = out_dir / report_filename(cycle, subject)
-        path.write_bytes(render_report_pdf(build_report_context(subject), templates_dir))
+        chosen = admitted[subject.id]
+        ids = sorted(str(r.id) for r in chosen.responses)
+        current = current_report(subject)
+        if current is not None and current.response_ids == ids:
+            current.held_back = chosen.held_back  # late ones still waiting: HR sees how many
+            if current.status == ReportStatus.FAILED:  # same content: try the same row again
+                current.status, current.error = ReportStatus.QUEUED, None
+                queued.append(current)
+            elif current.status == ReportStatus.QUEUED:
+                queued.append(current)
+            continue
+        if current is not None and not current.status.seen:
+            current.status = ReportStatus.SUPERSEDED
+            current.pdf = None
+        version = 1 + (db.session.scalar(select(func.max(Report.version))
+                                         .where(Report.subject_id == subject.id)) or 0)
+        report = Report(subject=subject, version=version, status=ReportStatus.QUEUED,
+                        response_ids=ids, held_back=chosen.held_back, cohort=cohort)
+        db.session.add(report)
+        queued.append(report)
+    db.session.flush()
+    db.session.info.setdefault("reports_queued", []).extend(r.id for r in queued)
+    return queued
+
+
+def report_inputs(report: Report) -> ReportInputs:
+    """Everything the context builder needs, read from the database as plain values."""
+    subject = report.subject
+    cycle = subject.cycle
+    person = subject.person
+    config = current_app.config
+    responses = _responses(subject.id, report.response_ids)
+    invited = {group.value: count for group, count in db.session.execute(
+        select(Nomination.group, func.count()).where(Nomination.subject_id == subject.id)
+        .group_by(Nomination.group))}
+    seen_before = db.session.scalar(select(func.count()).where(
+        Report.subject_id == subject.id, Report.version < report.version,
+        Report.status.in_(SEEN)))
+    return ReportInputs(
+        leader=Leader(person.display_name, person.title, person.department, person.language),
+        cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle)),
+        rubric=cycle.rubric_snapshot,
+        raters=[RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in responses],
+        invited=invited,
+        branding=Branding(config["ORGANISATION_NAME"],
+                          Path(config["REPORT_LOGO"]) if config["REPORT_LOGO"] else None,
+                          config["REPORT_COLOUR"]),
+        language=cycle.language,
+        version=1 + (seen_before or 0),
+        held_back=report.held_back,
+        cohort=report.cohort,
+        previous=previous_results(subject),
+    )
+
+
+def previous_results(subject: Subject) -> Previous | None:
+    """The leader's latest earlier cycle with the same rubric, as its released report
+    showed it (so nothing held back or hidden then appears now)."""
+    cycle = subject.cycle
+    rows = db.session.execute(
+        select(Subject, Report).join(Cycle, Subject.cycle_id == Cycle.id)
+        .join(Report, Report.subject_id == Subject.id)
+        .where(Subject.person_id == subject.person_id, Subject.id != subject.id,
+               Cycle.rubric_id == cycle.rubric_id, Cycle.closes_on < cycle.opens_on,
+               Report.status == ReportStatus.RELEASED)
+        .order_by(Cycle.closes_on.desc(), Report.version.desc()).limit(1)).first()
+    if rows is None:
+        return None
+    earlier, report = rows
+    before = earlier.cycle
+    version = _version(before.rubric_snapshot, _responses(earlier.id, report.response_ids),
+                       before)
+    return Previous(before.name, before.closes_on, before.rubric_snapshot, version.results)
+
+
+def render_queued(report_id: int) -> bool:
+    """Render one queued version (a task). False when there is nothing to do: another worker
+    got there first, or it was superseded while waiting."""
+    from service.reports.pdf import ReportRenderError, render_report
+
+    report = db.session.get(Report, report_id)
+    if report is None or report.status != ReportStatus.QUEUED:
+        return False
+    try:
+        context = build_context(report_inputs(report))
+        rendered = render_report(context, Path(current_app.config["TEMPLATES_DIR"]),
+                                 logo=context_logo())
+    except ReportRenderError as exc:
+        report.status, report.error = ReportStatus.FAILED, str(exc)
+        db.session.flush()
+        return False
+    done = db.session.execute(
+        update(Report).where(Report.id == report.id, Report.status == ReportStatus.QUEUED)
+        .values(status=ReportStatus.READY, pdf=rendered.pdf, pages=rendered.pages,
+                rendered_at=utcnow(), error=None)
+        .execution_options(synchronize_session=False))
+    db.session.expire(report)
+    return done.rowcount == 1
+
+
+def context_logo() -> Path | None:
+    logo = current_app.config["REPORT_LOGO"]
+    return Path(logo) if logo else None
+
+
+def release_reports(cycle: Cycle) -> dict[str, int]:
+    """Give each leader's new version to its reader: the facilitator when the cycle is
+    facilitated and the leader has one, else the leader. Refuses while any is not rendered."""
+    waiting = []
+    for subject in cycle.subjects:
+        current = current_report(subject)
+        if current is None or current.status in (ReportStatus.QUEUED, ReportStatus.FAILED):
+            waiting.append(subject.person.display_name)
+    if waiting:
+        raise DomainError(
+            f"the reports of {', '.join(waiting)} are not ready; run `feedback360 report "
+            f"generate {cycle.id}` with a worker running (`feedback360 worker`), and see "
+            f"`feedback360 report status {cycle.id}`")
+    counts = {"to_facilitator": 0, "to_leader": 0, "unchanged": 0}
+    now = utcnow()
+    for subject in cycle.subjects:
+        report = current_report(subject)
+        assert report is not None
+        if report.status != ReportStatus.READY:
+            counts["unchanged"] += 1
+            continue
+        update = _was_seen_before(report)
+        if cycle.facilitated_release and subject.facilitator is not None:
+            report.status, report.facilitator_released_at = ReportStatus.WITH_FACILITATOR, now
+            notify_report_ready(subject, to_leader=False, is_update=update)
+            counts["to_facilitator"] += 1
+        else:
+            report.status, report.released_at = ReportStatus.RELEASED, now
+            notify_report_ready(subject, to_leader=True, is_update=update)
+            counts["to_leader"] += 1
+    db.session.flush()
+    return counts
+
+
+def hand_over(subject: Subject) -> Report:
+    """After the facilitated session: the leader gets the report the facilitator holds."""
+    report = current_report(subject)
+    if report is None or report.status != ReportStatus.WITH_FACILITATOR:
+        state = report.status.value if report else "not prepared"
+        raise DomainError(f"the report of {subject.person.display_name} is {state}, not with "
+                          "the facilitator; only a report released to a facilitator is handed "
+                          "over")
+    update = _was_seen_before(report)
+    report.status, report.released_at = ReportStatus.RELEASED, utcnow()
+    notify_report_ready(subject, to_leader=True, is_update=update)
+    db.session.flush()
+    return report
+
+
+def _was_seen_before(report: Report) -> bool:
+    """Whether a reader had an earlier version: the new one is then an update."""
+    return bool(db.session.scalar(select(func.count()).where(
+        Report.subject_id == report.subject_id, Report.version < report.version,
+        Report.status.in_(SEEN))))
+
+
+def report_status(cycle: Cycle) -> list[dict[str, object]]:
+    """Where each leader's report is, without anything from inside it."""
+    rows = []
+    for subject in cycle.subjects:
+        report = current_report(subject)
+        rows.append({
+            "leader": subject.person.display_name,
+            "version": report.version if report else None,
+            "status": report.status.value if report else "not prepared",
+            "pages": report.pages if report else None,
+            "held_back": report.held_back if report else 0,
+            "error": report.error if report else None,
+        })
+    return rows
+
+
+def report_filename(cycle: Cycle, subject: Subject, version: int) -> str:
+    name = unicodedata.normalize("NFKD", subject.person.display_name)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.encode("ascii", "ignore").decode().lower()).strip("-")
+    return f"cycle{cycle.id}-{subject.id}-{slug or 'leader'}-v{version}.pdf"
+
+
+def save_reports(cycle: Cycle, out_dir: Path, subjects: Sequence[Subject] | None = None
+                 ) -> list[Path]:
+    """Write the current rendered version of each leader's report into ``out_dir``."""
+    chosen = list(subjects) if subjects is not None else list(cycle.subjects)
+    ready = [(s, current_report(s)) for s in chosen]
+    missing = [s.person.display_name for s, r in ready
+               if r is None or r.status in (ReportStatus.QUEUED, ReportStatus.FAILED)]
+    if missing:
+        raise DomainError(f"no rendered report yet for {', '.join(missing)}; see `feedback360 "
+                          f"report status {cycle.id}`")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for subject, report in ready:
+        assert report is not None and report.pdf is not None
+        path = out_dir / report_filename(cycle, subject, report.version)
+        path.write_bytes(report.pdf)
         written.append(path)
     return written
-

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 GROUPS = ("self", "manager", "peer", "direct_report", "other")
 ALL_OTHERS = "all_others"
@@ -125,6 +125,14 @@ class SubjectResults:
     comments: dict[str, list[str]]  # pooled, unlabelled, sorted; the caller shuffles them
     self_comments: dict[str, list[str]]
     all_others_groups: list[str]  # groups with ratings in a shown "all others" cell (footnote)
+    # Who stands behind each shown cell and the comment pool, as (group, position in the input
+    # order): never printed, but a new version of a report is checked against them so it
+    # cannot be subtracted from an earlier one (service/reports/versions.py).
+    item_members: dict[str, dict[str, frozenset[Rater]]] = field(default_factory=dict,
+                                                                  compare=False)
+    section_members: dict[str, dict[str, frozenset[Rater]]] = field(default_factory=dict,
+                                                                     compare=False)
+    comment_members: frozenset[Rater] = field(default=frozenset(), compare=False)
 
 
 def compute_results(
@@ -175,8 +183,14 @@ def compute_results(
         section_id: _section_cells([item_rows[i] for i in ids], responded)
         for section_id, ids in section_items.items()
     }
+    section_members = {section_id: _members([item_rows[i] for i in ids])
+                       for section_id, ids in section_items.items()}
 
     comments, self_comments = _comments(question_ids, by_group, responded, shown, thresholds)
+    comment_members = frozenset(
+        (group, position)
+        for group in NON_SELF_GROUPS if _comments_pooled(group, responded, shown, thresholds)
+        for position in range(responded[group]))
     columns = [group for group in GROUPS if shown[group]]
     if any(cells[ALL_OTHERS] is not None for cells in (*items.values(), *sections.values())):
         columns.append(ALL_OTHERS)
@@ -188,7 +202,20 @@ def compute_results(
         comments=comments,
         self_comments=self_comments,
         all_others_groups=[group for group in NON_SELF_GROUPS if group in pooled_groups],
+        item_members={item_id: _members([row]) for item_id, row in item_rows.items()},
+        section_members=section_members,
+        comment_members=comment_members,
     )
+
+
+def _members(rows: Sequence[_ItemRow]) -> dict[str, frozenset[Rater]]:
+    """The raters behind each shown cell of these rows taken together (one item or a section)."""
+    members: dict[str, frozenset[Rater]] = {}
+    for column in COLUMNS:
+        pools = [row.pools[column] for row in rows if row.cells[column] is not None]
+        if pools:
+            members[column] = frozenset(rater for pool in pools for rater, _ in pool)
+    return members
 
 
 def _rubric_ids(rubric: Mapping) -> tuple[list[str], dict[str, list[str]], list[str]]:
@@ -298,12 +325,10 @@ def _comments(
     thresholds: Thresholds,
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Pooled non-self comments (rule 4) and self comments, sorted so order reveals no group."""
-    hidden_total = sum(responded[group] for group in NON_SELF_GROUPS if not shown[group])
-    pool_hidden = hidden_total >= thresholds.min_group_size
     comments: dict[str, list[str]] = {qid: [] for qid in question_ids}
     self_comments: dict[str, list[str]] = {qid: [] for qid in question_ids}
     for group in GROUPS:
-        if group != "self" and not (shown[group] or pool_hidden):
+        if group != "self" and not _comments_pooled(group, responded, shown, thresholds):
             continue
         target = self_comments if group == "self" else comments
         for rater in by_group[group]:
@@ -314,3 +339,10 @@ def _comments(
     for texts in (*comments.values(), *self_comments.values()):
         texts.sort()
     return comments, self_comments
+
+
+def _comments_pooled(group: str, responded: Mapping[str, int], shown: Mapping[str, bool],
+                     thresholds: Thresholds) -> bool:
+    """Rule 4 for one non-self group: shown, or hidden among hidden groups of ≥ k raters."""
+    hidden_total = sum(responded[g] for g in NON_SELF_GROUPS if not shown[g])
+    return shown[group] or hidden_total >= thresholds.min_group_size

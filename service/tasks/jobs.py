@@ -77,6 +77,7 @@ def advance_cycles(today: dt.date | None = None) -> list[str]:
                 operations.close(cycle)
                 done.append(f"closed cycle {cycle_id}")
             db.session.commit()
+            after_commit()
         except DomainError as exc:  # e.g. nobody nominated yet: HR sees it in `cycle status`
             db.session.rollback()
             log.warning("cycle %s not advanced: %s", cycle_id, exc)
@@ -99,6 +100,54 @@ def wake_relay() -> bool:
     return True
 
 
+def render_report(report_id: int) -> bool:
+    """Render one queued report version and store it (a task: one per report, so worker
+    processes render a cycle's reports in parallel)."""
+    from service.reports.models import Report, ReportStatus
+    from service.reports.operations import render_queued
+
+    try:
+        done = render_queued(report_id)
+        db.session.commit()
+        return done
+    except Exception as exc:  # keep the reason where HR sees it (`report status`), not a trace
+        db.session.rollback()
+        report = db.session.get(Report, report_id)
+        if report is not None and report.status == ReportStatus.QUEUED:
+            report.status = ReportStatus.FAILED
+            report.error = f"rendering failed ({exc.__class__.__name__}); see the worker's log"
+            db.session.commit()
+        log.error("report %s failed to render: %s", report_id, exc.__class__.__name__)
+        return False
+
+
+def wake_reports() -> int:
+    """After a commit that queued report versions, give each to the task queue. If the queue
+    cannot be reached they stay queued, and `feedback360 report generate` queues them again."""
+    from flask import current_app
+
+    ids = db.session.info.pop("reports_queued", [])
+    try:
+        for report_id in ids:
+            current_app.extensions["tasks"].render_report(report_id)
+    except Exception as exc:
+        log.warning("could not queue reports (%s); run `feedback360 report generate`",
+                    exc.__class__.__name__)
+        return 0
+    return len(ids)
+
+
+def after_commit() -> None:
+    """What a committed change hands to the queue: mail to relay, reports to render."""
+    wake_relay()
+    wake_reports()
+
+
+def forget_after_rollback() -> None:
+    db.session.info.pop("outbox_written", None)
+    db.session.info.pop("reports_queued", None)
+
+
 def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         with app.app_context():
@@ -113,11 +162,13 @@ def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def register(app: Flask, huey: Huey) -> SimpleNamespace:
-    """Bind the jobs to this app's huey: `relay` on demand (after a launch), and periodic
-    relay (every minute), reminders (hourly) and cycle dates (hourly, at minute 5)."""
+    """Bind the jobs to this app's huey: `relay` and `render_report` on demand (after a launch,
+    a close), and periodic relay (every minute), reminders (hourly) and cycle dates (hourly, at
+    minute 5)."""
     relay = _in_app(app, relay_until_done)
     reminders = _in_app(app, send_reminders)
     cycles = _in_app(app, advance_cycles)
+    report = _in_app(app, render_report)
 
     @huey.on_startup()
     def fresh_connections() -> None:  # a forked worker must not share the parent's sockets
@@ -140,7 +191,17 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
             _quiet_when_locked(locked_relay)),
         reminders=huey.periodic_task(crontab(minute="0"), name="reminders")(reminders),
         cycle_dates=huey.periodic_task(crontab(minute="5"), name="cycle_dates")(cycles),
+        render_report=huey.task(name="render_report")(report),
+        **_directory_sync_jobs(app, huey),
     )
+
+
+def _directory_sync_jobs(app: Flask, huey: Huey) -> dict[str, Any]:
+    """Incremental directory sync every 15 minutes and a full one nightly, when LDAP_URL is set
+    and LDAP_SYNC_TASKS is on (service/directory/tasks.py)."""
+    from service.directory.tasks import register_directory_sync
+
+    return register_directory_sync(app, huey)
 
 
 def _quiet_when_locked(func: Callable[[], int]) -> Callable[[], int]:

@@ -10,6 +10,7 @@ from service.cycles import operations as cycles
 from service.cycles.models import Subject
 from service.db import db
 from service.nominations.models import Nomination
+from service.people.models import Person
 from tests.factories import person
 
 
@@ -110,3 +111,38 @@ def test_exactly_one_way_of_choosing(app, runner):
     result = runner.invoke(args=["cycle", "add-cohort", str(cycle_id)])
     assert result.exit_code == 2 and "exactly one of --department, --under or --emails" in \
         result.output
+
+
+def nominations_by_leader(cycle_id: int) -> dict[str, set[tuple[str, str]]]:
+    """Leader's directory id -> {(rater's directory id, group)} as nominated."""
+    rows = db.session.execute(select(Subject.id, Nomination.person_id, Nomination.group).join(
+        Nomination, Nomination.subject_id == Subject.id).where(Subject.cycle_id == cycle_id))
+    found: dict[str, set[tuple[str, str]]] = {}
+    for subject_id, person_id, group in rows:
+        leader = db.session.get(Subject, subject_id).person.directory_id
+        rater = db.session.get(Person, person_id).directory_id
+        found.setdefault(leader, set()).add((rater, group.value))
+    return found
+
+
+def test_each_leader_of_a_cohort_gets_their_own_org_chart_as_raters(app, runner):
+    org()
+    cycle_id = new_cycle()
+    result = runner.invoke(args=["cycle", "add-cohort", str(cycle_id), "--department", "Nursing",
+                                 "--suggest-raters"])
+    assert result.exit_code == 0, result.output
+
+    def expected(leader: str, manager: str, reports: list[str],
+                 peers: list[str]) -> set[tuple[str, str]]:
+        return {(leader, "self"), (manager, "manager"),
+                *((r, "direct_report") for r in reports), *((p, "peer") for p in peers)}
+
+    # Peers share the leader's manager; the inactive leaver (also under the chief) is left out,
+    # and so is anyone from elsewhere in the tree.
+    assert nominations_by_leader(cycle_id) == {
+        "dir0": expected("dir0", "chief", ["ward00", "ward01"], ["dir1"]),
+        "dir1": expected("dir1", "chief", ["ward10", "ward11"], ["dir0"]),
+        "ward00": expected("ward00", "dir0", ["staff000", "staff001"], ["ward01"]),
+        "ward01": expected("ward01", "dir0", ["staff010", "staff011"], ["ward00"]),
+    }
+    assert "Director 0: 1 self, 1 manager, 2 direct report, 1 peer" in result.output

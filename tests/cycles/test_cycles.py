@@ -60,7 +60,7 @@ def test_launch_is_all_or_nothing(app):
     (CycleState.DRAFT, CycleState.CLOSED, "is draft: it can move to open, not closed"),
     (CycleState.DRAFT, CycleState.RELEASED, "is draft: it can move to open, not released"),
     (CycleState.OPEN, CycleState.RELEASED, "is open: it can move to closed, not released"),
-    (CycleState.RELEASED, CycleState.OPEN, "is released: it can move to nothing"),
+    (CycleState.RELEASED, CycleState.CLOSED, "is released: it can move to open, not closed"),
 ])
 def test_wrong_state_changes_are_refused_with_the_allowed_ones(app, start, target, message):
     cycle = draft_cycle(team())

@@ -11,21 +11,33 @@ def test_demo_runs_a_whole_cycle_on_a_fresh_database(tmp_path):
     env["INSTANCE_PATH"] = str(tmp_path / "instance")
     command = [sys.executable, "-m", "service.cli", "demo", "--no-serve", "--out",
                str(tmp_path / "out")]
-    for _ in range(2):  # a second run starts again from a fresh database
-        result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
-                                timeout=300, check=False)
-        assert result.returncode == 0, result.stderr
-    assert "wrote 4 reports" in result.stdout
-    pdfs = sorted((tmp_path / "out").glob("cycle1-*.pdf"))
-    assert len(pdfs) == 4
+    # What an earlier run left behind is replaced: the demo starts from a fresh database.
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "demo.sqlite").write_bytes(b"left over from an earlier run")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "cycle2-1-stale-v1.pdf").write_bytes(b"stale")
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "6 reports rendered by the task queue" in result.stdout
+    assert "released to 6 facilitators" in result.stdout
+    pdfs = sorted((tmp_path / "out").glob("cycle2-*.pdf"))
+    assert len(pdfs) == 6
+    texts = {}
     for pdf in pdfs:
         reader = PdfReader(pdf)
-        assert len(reader.pages) >= 6
+        assert len(reader.pages) >= 10
         assert reader.metadata.title
+        texts[pdf.name] = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    siân = next(text for name, text in texts.items() if "sian-prosser" in name)
+    assert "Newid ers Leadership 360 — last year" in siân  # Welsh, and a previous cycle
+    assert "Cyfartaledd y garfan" in siân  # six leaders: the cohort is shown
+    wei = next(text for name, text in texts.items() if "wei-chen" in name)
+    assert "Change since" not in wei and "Cohort average" in wei  # new this year
     mails = [message_from_bytes(path.read_bytes(), policy=policy.default)
              for path in (tmp_path / "out" / "mail").glob("*.eml")]
     texts = [mail.get_body(("plain",)).get_content() for mail in mails]
-    assert sum("/r/" in text for text in texts) >= 31  # invitations, through the task queue
+    assert sum("/r/" in text for text in texts) >= 43  # invitations, through the task queue
     assert any(text.startswith("Dear") and "Thank you for giving feedback" in text
                for text in texts)
     assert "emails sent through the task queue" in result.stdout

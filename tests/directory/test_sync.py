@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -12,9 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from service.db import db
-from service.directory import sync as sync_module
 from service.people.models import Person
 from tests.directory.conftest import Org, run, synced_people
+from tests.ldap_proxy import FaultProxy
 from tests.ldap_server import (
     CAPPED_DN,
     PEOPLE_BASE,
@@ -170,47 +171,47 @@ def _settings(app: Flask) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("problem", ["unreachable", "password", "cut_short", "base_dn",
-                                     "referral", "lost_connection"])
+                                     "referral", "lost_connection", "time_limit", "no_answer"])
 def test_a_failed_sync_changes_nothing(make_app: Any, ldap_app: Flask, directory: Slapd,
-                                       org: Org, problem: str,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                       org: Org, problem: str) -> None:
     sync(ldap_app)
     before = snapshot()
     for entry in org.staff[:50]:  # changes a working sync would make
         directory.modify(entry, title="Changed")
     directory.delete(org.staff[60])
-    broken = {
+    broken: dict[str, Any] = {
         "unreachable": {"LDAP_URL": f"ldap://127.0.0.1:{free_port()}"},
         "password": {"LDAP_BIND_PASSWORD": "wrong"},
         "cut_short": {"LDAP_BIND_DN": CAPPED_DN},
         "base_dn": {"LDAP_BASE_DN": "ou=nowhere,dc=example,dc=org"},
+        "no_answer": {"LDAP_TIMEOUT": 1},
     }.get(problem, {})
     if problem == "referral":  # part of the tree lives on another server
         with directory.connection() as conn:
             conn.add(f"ou=elsewhere,{PEOPLE_BASE}", ["referral", "extensibleObject"],
                      {"ou": "elsewhere", "ref": "ldap://other.example.org/ou=elsewhere"})
-    if problem == "lost_connection":  # the server goes away after the first page
-        read = sync_module.record_from_entry
-
-        def read_then_stop(*args: Any) -> Any:
-            record = read(*args)
-            if len(seen) == 600:
-                directory.stop()
-            seen.append(record)
-            return record
-
-        seen: list[Any] = []
-        monkeypatch.setattr(sync_module, "record_from_entry", read_then_stop)
-    app = make_app(**{**_settings(ldap_app), **broken})
-    with app.app_context():
-        result = run(app, "directory", "sync", "--full")
+    # The server goes away, ends a page at its time limit, or stops answering, after 600
+    # entries: past the first page, so a sync that kept what it had read would change people.
+    fault = {"lost_connection": "drop", "time_limit": "time_limit",
+             "no_answer": "stall"}.get(problem)
+    with contextlib.ExitStack() as stack:
+        if fault:
+            proxy = stack.enter_context(FaultProxy(directory.port, fault, after=600))
+            broken["LDAP_URL"] = proxy.url
+        app = make_app(**{**_settings(ldap_app), **broken})
+        with app.app_context():
+            result = run(app, "directory", "sync", "--full")
+        if fault:
+            assert proxy.faults == 1
     assert result.exit_code == 1
     expected = {"unreachable": "cannot reach the directory",
                 "password": "refused the password for the sync account",
                 "cut_short": "ended with sizeLimitExceeded after",
                 "base_dn": "LDAP_BASE_DN does not exist",
                 "referral": "met a referral to ldap://other.example.org/ou=elsewhere",
-                "lost_connection": "was lost"}[problem]
+                "lost_connection": "was lost",
+                "time_limit": "ended with timeLimitExceeded after 600 entries",
+                "no_answer": "did not answer within LDAP_TIMEOUT=1 s"}[problem]
     assert expected in result.output, result.output
     assert result.output.count("\n") == 1  # one readable line, no traceback
     assert snapshot() == before

@@ -18,8 +18,9 @@ from service.nominations.tokens import hash_token
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.outbox.operations import Pacer, relay_outbox
 from service.people.models import Person
+from service.reports.operations import current_report, hand_over
 from service.responses.operations import decline
-from service.tasks.jobs import advance_cycles, relay_until_done, send_reminders
+from service.tasks.jobs import advance_cycles, relay_until_done, render_report, send_reminders
 from tests.factories import draft_cycle, launched_cycle, person, team
 from tests.smtp_server import SMTPServer
 
@@ -120,9 +121,9 @@ def test_reminder_days_already_past_at_launch_are_not_sent(smtp_app, smtp):
     assert send_reminders(today) == 0
 
 
-def test_closing_thanks_each_rater_once_and_release_tells_leader_and_facilitator(
+def test_closing_thanks_each_rater_once_and_release_tells_facilitator_then_leader(
         smtp_app, smtp):
-    cycle, _, people = launched_cycle()
+    cycle, _, people = launched_cycle(facilitated_release=True)
     facilitator = person("facil", "Ffion Facilitator", language="cy")
     cycle.subjects[0].facilitator = facilitator
     for rater in people["reports"][:3]:
@@ -140,16 +141,21 @@ def test_closing_thanks_each_rater_once_and_release_tells_leader_and_facilitator
     assert db.session.scalar(select(db.func.count()).where(
         Invitation.sealed_token.is_not(None))) == 0  # links forgotten at close
 
+    subject = cycle.subjects[0]
+    assert render_report(current_report(subject).id)  # what the worker does after the close
     cycles.release(cycle)
     db.session.commit()
     relay_until_done()
-    ready = {m["To"]: m["Subject"].strip() for m in smtp.inbox.messages  # unfolded header
-             if m not in thanks}
-    assert ready == {
-        people["leader"].email: "Your leadership 360 report is ready",
-        facilitator.email: "Mae adroddiad arweinyddiaeth 360 Alex Leader yn barod ar gyfer eich "
-                           "sesiwn",
-    }
+    hand_over(subject)  # after the facilitated session
+    db.session.commit()
+    relay_until_done()
+    ready = [(m["To"], m["Subject"].strip()) for m in smtp.inbox.messages  # unfolded header
+             if m not in thanks]
+    assert ready == [
+        (facilitator.email, "Mae adroddiad arweinyddiaeth 360 Alex Leader yn barod ar gyfer eich "
+                            "sesiwn"),
+        (people["leader"].email, "Your leadership 360 report is ready"),
+    ]
 
 
 def test_hr_sees_failures_fixes_the_address_and_resends(smtp_app, smtp, runner):

@@ -1,225 +1,93 @@
-"""The PDF report: content, hidden groups, metadata, the URL fetcher, Welsh labels."""
+"""The PDF report, read back as text: every part in order, figures that match the aggregation,
+a hidden group nowhere, Welsh for a Welsh speaker, the action plan's fields, safe fetching."""
 
 from __future__ import annotations
 
-import copy
+import datetime as dt
 import io
+import random
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from service.reports.context import (
+    Branding,
+    CycleFacts,
+    Leader,
+    Previous,
+    ReportInputs,
+    build_context,
+)
+from service.reports.labels import DEFAULT_LABELS, WELSH_LABELS
 from service.reports.pdf import (
-    DEFAULT_LABELS,
-    WELSH_LABELS,
     ReportRenderError,
     ReportResourceRefused,
+    render_report,
     render_report_html,
-    render_report_pdf,
     report_url_fetcher,
 )
+from service.responses.results import RaterAnswers, compute_results
+from service.rubrics.loader import find_rubric
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES_DIR = ROOT / "templates"
 REPORT_DIR = TEMPLATES_DIR / "report"
+RUBRIC = find_rubric(ROOT / "rubrics", "compassionate-inclusive-leadership")
+ITEMS = [item["id"] for section in RUBRIC["sections"] for item in section["items"]]
+FIRST, SECOND = RUBRIC["sections"][0], RUBRIC["sections"][1]
+PARTS = ("Leadership 360 feedback report", "How to read this report", "Who responded",
+         "Overview", "Strengths and areas to develop", "Blind spots and hidden strengths",
+         "Behaviour detail", "Comments", "Your own comments", "Change since Spring 2025",
+         "Reflection and conversation guide", "Action plan")
 
-COLUMNS = ["self", "manager", "direct_report", "all_others"]
+
+def _rater(group: str, base: int, comments: dict[str, str] | None = None,
+           overrides: dict[str, int | None] | None = None) -> RaterAnswers:
+    answers: dict[str, int | None] = {item: base for item in ITEMS}
+    answers.update(overrides or {})
+    return RaterAnswers(group, answers, comments or {})
 
 
-def _score(mean, n, sd=0.5, not_observed=0):
-    return {"mean": mean, "n": n, "sd": sd, "min": 1, "max": 5, "not_observed": not_observed}
-
-
-def make_context() -> dict:
-    """A realistic report context: three sections, a peer group hidden for anonymity."""
-    sections = [
-        {
-            "id": "attending",
-            "title": "Attending",
-            "description": "Being present with people and listening with fascination.",
-            "scores": {
-                "self": {"mean": 4.0, "n": 1},
-                "manager": {"mean": 3.5, "n": 1},
-                "direct_report": {"mean": 3.92, "n": 5},
-                "all_others": {"mean": 3.84, "n": 6},
-            },
-            "items": [
-                {
-                    "id": "attending-listens",
-                    "text": "Gives people their full attention when they speak.",
-                    "level": "team",
-                    "scores": {
-                        "self": _score(4.0, 1, 0.0),
-                        "manager": _score(3.0, 1, 0.0),
-                        "direct_report": _score(4.2, 5),
-                        "all_others": _score(4.0, 6),
-                    },
-                },
-                {
-                    "id": "attending-curious",
-                    "text": "Asks questions to understand before offering answers.",
-                    "level": "team",
-                    "scores": {
-                        "self": _score(4.0, 1, 0.0),
-                        "manager": _score(4.0, 1, 0.0),
-                        "direct_report": _score(3.6, 5, not_observed=1),
-                        "all_others": _score(3.7, 6, not_observed=1),
-                    },
-                },
-            ],
-        },
-        {
-            "id": "inclusion",
-            "title": "Inclusive leadership",
-            "description": "Valuing diversity and challenging power imbalances.",
-            "scores": {
-                "self": {"mean": 3.0, "n": 1},
-                "manager": {"mean": 4.0, "n": 1},
-                # Too few direct reports answered this section's items: not shown.
-                "direct_report": None,
-                "all_others": {"mean": 4.27, "n": 6},
-            },
-            "items": [
-                {
-                    "id": "inclusion-voices",
-                    "text": "Makes sure quieter voices are heard in meetings.",
-                    "level": "team",
-                    "scores": {
-                        "self": _score(3.0, 1, 0.0),
-                        "manager": _score(4.0, 1, 0.0),
-                        "direct_report": None,
-                        "all_others": _score(4.3, 6),
-                    },
-                },
-                {
-                    "id": "inclusion-bias",
-                    "text": "Reflects openly on their own assumptions and biases.",
-                    "level": "self",
-                    "scores": {
-                        "self": _score(3.0, 1, 0.0),
-                        "manager": _score(4.0, 1, 0.0),
-                        "direct_report": None,
-                        "all_others": _score(4.2, 6, not_observed=2),
-                    },
-                },
-            ],
-        },
-        {
-            "id": "speaking-up",
-            "title": "Psychological safety",
-            "description": "Encouraging people to raise concerns and learning without blame.",
-            "scores": {
-                "self": {"mean": 2.5, "n": 1},
-                "manager": {"mean": 3.0, "n": 1},
-                "direct_report": {"mean": 4.66, "n": 5},
-                "all_others": {"mean": 4.4, "n": 6},
-            },
-            "items": [
-                {
-                    "id": "speaking-up-acts",
-                    "text": "Acts on concerns that people raise.",
-                    "level": "organisation",
-                    "scores": {
-                        "self": _score(2.5, 1, 0.0),
-                        "manager": _score(3.0, 1, 0.0),
-                        "direct_report": _score(4.66, 5),
-                        "all_others": _score(4.4, 6),
-                    },
-                },
-            ],
-        },
+def raters() -> list[RaterAnswers]:
+    """Self 4 (5 on the first item: a blind spot), manager 3, four direct reports around 4,
+    and two peers: below k = 3, so hidden everywhere, comments included."""
+    first = FIRST["items"][0]["id"]
+    listening = FIRST["items"][1]["id"]
+    return [
+        _rater("self", 4, {"strengths": "SELF-NOTE: I try to listen."},
+               {first: 5, listening: 2}),
+        _rater("manager", 3, {"development": "Could delegate more & say <no>."}),
+        _rater("direct_report", 4, {"strengths": "Always makes time to listen."},
+               {first: 2, listening: 5}),
+        _rater("direct_report", 5, {"strengths": "Thanks people by name."}, {first: 2}),
+        _rater("direct_report", 4, {}, {first: 3, listening: None}),
+        _rater("direct_report", 3, {"example": "Held a kind debrief after an incident."}),
+        _rater("peer", 1, {"strengths": "PEER-SECRET comment"}),
+        _rater("peer", 1, {"development": "PEER-SECRET two"}),
     ]
-    return {
-        "lang": "en",
-        "organisation": "Afon Valley NHS Trust",
-        "title": "Leadership 360 report — Dr Alex Smith",
-        "cycle": {
-            "name": "Spring 2026 leadership 360",
-            "opens": "1 March 2026",
-            "closes": "31 March 2026",
-        },
-        "subject": {"name": "Dr Alex Smith", "title": "Ward Manager", "department": "Nursing"},
-        "generated_on": "2 April 2026",
-        "rubric": {"title": "Compassionate and inclusive leadership", "version": 1},
-        "scale": {
-            "labels": ["Never", "Rarely", "Sometimes", "Often", "Always"],
-            "max": 5,
-            "not_observed": "Not observed",
-        },
-        "thresholds": {"min_group_size": 3, "manager_min": 1},
-        "groups": [
-            {
-                "key": "self",
-                "label": "Self",
-                "invited": 1,
-                "responded": 1,
-                "shown": True,
-                "note": "",
-            },
-            {
-                "key": "manager",
-                "label": "Manager",
-                "invited": 1,
-                "responded": 1,
-                "shown": True,
-                "note": "Not anonymous",
-            },
-            {
-                "key": "peer",
-                "label": "Peers",
-                "invited": 4,
-                "responded": 2,
-                "shown": False,
-                "note": "Not shown to protect anonymity",
-            },
-            {
-                "key": "direct_report",
-                "label": "Direct reports",
-                "invited": 6,
-                "responded": 5,
-                "shown": True,
-                "note": "",
-            },
-            {
-                "key": "other",
-                "label": "Others",
-                "invited": 0,
-                "responded": 0,
-                "shown": False,
-                "note": "",
-            },
-        ],
-        "columns": [
-            {"key": "self", "label": "Self"},
-            {"key": "manager", "label": "Manager"},
-            {"key": "direct_report", "label": "Direct reports"},
-            {"key": "all_others", "label": "All others"},
-        ],
-        "sections": sections,
-        "comments": [
-            {
-                "question": "What does this person do well?",
-                "comments": [
-                    "Always makes time to listen, even on the busiest shifts.",
-                    "Notices when someone is struggling & checks in <quietly>.",
-                ],
-            },
-            {
-                "question": "What could this person do differently?",
-                "comments": ["Could share the reasons behind rota changes earlier."],
-            },
-        ],
-        "self_comments": [
-            {
-                "question": "What would you like to develop?",
-                "comments": ["Making space for the team to raise concerns in huddles."],
-            },
-        ],
-        "labels": DEFAULT_LABELS,
+
+
+def inputs(**changes: object) -> ReportInputs:
+    previous_raters = [_rater("manager", 2), *[_rater("direct_report", 3) for _ in range(3)]]
+    values: dict[str, object] = {
+        "leader": Leader("Dr Alex Smith", "Ward Manager", "Nursing", "en"),
+        "cycle": CycleFacts("Spring 2026 leadership 360", dt.date(2026, 3, 1),
+                            dt.date(2026, 3, 31)),
+        "rubric": RUBRIC,
+        "raters": raters(),
+        "invited": {"self": 1, "manager": 1, "peer": 4, "direct_report": 6},
+        "branding": Branding("Afon Valley NHS Trust"),
+        "cohort": {section["id"]: {"mean": 3.5, "leaders": 6} for section in RUBRIC["sections"]},
+        "previous": Previous("Spring 2025", dt.date(2025, 3, 31), RUBRIC,
+                             compute_results(RUBRIC, previous_raters)),
+        "generated_on": dt.date(2026, 4, 2),
     }
+    values.update(changes)
+    return ReportInputs(**values)  # type: ignore[arg-type]
 
 
 def _text(page) -> str:
-    """A page's text with line breaks and runs of spaces folded to single spaces."""
     return " ".join(page.extract_text().split())
 
 
@@ -227,134 +95,203 @@ def _pages(pdf: bytes) -> list[str]:
     return [_text(page) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def _page_with(pages: list[str], heading: str) -> str:
-    matches = [text for text in pages if heading in text]
-    assert matches, f"no page contains {heading!r}"
-    return matches[0]
+def _first_page_with(pages: list[str], heading: str) -> int:
+    for number, text in enumerate(pages):
+        if heading in text:
+            return number
+    raise AssertionError(f"no page contains {heading!r}")
 
 
 @pytest.fixture(scope="module")
 def context() -> dict:
-    return make_context()
+    return build_context(inputs(), random.Random(1))
 
 
 @pytest.fixture(scope="module")
 def pdf(context) -> bytes:
-    return render_report_pdf(context, TEMPLATES_DIR)
+    return render_report(context, TEMPLATES_DIR).pdf
 
 
-def test_pdf_has_every_part(pdf, context):
-    assert pdf.startswith(b"%PDF-")
-    pages = _pages(pdf)
-    text = "\n".join(pages)
-    for heading in (
-        "Leadership 360 feedback report",
-        "Who responded",
-        "Scores by section",
-        "Behaviour detail",
-        "Comments",
-        "Your own comments",
-    ):
-        assert heading in text, heading
+@pytest.fixture(scope="module")
+def pages(pdf) -> list[str]:
+    return _pages(pdf)
 
+
+def test_every_part_in_order_with_a_footer_on_each_page(pages):
+    starts = [_first_page_with(pages, heading) for heading in PARTS]
+    assert starts == sorted(starts), dict(zip(PARTS, starts, strict=True))
     cover = pages[0]
-    assert "Dr Alex Smith" in cover
-    assert "Afon Valley NHS Trust" in cover
-    assert "Ward Manager, Nursing" in cover
-    assert "1 March 2026 to 31 March 2026" in cover
-    assert "Confidential: this report belongs to Dr Alex Smith." in cover
-    # Every page carries the leader's name and "Confidential" in its footer.
+    for fact in ("Dr Alex Smith", "Afon Valley NHS Trust", "Ward Manager, Nursing",
+                 "1 March 2026 to 31 March 2026",
+                 "Confidential: this report belongs to Dr Alex Smith."):
+        assert fact in cover
     assert all("Dr Alex Smith · Confidential" in page for page in pages)
     assert f"Page 2 of {len(pages)}" in pages[1]
 
 
-def test_who_responded_lists_every_group_with_its_note(pdf):
-    page = _page_with(_pages(pdf), "Who responded")
+def test_how_to_read_says_these_are_perceptions_and_states_the_thresholds(pages):
+    page = pages[_first_page_with(pages, "How to read this report")]
+    assert "perceptions to explore, not a verdict" in page
+    assert "at least 3 people in that group responded" in page
+    assert "Not observed" in page and "Never" in page and "Always" in page
+
+
+def test_who_responded_names_the_hidden_group(pages):
+    page = pages[_first_page_with(pages, "Who responded")]
     assert "Peers 4 2 Not shown to protect anonymity" in page
     assert "Manager 1 1 Not anonymous" in page
-    assert "Direct reports 6 5" in page
-    assert "at least 3 people in that group responded" in page
+    assert "Direct reports 6 4" in page
 
 
-def test_section_means_are_shown_to_one_decimal(pdf):
-    page = _page_with(_pages(pdf), "Scores by section")
-    # Table rows: section, then Self / Manager / Direct reports / All others.
-    assert "Attending 4.0 3.5 3.9 3.8" in page
-    assert "Inclusive leadership 3.0 4.0 – 4.3" in page
-    assert "Psychological safety 2.5 3.0 4.7 4.4" in page
-    assert "3.92" not in page and "4.27" not in page
+def test_overview_figures_match_the_aggregation(pages, context):
+    page = pages[_first_page_with(pages, "Overview")]
+    assert "Section Self Manager Direct reports All others Cohort average" in page
+    results = compute_results(RUBRIC, raters())
+    for section in (FIRST, SECOND):
+        cells = results.sections[section["id"]]
+        row = " ".join(f"{cells[column].mean:.1f}"
+                       for column in ("self", "manager", "direct_report", "all_others"))
+        assert f"{section['title']['en']} {row} 3.5" in page
+    assert "average of the “all others” scores of the 6 leaders" in page
 
 
-def test_hidden_group_is_never_a_column(pdf):
-    pages = _pages(pdf)
-    scores = _page_with(pages, "Scores by section")
-    detail = _page_with(pages, "Behaviour detail")
-    header = "Section Self Manager Direct reports All others"
-    assert header in scores
-    for page in (scores, detail):
-        assert "Peers" not in page
-    # "Peers" appears once in the whole report: its row in the who-responded table.
-    assert "\n".join(pages).count("Peers") == 1
-
-
-def test_item_detail_shows_n_and_not_observed(pdf):
-    detail = "\n".join(p for p in _pages(pdf) if "Behaviour detail" in p or "n = " in p)
-    assert "Gives people their full attention when they speak." in detail
-    assert "n = 5" in detail
-    assert "1 not observed" in detail
-    assert "2 not observed" in detail
-    assert "Level: Organisation" in detail
-
-
-def test_charts_are_drawn_with_accessible_titles(context):
-    html = render_report_html(context, TEMPLATES_DIR)
-    assert html.count("<svg") == len(context["sections"])
-    assert (
-        "<title>Bar chart of average scores for Attending, on a scale of 1 to 5: "
-        "Self 4.0, Manager 3.5, Direct reports 3.9, All others 3.8.</title>"
-    ) in html
-    # The hidden direct-report score is not drawn for "Inclusive leadership".
-    assert "Manager 4.0, All others 4.3.</title>" in html
-
-
-def test_comments_are_grouped_and_escaped(pdf, context):
-    pages = _pages(pdf)
+def test_a_hidden_group_is_nowhere_but_in_the_counts(pages, context):
     text = "\n".join(pages)
-    for block in context["comments"] + context["self_comments"]:
-        assert block["question"] in text
-    assert "Always makes time to listen, even on the busiest shifts." in text
-    assert "Notices when someone is struggling & checks in <quietly>." in text
-    assert "Making space for the team to raise concerns in huddles." in text
-    # Others' comments come before the leader's own.
-    assert text.index("Could share the reasons") < text.index("Your own comments")
-    assert text.index("Your own comments") < text.index("Making space for the team")
+    assert "PEER-SECRET" not in text
+    assert all(column["key"] != "peer" for column in context["columns"])
+    reading = {_first_page_with(pages, "How to read this report"),
+               _first_page_with(pages, "Who responded")}
+    for number, page in enumerate(pages):
+        if number not in reading:
+            assert "Peers" not in page, number
+    # Two peers rated 1 throughout: the lowest all-others mean would fall if they were pooled.
+    assert min(s["scores"]["all_others"]["mean"] for s in context["sections"]) > 3.0
+
+
+def test_strengths_areas_and_gaps_follow_the_rule_on_the_page(pages, context):
+    page = pages[_first_page_with(pages, "Strengths and areas to develop")]
+    listening = FIRST["items"][1]["text"]["en"]
+    first = FIRST["items"][0]["text"]["en"]
+    assert context["highlights"]["strengths"][0]["text"] == listening  # 5, 5, 3, 3: highest
+    assert listening in page
+    gaps = pages[_first_page_with(pages, "Blind spots and hidden strengths")]
+    assert "rated at least 1.0 above all others" in gaps
+    # Self 5 against direct reports 2, 2, 3, 3 and the manager's 3: a blind spot of +2.4.
+    assert f"{first} 5.0 2.6 +2.4" in gaps
+    assert context["gaps"]["hidden"][0]["text"] == listening  # self 2 against 4.0
+
+
+def test_behaviour_detail_has_n_not_observed_and_a_spread_per_item(pages, context):
     html = render_report_html(context, TEMPLATES_DIR)
-    assert "&lt;quietly&gt;" in html and "<quietly>" not in html
+    assert html.count('<svg class="spread"') == len(ITEMS)
+    detail = "\n".join(pages[_first_page_with(pages, "Behaviour detail"):
+                             _first_page_with(pages, "Comments")])
+    assert "n = 4" in detail and "1 not observed" in detail
+    assert "Level: Organisation" in detail
+    assert ("Spread of ratings: Self from 5 to 5, average 5.0; Manager from 3 to 3, average "
+            "3.0; Direct reports from 2 to 3, average 2.5") in html
 
 
-def test_metadata_title_and_language(pdf, context):
+def test_overview_chart_has_a_text_alternative(context):
+    html = render_report_html(context, TEMPLATES_DIR)
+    assert "<title>Dot chart of the average score of each section on a scale of 1 to 5" in html
+    assert ("Attending: Self 3.8, Manager 3.0, Direct reports 3.7, All others 3.6, Cohort "
+            "average 3.5;") in html
+
+
+def test_comments_grouped_shuffled_escaped_and_the_leaders_own_apart(pages, context):
+    text = "\n".join(pages)
+    assert "Could delegate more & say <no>." in text
+    assert "&lt;no&gt;" in render_report_html(context, TEMPLATES_DIR)
+    own = text.index("Your own comments")
+    assert text.index("Thanks people by name.") < own < text.index("SELF-NOTE: I try to listen.")
+    orders = {tuple(block["comments"]) for seed in range(20)
+              for block in build_context(inputs(), random.Random(seed))["comments"][:1]}
+    assert len(orders) > 1  # the order changes from one rendering to the next
+
+
+def test_change_since_the_previous_cycle(pages, context):
+    page = pages[_first_page_with(pages, "Change since Spring 2025")]
+    change = context["change"]
+    row = change["sections"][0]
+    assert (row["before"], row["after"]) == (2.8, 3.6)
+    assert f"{FIRST['title']['en']} 2.8 3.6 +0.8" in page
+
+
+def test_guide_prompts_use_this_leaders_results(pages, context):
+    page = pages[_first_page_with(pages, "Reflection and conversation guide")]
+    listening = FIRST["items"][1]["text"]["en"]
+    assert f"Colleagues most often see you do this: “{listening}” (4.0)" in page
+    assert "Some groups are not shown to protect anonymity." in page
+    assert "In your appraisal" in page and "With your mentor or coach" in page
+
+
+def test_action_plan_has_fields_to_fill_in(pdf, pages):
+    assert "Review date" in pages[_first_page_with(pages, "Action plan")]
+    fields = PdfReader(io.BytesIO(pdf)).get_fields()
+    assert {"focus-1", "actions-1", "support-1", "review-1", "agreed"} <= set(fields)
+    assert fields["actions-2"]["/TU"] == "What I will do (Priority 2)"
+
+
+def test_tagged_with_title_and_language(pdf, context):
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata.title == context["title"]
-    assert reader.trailer["/Root"].get("/Lang") == "en"
-    # Tagged PDF (PDF/UA-1): a structure tree and the "marked" flag.
     root = reader.trailer["/Root"]
+    assert root.get("/Lang") == "en"
     assert "/StructTreeRoot" in root
     assert root["/MarkInfo"]["/Marked"] in (True, "true")
 
 
-def test_fetcher_serves_only_the_report_folder():
-    fetcher = report_url_fetcher(REPORT_DIR)
+def test_a_welsh_speaker_gets_it_in_welsh():
+    welsh = build_context(inputs(leader=Leader("Siân Prosser", language="cy")),
+                          random.Random(1))
+    rendered = render_report(welsh, TEMPLATES_DIR)
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    text = "\n".join(_text(page) for page in reader.pages)
+    assert reader.trailer["/Root"].get("/Lang") == "cy"
+    for words in ("Adroddiad adborth 360 ar arweinyddiaeth", "Pwy a ymatebodd", "Grŵp",
+                  "Cynllun gweithredu", "Rhoi sylw", "Canllaw myfyrio a sgwrsio"):
+        assert words in text
+    assert "Leadership 360 feedback report" not in text and "Who responded" not in text
+
+
+def test_no_cohort_below_five_leaders_and_no_change_without_a_previous_cycle():
+    context = build_context(inputs(cohort=None, previous=None), random.Random(1))
+    html = render_report_html(context, TEMPLATES_DIR)
+    assert "Cohort average" not in html
+    assert "A cohort average is shown only when at least 5 leaders" in html
+    assert "Change since" not in html
+
+
+def test_welsh_labels_cover_every_english_key():
+    assert set(WELSH_LABELS) == set(DEFAULT_LABELS)
+    for key, value in DEFAULT_LABELS.items():
+        if isinstance(value, dict):
+            assert set(WELSH_LABELS[key]) == set(value), key
+
+
+def test_partial_labels_fall_back_to_english(context):
+    partial = dict(context, labels={"who_heading": "Ymatebwyr"})
+    html = render_report_html(partial, TEMPLATES_DIR)
+    assert "Ymatebwyr" in html and "Behaviour detail" in html
+
+
+def test_fetcher_serves_only_the_report_folder_and_the_logo(tmp_path):
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG")
+    fetcher = report_url_fetcher(REPORT_DIR, logo)
     response = fetcher.fetch((REPORT_DIR / "report.css").as_uri())
     try:
         assert response.content_type == "text/css"
         assert b"@page" in response.read()
     finally:
         response.close()
+    assert fetcher.fetch(logo.as_uri()).read() == b"\x89PNG"
     refused = [
         "https://example.org/x.png",
         "http://localhost/report.css",
         "file:///etc/passwd",
-        (REPORT_DIR / ".." / "report" / ".." / ".." / "pyproject.toml").as_uri(),
+        (tmp_path / "other.png").as_uri(),
         REPORT_DIR.as_uri() + "/../../pyproject.toml",
         "file://otherhost" + str(REPORT_DIR / "report.css"),
         "ftp://example.org/report.css",
@@ -362,9 +299,17 @@ def test_fetcher_serves_only_the_report_folder():
     for url in refused:
         with pytest.raises(ReportResourceRefused):
             fetcher.fetch(url)
-    data = fetcher.fetch("data:text/plain,hello")
-    assert data.read() == b"hello"
-    data.close()
+
+
+def test_the_logo_and_colour_are_the_organisations(tmp_path):
+    logo = tmp_path / "trust.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+                    '<rect width="120" height="40" fill="#330072"/></svg>')
+    branded = build_context(inputs(branding=Branding("Afon Valley NHS Trust", logo, "#330072")),
+                            random.Random(1))
+    html = render_report_html(branded, TEMPLATES_DIR)
+    assert f'<img src="{logo.as_uri()}"' in html and "--accent: #330072" in html
+    assert render_report(branded, TEMPLATES_DIR, logo).pages > 8
 
 
 def test_render_stops_on_a_refused_resource(tmp_path, context):
@@ -377,33 +322,4 @@ def test_render_stops_on_a_refused_resource(tmp_path, context):
         '<body><img src="https://example.org/tracker.png" alt="x"></body></html>'
     )
     with pytest.raises(ReportRenderError):
-        render_report_pdf(context, tmp_path)
-
-
-def test_welsh_labels(context):
-    welsh = copy.deepcopy(context)
-    welsh["lang"] = "cy"
-    welsh["labels"] = WELSH_LABELS
-    welsh["title"] = "Adroddiad arweinyddiaeth 360 — Dr Alex Smith"
-    pdf = render_report_pdf(welsh, TEMPLATES_DIR)
-    reader = PdfReader(io.BytesIO(pdf))
-    text = "\n".join(_text(page) for page in reader.pages)
-    assert reader.trailer["/Root"].get("/Lang") == "cy"
-    assert reader.metadata.title == welsh["title"]
-    assert "Adroddiad adborth 360 ar arweinyddiaeth" in text
-    assert "Grŵp" in text  # ŵ survives fonts, subsetting and text extraction
-    assert "Pwy a ymatebodd" in text
-    assert "Sylwadau" in text
-    assert "Leadership 360 feedback report" not in text
-
-
-def test_welsh_labels_cover_every_english_key():
-    assert set(WELSH_LABELS) == set(DEFAULT_LABELS)
-    assert set(WELSH_LABELS["levels"]) == set(DEFAULT_LABELS["levels"])
-
-
-def test_partial_labels_fall_back_to_english(context):
-    partial = dict(context, labels={"who_heading": "Ymatebwyr"})
-    html = render_report_html(partial, TEMPLATES_DIR)
-    assert "Ymatebwyr" in html
-    assert "Scores by section" in html
+        render_report(context, tmp_path)

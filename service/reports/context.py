@@ -1,0 +1,277 @@
+"""Everything a report shows, as plain data: the template never sees a database object, and
+only cells that passed the anonymity rules (service/responses/results.py) get this far.
+
+``build_context`` is a pure function of ``ReportInputs``, which service/reports/operations.py
+gathers from the database; the bench and the tests can build inputs without one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.reports import analysis
+from service.reports.labels import LABELS, format_date
+from service.responses.results import (
+    ALL_OTHERS,
+    GROUPS,
+    RaterAnswers,
+    Stats,
+    SubjectResults,
+    Thresholds,
+    compute_results,
+)
+
+CHANGE_THRESHOLD = 0.5  # an item's change worth naming, on a 1-5 scale
+CHANGE_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class Leader:
+    name: str
+    title: str | None = None
+    department: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class CycleFacts:
+    name: str
+    opens_on: dt.date
+    closes_on: dt.date
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The leader's previous cycle with the same rubric, as its released report showed it."""
+
+    cycle_name: str
+    closed_on: dt.date
+    rubric: Mapping[str, Any]
+    results: SubjectResults
+
+
+@dataclass(frozen=True)
+class Branding:
+    organisation: str
+    logo: Path | None = None
+    colour: str = "#005eb8"
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    leader: Leader
+    cycle: CycleFacts
+    rubric: Mapping[str, Any]
+    raters: Sequence[RaterAnswers]
+    invited: Mapping[str, int]
+    branding: Branding
+    language: str = "en"  # the cycle's default, when the leader has none
+    version: int = 1
+    held_back: int = 0
+    cohort: Mapping[str, Mapping[str, float]] | None = None
+    previous: Previous | None = None
+    generated_on: dt.date = field(default_factory=dt.date.today)
+
+
+def _t(text: Mapping[str, str], lang: str) -> str:
+    return text.get(lang) or text["en"]
+
+
+def _stats(stats: Stats | None) -> dict[str, Any] | None:
+    if stats is None:
+        return None
+    return {"mean": round(stats.mean, 1), "n": stats.n, "sd": round(stats.sd, 2),
+            "min": stats.min, "max": stats.max, "not_observed": stats.not_observed}
+
+
+def _one(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def report_language(rubric: Mapping[str, Any], leader: Leader, default: str) -> str:
+    wanted = leader.language or default
+    return wanted if wanted in rubric["languages"] else "en"
+
+
+def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dict[str, Any]:
+    """The report's content in the leader's language (Welsh or English)."""
+    rubric, cycle = inputs.rubric, inputs.cycle
+    lang = report_language(rubric, inputs.leader, inputs.language)
+    labels = LABELS[lang]
+    group_labels = labels["groups"]
+    results = compute_results(rubric, inputs.raters, cycle.thresholds)
+    item_text = {i["id"]: _t(i["text"], lang) for s in rubric["sections"] for i in s["items"]}
+    section_title = {s["id"]: _t(s["title"], lang) for s in rubric["sections"]}
+    settings = rubric.get("report") or {}
+    scores = analysis.item_scores(rubric, results)
+    strengths, areas = analysis.strengths_and_areas(scores, int(settings.get("top_items", 5)))
+    blind_gap = float(settings.get("blind_spot_gap", 1.0))
+    hidden_gap = float(settings.get("hidden_strength_gap", 1.0))
+    blind, hidden = analysis.self_other_gaps(scores, blind_gap, hidden_gap)
+    change = _change(inputs.previous, rubric, results, item_text, section_title, lang)
+    groups = _groups(results, inputs.invited, labels)
+    cohort = dict(inputs.cohort or {})
+
+    def score_rows(chosen: Sequence[analysis.ItemScore]) -> list[dict[str, Any]]:
+        return [{"text": item_text[s.item_id], "section": section_title[s.section_id],
+                 "others": round(s.others, 1),
+                 "self": None if s.self is None else round(s.self, 1),
+                 "gap": None if s.self is None else round(s.self - s.others, 1)}
+                for s in chosen]
+
+    rng = rng or random.SystemRandom()
+    return {
+        "lang": lang,
+        "organisation": inputs.branding.organisation,
+        "logo": inputs.branding.logo.resolve().as_uri() if inputs.branding.logo else None,
+        "colour": inputs.branding.colour,
+        "title": f"{labels['report_heading']} — {inputs.leader.name}",
+        "cycle": {"name": cycle.name, "opens": format_date(cycle.opens_on, lang),
+                  "closes": format_date(cycle.closes_on, lang)},
+        "subject": {"name": inputs.leader.name, "title": inputs.leader.title,
+                    "department": inputs.leader.department},
+        "generated_on": format_date(inputs.generated_on, lang),
+        "version": inputs.version,
+        "held_back": inputs.held_back,
+        "rubric": {"title": _t(rubric["title"], lang), "version": rubric["version"]},
+        "scale": {"labels": [_t(label, lang) for label in rubric["scale"]["labels"]],
+                  "max": len(rubric["scale"]["labels"]),
+                  "not_observed": _t(rubric["scale"]["not_observed"], lang)},
+        "thresholds": {"min_group_size": cycle.thresholds.min_group_size,
+                       "manager_min": cycle.thresholds.manager_min},
+        "groups": groups,
+        "group_descriptions": [
+            {"label": group_labels[key], "text": labels["group_descriptions"][key]}
+            for key in (*GROUPS, ALL_OTHERS)
+            if key == ALL_OTHERS or inputs.invited.get(key)],
+        "columns": [{"key": key, "label": group_labels[key]} for key in results.columns],
+        "sections": [
+            {"id": section["id"], "title": section_title[section["id"]],
+             "description": _t(section["description"], lang) if section.get("description")
+             else "",
+             "scores": {col: _stats(s) for col, s in results.sections[section["id"]].items()},
+             "cohort": round(cohort[section["id"]]["mean"], 1) if section["id"] in cohort
+             else None,
+             "items": [{"id": item["id"], "text": item_text[item["id"]],
+                        "level": item.get("level", ""),
+                        "scores": {col: _stats(s)
+                                   for col, s in results.items[item["id"]].items()}}
+                       for item in section["items"]]}
+            for section in rubric["sections"]
+        ],
+        "cohort": {"shown": bool(cohort), "label": group_labels["cohort"],
+                   "leaders": max((int(c["leaders"]) for c in cohort.values()), default=0),
+                   "min": analysis.COHORT_MIN_LEADERS},
+        "highlights": {"strengths": score_rows(strengths), "areas": score_rows(areas)},
+        "gaps": {"available": any(s.self is not None for s in scores),
+                 "blind": score_rows(blind), "hidden": score_rows(hidden),
+                 "blind_gap": _one(blind_gap), "hidden_gap": _one(hidden_gap)},
+        "comments": _comment_blocks(rubric, results.comments, lang, rng),
+        "self_comments": _comment_blocks(rubric, results.self_comments, lang, None),
+        "change": change,
+        "guide": _guide(labels, results, strengths, areas, blind, hidden, change, groups,
+                        item_text, section_title),
+        "plan": {"suggested": [item_text[s.item_id] for s in areas[:3]], "rows": 3},
+        "labels": labels,
+    }
+
+
+def _groups(results: SubjectResults, invited: Mapping[str, int],
+            labels: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for summary in results.groups:
+        note = ""
+        if summary.responded and not summary.shown:
+            note = labels["hidden"]
+        elif summary.shown and summary.group == "manager":
+            note = labels["not_anonymous"]
+        rows.append({"key": summary.group, "label": labels["groups"][summary.group],
+                     "invited": invited.get(summary.group, 0), "responded": summary.responded,
+                     "shown": summary.shown, "note": note})
+    return rows
+
+
+def _comment_blocks(rubric: Mapping[str, Any], by_question: Mapping[str, list[str]], lang: str,
+                    rng: random.Random | None) -> list[dict[str, Any]]:
+    """Comments by question; shuffled (``rng``) so their order says nothing about who wrote
+    them, or kept as written for the leader's own."""
+    blocks = []
+    for question in rubric.get("questions", []):
+        comments = list(by_question.get(question["id"], []))
+        if rng is not None:
+            rng.shuffle(comments)
+        if comments:
+            blocks.append({"question": _t(question["text"], lang), "comments": comments})
+    return blocks
+
+
+def _change(previous: Previous | None, rubric: Mapping[str, Any], results: SubjectResults,
+            item_text: Mapping[str, str], section_title: Mapping[str, str],
+            lang: str) -> dict[str, Any] | None:
+    if previous is None:
+        return None
+    sections = analysis.sections_compared(previous.rubric, previous.results, rubric, results)
+    items = analysis.items_compared(previous.results, results)
+    if not sections and not items:
+        return None
+    rose, fell = analysis.largest_changes(items, CHANGE_ITEMS, CHANGE_THRESHOLD)
+
+    def rows(changes: Sequence[analysis.Change], names: Mapping[str, str]) -> list[dict]:
+        return [{"text": names[c.id], "before": round(c.before, 1), "after": round(c.after, 1),
+                 "delta": round(c.after, 1) - round(c.before, 1)} for c in changes]
+
+    return {"cycle": previous.cycle_name, "closed": format_date(previous.closed_on, lang),
+            "sections": rows(sections, section_title), "rose": rows(rose, item_text),
+            "fell": rows(fell, item_text), "threshold": _one(CHANGE_THRESHOLD)}
+
+
+def _guide(labels: Mapping[str, Any], results: SubjectResults,
+           strengths: Sequence[analysis.ItemScore],
+           areas: Sequence[analysis.ItemScore], blind: Sequence[analysis.ItemScore],
+           hidden: Sequence[analysis.ItemScore], change: Mapping[str, Any] | None,
+           groups: Sequence[Mapping[str, Any]], item_text: Mapping[str, str],
+           section_title: Mapping[str, str]) -> dict[str, list[str]]:
+    """Questions for the three conversations, each tied to this leader's own results."""
+    def text(key: str, **values: Any) -> str:
+        return labels[key].format(**values)
+
+    session = [text("q_first_reaction")]
+    if strengths:
+        session.append(text("q_strength", item=item_text[strengths[0].item_id],
+                            mean=_one(strengths[0].others)))
+    if areas:
+        session.append(text("q_area", item=item_text[areas[0].item_id],
+                            mean=_one(areas[0].others)))
+    for key, chosen in (("q_blind", blind), ("q_hidden", hidden)):
+        if chosen:
+            first = chosen[0]
+            session.append(text(key, item=item_text[first.item_id], self=_one(first.self or 0),
+                                others=_one(first.others)))
+    if any(group["note"] == labels["hidden"] for group in groups):
+        session.append(text("q_hidden_groups"))
+
+    appraisal = [text("q_objectives")]
+    if areas:
+        appraisal.append(text("q_support", item=item_text[areas[-1 if len(areas) > 1 else 0]
+                                                           .item_id]))
+    if change and change["rose"]:
+        appraisal.append(text("q_change", cycle=change["cycle"], item=change["rose"][0]["text"]))
+    if change and change["fell"]:
+        appraisal.append(text("q_change_fell", cycle=change["cycle"],
+                              item=change["fell"][0]["text"]))
+
+    mentor = []
+    if areas:
+        mentor.append(text("q_learn_from", item=item_text[areas[0].item_id]))
+    lowest = sorted(analysis.section_means(results).items(), key=lambda kv: kv[1])
+    if lowest:
+        section_id, mean = lowest[0]
+        mentor.append(text("q_section", section=section_title[section_id], mean=_one(mean)))
+    mentor += [text("q_wellbeing"), text("q_next_step")]
+    return {"session": session, "appraisal": appraisal, "mentor": mentor}
