@@ -30,6 +30,7 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -182,10 +183,8 @@ def throughput(app: Any, env: dict[str, str], total: int) -> dict[str, Any]:
     try:
         while True:
             for child in children(worker.pid):
-                try:
+                with contextlib.suppress(FileNotFoundError):  # a worker that just ended
                     peaks[child] = max(peaks.get(child, 0.0), peak_rss_mb(child))
-                except FileNotFoundError:
-                    pass
             db.session.expire_all()
             left = db.session.scalar(select(db.func.count()).where(
                 Report.status == ReportStatus.QUEUED))

@@ -107,6 +107,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
     group_labels = labels["groups"]
     results = compute_results(rubric, inputs.raters, cycle.thresholds)
     item_text = {i["id"]: _t(i["text"], lang) for s in rubric["sections"] for i in s["items"]}
+    # Inside a sentence or quotation marks, without the statement's own full stop.
+    quoted = {item_id: text.rstrip(". ") for item_id, text in item_text.items()}
     section_title = {s["id"]: _t(s["title"], lang) for s in rubric["sections"]}
     settings = rubric.get("report") or {}
     scores = analysis.item_scores(rubric, results)
@@ -176,8 +178,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
         "self_comments": _comment_blocks(rubric, results.self_comments, lang, None),
         "change": change,
         "guide": _guide(labels, results, strengths, areas, blind, hidden, change, groups,
-                        item_text, section_title),
-        "plan": {"suggested": [item_text[s.item_id] for s in areas[:3]], "rows": 3},
+                        quoted, section_title),
+        "plan": {"suggested": [quoted[s.item_id] for s in areas[:3]], "rows": 3},
         "labels": labels,
     }
 
@@ -261,10 +263,11 @@ def _guide(labels: Mapping[str, Any], results: SubjectResults,
         appraisal.append(text("q_support", item=item_text[areas[-1 if len(areas) > 1 else 0]
                                                            .item_id]))
     if change and change["rose"]:
-        appraisal.append(text("q_change", cycle=change["cycle"], item=change["rose"][0]["text"]))
+        appraisal.append(text("q_change", cycle=change["cycle"],
+                              item=change["rose"][0]["text"].rstrip(". ")))
     if change and change["fell"]:
         appraisal.append(text("q_change_fell", cycle=change["cycle"],
-                              item=change["fell"][0]["text"]))
+                              item=change["fell"][0]["text"].rstrip(". ")))
 
     mentor = []
     if areas:

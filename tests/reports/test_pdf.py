@@ -221,7 +221,7 @@ def test_change_since_the_previous_cycle(pages, context):
 def test_guide_prompts_use_this_leaders_results(pages, context):
     page = pages[_first_page_with(pages, "Reflection and conversation guide")]
     listening = FIRST["items"][1]["text"]["en"]
-    assert f"Colleagues most often see you do this: “{listening}” (4.0)" in page
+    assert f"Colleagues most often see you do this: “{listening[:-1]}” (4.0)." in page
     assert "Some groups are not shown to protect anonymity." in page
     assert "In your appraisal" in page and "With your mentor or coach" in page
 
