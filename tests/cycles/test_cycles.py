@@ -34,6 +34,30 @@ def test_launch_freezes_rubric_and_queues_one_email_per_invitation(app):
         assert all(token not in (message.sealed or "") for token in tokens.values())
 
 
+def test_each_invitation_email_carries_what_its_template_needs(app):
+    """The database builds these rows at launch (JSON built in SQL): same keys, same types."""
+    people = team(size_reports=1, size_peers=0)
+    people["reports"][0].language = "cy"
+    cycle = draft_cycle(people, language="en")
+    cycles.launch(cycle)
+    db.session.commit()
+    rows = {m.recipient: m for m in db.session.scalars(db.select(OutboxMessage))}
+    base = {"cycle_name": "Test cycle", "closes_on": cycle.closes_on.isoformat(),
+            "organisation": "Test Valley NHS Trust", "contact": "od@test.example",
+            "min_group_size": 3, "leader_name": "Alex Leader"}
+    assert {r: (m.template, m.language, m.status.value, m.attempts, m.cycle_id)
+            for r, m in rows.items()} == {
+        "leader@test.example": ("invitation", "en", "pending", 0, cycle.id),
+        "boss@test.example": ("invitation", "en", "pending", 0, cycle.id),
+        "report0@test.example": ("invitation", "cy", "pending", 0, cycle.id)}
+    assert rows["leader@test.example"].context == {
+        **base, "rater_name": "Alex Leader", "is_self": True, "group": "self"}
+    assert rows["report0@test.example"].context == {
+        **base, "rater_name": "Report Person0", "is_self": False, "group": "direct_report"}
+    invitation = db.session.get(Invitation, rows["boss@test.example"].invitation_id)
+    assert invitation.nomination.person.email == "boss@test.example"
+
+
 def test_frozen_rubric_does_not_follow_later_file_edits(app, tmp_path):
     cycle, _, _ = launched_cycle()
     frozen = cycle.rubric_snapshot
