@@ -19,7 +19,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def worker_command(workers: int | None, worker_type: str | None, no_periodic: bool) -> None:
     """Relay the outbox every minute, send reminders, open and close cycles on their dates,
-    and run queued tasks. Stop with Ctrl-C or SIGTERM (a task in progress finishes first)."""
+    and run queued tasks. Stop with Ctrl-C or SIGINT (a task in progress finishes first);
+    SIGTERM stops at once (a relay then repeats at most the message in flight, later)."""
     config = current_app.config
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
                         "%(message)s")
