@@ -174,11 +174,11 @@ def issue_invitations(cycle: Cycle, nomination_ids: list[int] | None = None) -> 
 
 
 def _write_many(table: Table, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """Insert many rows in the session's transaction: COPY on PostgreSQL (several times less
-    work than INSERT for a hundred thousand rows, and streamed while the rows are made), one
-    executemany INSERT elsewhere."""
+    """Insert many rows in the session's transaction: COPY on PostgreSQL (the least work per
+    row for client and server, streamed while the rows are still being made), one executemany
+    INSERT elsewhere."""
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
         with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
                 f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
