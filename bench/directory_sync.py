@@ -222,7 +222,7 @@ def measure_baseline(settings: DirectorySettings, entries: int) -> Baseline:
     # The sync's second search: the ids of disabled accounts (not indexed, so a full scan).
     disabled_filter = f"(&{settings.user_filter}{settings.disabled_filter})"
     disabled, _ = bare_paged_search(settings, disabled_filter,
-                                    [settings.attributes["id"], settings.preset.change_attribute])
+                                    [settings.attributes["id"]])
     return Baseline(statistics.median(runs), runs, disabled)
 
 

@@ -10,10 +10,10 @@ The sync account is held to a size limit of 1000 entries per search, like AD's M
 paged search reads past it. A second account ("capped") is also held to 1100 entries in all,
 so a paged search is cut short. The root DN, which ignores limits, is for loading data only.
 
-Optional: TLS (`tls=TestCA(...)`: StartTLS on the plain port, and an ldaps:// port, with a
-certificate for `localhost` from a throwaway CA), and, for `ad`, the root DSE a domain controller
-publishes (`dc_name=`: dsServiceName and highestCommittedUSN, read from a file at start, so
-`restart()` moves the counter on or shows another DC).
+Optional: TLS (`tls=CertificateAuthority(...)`: StartTLS on the plain port, and an ldaps://
+port, with a certificate for `localhost` from a throwaway CA), and, for `ad`, the root DSE a domain
+controller publishes (`dc_name=`: dsServiceName and highestCommittedUSN, read from a file at
+start, so `restart()` moves the counter on or shows another DC).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class Person:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"feedback360-test:{self.uid}")
 
 
-class TestCA:
+class CertificateAuthority:
     """A throwaway certificate authority and one server certificate it signed, as PEM files."""
 
     def __init__(self, workdir: Path, names: Iterable[str] = ("localhost",)) -> None:
@@ -146,8 +146,8 @@ class TestCA:
 
 
 class Slapd:
-    def __init__(self, workdir: Path, flavour: str = "openldap", *, tls: TestCA | None = None,
-                 dc_name: str | None = None) -> None:
+    def __init__(self, workdir: Path, flavour: str = "openldap", *,
+                 tls: CertificateAuthority | None = None, dc_name: str | None = None) -> None:
         assert flavour in {"openldap", "ad"}
         assert dc_name is None or flavour == "ad"
         self.flavour = flavour

@@ -31,18 +31,25 @@ def normalise_dn(dn: str) -> str:
     """Lower-case types and values, one escaping style, no spaces around separators.
 
     Case-insensitive values are the rule for the naming attributes people live under (cn, ou,
-    dc, uid) in both AD and OpenLDAP. Cached: manager DNs repeat across a whole team."""
-    parts = dn.lower().split(",")
-    if not _SPECIAL.search(dn) and all(part.count("=") == 1 for part in parts):  # common, fast
-        return ",".join("=".join(side.strip() for side in part.split("=", 1)) for part in parts)
-    out: list[str] = []
-    position = 0
-    while position < len(dn):
-        match = _AVA.match(dn, position)
-        if match is None or match.end() == position:
-            return dn.strip().lower()  # not a DN we can parse: compare it as it is
-        attribute, value, separator = match.groups()
-        value = _unescape(value).lower()
-        out.append(f"{attribute.lower()}={escape_rdn(value) if value else ''}{separator}")
-        position = match.end()
-    return "".join(out)
+    dc, uid) in both AD and OpenLDAP. A DN that cannot be parsed is compared as it is, lower
+    case. Cached: manager DNs repeat across a whole team."""
+    normal = _normalise(dn)
+    return dn.strip().lower() if normal is None else normal
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise(dn: str) -> str | None:
+    """The first RDN here, the rest (the same few OUs for everyone) from the cache."""
+    if not _SPECIAL.search(dn) and all(part.count("=") == 1 for part in dn.split(",")):
+        return ",".join("=".join(side.strip() for side in part.split("=", 1))
+                        for part in dn.lower().split(","))  # nothing escaped: the common case
+    match = _AVA.match(dn)
+    if match is None or not match.group(0):
+        return None
+    attribute, value, separator = match.groups()
+    value = _unescape(value).lower()
+    first = f"{attribute.lower()}={escape_rdn(value) if value else ''}{separator}"
+    if not separator:
+        return first if match.end() == len(dn) else None
+    rest = _normalise(dn[match.end():])
+    return None if rest is None else first + rest

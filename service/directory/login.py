@@ -30,11 +30,11 @@ def authenticate(settings: DirectorySettings, username: str, password: str) -> s
         entries = list(paged_search(conn, settings, search_filter, [id_attribute]))
     finally:
         close_quietly(conn)
-    if len(entries) != 1 or not entries[0][1].get(id_attribute):
+    if len(entries) != 1 or not entries[0][1].get(id_attribute.lower()):
         return None
     dn, raw = entries[0]
     try:
         connect(settings, user=dn, password=password).unbind()
     except InvalidCredentials:
         return None
-    return format_id(raw[id_attribute][0], settings.preset.id_format)
+    return format_id(raw[id_attribute.lower()][0], settings.preset.id_format)

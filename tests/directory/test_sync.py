@@ -210,7 +210,7 @@ def test_a_failed_sync_changes_nothing(make_app: Any, ldap_app: Flask, directory
                 "base_dn": "LDAP_BASE_DN does not exist",
                 "referral": "met a referral to ldap://other.example.org/ou=elsewhere",
                 "lost_connection": "was lost",
-                "time_limit": "ended with timeLimitExceeded after 600 entries",
+                "time_limit": "ended with timeLimitExceeded after 500 entries",
                 "no_answer": "did not answer within LDAP_TIMEOUT=1 s"}[problem]
     assert expected in result.output, result.output
     assert result.output.count("\n") == 1  # one readable line, no traceback

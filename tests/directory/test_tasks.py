@@ -25,7 +25,7 @@ def periodic(app: Flask) -> dict[str, Any]:
 def run_job(app: Flask, name: str) -> Any:
     """Run a periodic job as the worker would: through huey, outside any app context."""
     huey = app.extensions["huey"]
-    return huey.execute(periodic(app)[name]())
+    return huey.execute(periodic(app)[name])
 
 
 def people(app: Flask) -> tuple[int, int]:

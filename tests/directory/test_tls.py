@@ -15,18 +15,18 @@ from flask import Flask
 from service.db import db
 from service.people.models import Person
 from tests.directory.conftest import build_org, run
-from tests.ldap_server import Slapd, TestCA, app_settings, slapd_missing
+from tests.ldap_server import CertificateAuthority, Slapd, app_settings, slapd_missing
 
 PEOPLE = 40
 
 
 @pytest.fixture
-def ca(tmp_path: Path) -> TestCA:
-    return TestCA(tmp_path / "ca", names=["localhost"])
+def ca(tmp_path: Path) -> CertificateAuthority:
+    return CertificateAuthority(tmp_path / "ca", names=["localhost"])
 
 
 @pytest.fixture
-def tls_directory(tmp_path: Path, ca: TestCA) -> Iterator[Slapd]:
+def tls_directory(tmp_path: Path, ca: CertificateAuthority) -> Iterator[Slapd]:
     problem = slapd_missing()
     if problem:
         pytest.fail(problem)
@@ -48,8 +48,8 @@ def people() -> int:
 
 
 @pytest.mark.parametrize("how", ["ldaps", "starttls"])
-def test_a_private_ca_is_trusted_when_given(make_app: Any, tls_directory: Slapd, ca: TestCA,
-                                            how: str) -> None:
+def test_a_private_ca_is_trusted_when_given(make_app: Any, tls_directory: Slapd,
+                                            ca: CertificateAuthority, how: str) -> None:
     url = {"ldaps": tls_directory.ldaps_url, "starttls": tls_directory.starttls_url}[how]
     code, output = sync_with(make_app, tls_directory, LDAP_URL=url,
                              LDAP_STARTTLS=how == "starttls", LDAP_CA_FILE=str(ca.ca_file))
@@ -62,8 +62,9 @@ def test_a_private_ca_is_trusted_when_given(make_app: Any, tls_directory: Slapd,
 @pytest.mark.parametrize("problem", ["system_cas", "other_ca", "wrong_name", "starttls_other_ca",
                                      "no_starttls"])
 def test_tls_that_cannot_be_verified_fails_and_changes_nothing(
-        make_app: Any, tls_directory: Slapd, ca: TestCA, tmp_path: Path, problem: str) -> None:
-    other = TestCA(tmp_path / "other-ca")
+        make_app: Any, tls_directory: Slapd, ca: CertificateAuthority, tmp_path: Path,
+        problem: str) -> None:
+    other = CertificateAuthority(tmp_path / "other-ca")
     settings = {
         # No LDAP_CA_FILE: the system's CAs, which never signed this certificate.
         "system_cas": {"LDAP_URL": tls_directory.ldaps_url},
