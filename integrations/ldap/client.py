@@ -12,16 +12,13 @@ from typing import Any
 
 import ldap3
 from ldap3.core import exceptions as ldap_errors
+from ldap3.utils.conv import to_unicode
 
 from integrations.ldap.settings import DirectorySettings
 
 PAGED_RESULTS_CONTROL = "1.2.840.113556.1.4.319"
+SEARCH_RESULT_ENTRY = 4  # protocolOp of searchResEntry in ldap3's fast decoder
 RawEntry = tuple[str, dict[str, list[bytes]]]
-
-# Plain dicts for attributes: this module hands them on with lower-case names, which is cheaper
-# than ldap3's case-insensitive dict over a 100,000-entry sweep (a process-wide ldap3 setting;
-# nothing else here uses ldap3).
-ldap3.set_config_parameter("CASE_INSENSITIVE_ATTRIBUTE_NAMES", False)
 
 
 class DirectoryError(Exception):
@@ -36,8 +33,9 @@ _RESULT_ADVICE = {
     "sizeLimitExceeded": "the directory stopped the search at a size limit. The sync pages "
     "through results, so the limit is on the total a paged search may return: lift it for the "
     "sync account (OpenLDAP: size.prtotal in `limits`; AD: MaxResultSetSize)",
-    "timeLimitExceeded": "the directory stopped the search at its time limit: raise the limit "
-    "for the sync account, or LDAP_TIMEOUT",
+    "timeLimitExceeded": "the directory stopped the search at its time limit: raise the time "
+    "limit for the sync account on the server (OpenLDAP: time in `limits`; AD: "
+    "MaxQueryDuration)",
     "noSuchObject": "LDAP_BASE_DN does not exist on the directory server: check its spelling",
     "insufficientAccessRights": "the sync account may not read there: grant LDAP_BIND_DN read "
     "access to LDAP_BASE_DN",
@@ -52,6 +50,33 @@ def _tls(settings: DirectorySettings) -> ldap3.Tls:
     """Certificates are always verified; LDAP_CA_FILE adds a private CA to trust."""
     return ldap3.Tls(validate=ssl.CERT_REQUIRED, version=ssl.PROTOCOL_TLS_CLIENT,
                      ca_certs_file=settings.ca_file or None)
+
+
+def _raw_values_only(conn: ldap3.Connection) -> None:
+    """Have this connection decode search entries to raw values only, by lower-case name.
+
+    ldap3 decodes every entry twice, to raw bytes and to formatted strings in case-insensitive
+    dicts; the sync reads only the bytes, and over a 100,000-entry sweep the second decoding is
+    a fifth of the time. This replaces ldap3's fast decoder for search entries on this
+    connection, reading its BER tree as ldap3's own raw_attributes_to_dict_fast does (ldap3 is
+    pinned; every directory test goes through here)."""
+    decode = conn.strategy.decode_response_fast
+
+    def decode_response_fast(message: dict[str, Any]) -> dict[str, Any]:
+        if message["protocolOp"] != SEARCH_RESULT_ENTRY:
+            return decode(message)
+        raw_dn, attributes = message["payload"][0][3], message["payload"][1][3]
+        try:
+            dn = raw_dn.decode("utf-8")
+        except UnicodeDecodeError:  # AD can hold a DN in a legacy code page; ldap3 knows which
+            dn = to_unicode(raw_dn, from_server=True)
+        return {"type": "searchResEntry", "dn": dn, "raw_dn": raw_dn, "attributes": {},
+                "raw_attributes": {
+                    bytes(attribute[3][0][3]).decode("utf-8").lower():
+                        [bytes(value[3]) for value in attribute[3][1][3]]
+                    for attribute in attributes}}
+
+    conn.strategy.decode_response_fast = decode_response_fast
 
 
 def close_quietly(conn: ldap3.Connection) -> None:
@@ -77,6 +102,7 @@ def _open(settings: DirectorySettings, bind_dn: str, password: str) -> ldap3.Con
         except ldap_errors.LDAPException as exc:  # a malformed URL, port or CA file
             raise DirectoryError(f"cannot use LDAP_URL {url!r} with LDAP_CA_FILE "
                                  f"{settings.ca_file or '(system CAs)'}: {exc}") from None
+        _raw_values_only(conn)
         try:
             conn.open()
             return conn
@@ -168,8 +194,7 @@ def paged_search(conn: ldap3.Connection, settings: DirectorySettings, search_fil
                                          + _RESULT_ADVICE["referral"])
                 if entry["type"] == "searchResEntry":
                     read += 1
-                    yield entry["dn"], {name.lower(): values
-                                        for name, values in entry["raw_attributes"].items()}
+                    yield entry["dn"], entry["raw_attributes"]
             control: dict[str, Any] = (conn.result.get("controls") or {}).get(
                 PAGED_RESULTS_CONTROL) or {}
             cookie = (control.get("value") or {}).get("cookie")
@@ -189,7 +214,6 @@ def read_root_dse(conn: ldap3.Connection, settings: DirectorySettings,
         raise explain(exc, settings) from None
     if conn.result.get("result") != 0 or not conn.response:
         return {}
-    raw = {name.lower(): values
-           for name, values in (conn.response[0].get("raw_attributes") or {}).items()}
+    raw = conn.response[0].get("raw_attributes") or {}
     return {name: raw[name.lower()][0].decode("utf-8", "replace")
             for name in attributes if raw.get(name.lower())}

@@ -296,3 +296,32 @@ def test_a_bad_ca_file_is_one_readable_line(make_app: Any, ldap_app: Flask,
         result = run(app, "directory", "sync")
     assert result.exit_code == 1
     assert "LDAP_CA_FILE" in result.output and result.output.count("\n") == 1
+
+
+def test_a_large_incremental_sync_and_its_dry_run(ldap_app: Flask, directory: Slapd,
+                                                  org: Org) -> None:
+    sync(ldap_app)
+    state = run(ldap_app, "directory", "status").output
+    changed = org.staff[:600]  # more than one IN (...) list of the people it touches
+    with directory.connection() as conn:
+        for entry in changed:
+            if directory.flavour == "ad":
+                directory.usn += 1
+                conn.modify(entry.dn, {"uSNChanged": [(ldap3.MODIFY_REPLACE, [directory.usn])]})
+            conn.modify(entry.dn, {"title": [(ldap3.MODIFY_REPLACE, ["Band 6 Nurse"])]})
+    directory.modify(org.staff[700], manager=org.sian.dn)  # a new manager, by an escaped DN
+
+    result = run(ldap_app, "directory", "sync", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "incremental sync (changes since" in result.output
+    assert "would have created 0, updated 601, deactivated 0" in result.output
+    assert f"  update Staff0 Member ({directory_id(directory, org.staff[0])}): title" in \
+        result.output
+    assert run(ldap_app, "directory", "status").output == state  # the watermark did not move
+
+    counts = sync(ldap_app)
+    assert counts["mode"] == "incremental" and counts["updated"] == 601
+    assert (counts["created"], counts["deactivated"], counts["managers_unknown"]) == (0, 0, 0)
+    moved = person(directory, org.staff[700])
+    assert moved.manager is not None and moved.manager.username == "sian"
+    assert {person(directory, e).title for e in changed[::50]} == {"Band 6 Nurse"}
