@@ -175,6 +175,12 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
         with app.app_context():
             db.engine.dispose(close=False)
 
+    @huey.on_startup()
+    def ready_to_render() -> None:  # fonts loaded once; each report in a child of this warm process
+        from service.reports.pdf import prepare_renderer
+
+        prepare_renderer(isolate=True)
+
     # The lock only saves work and keeps MAIL_RATE_PER_MINUTE whole (the outbox's leases
     # already stop double sending). On Redis its time limit frees it if a worker is killed while
     # holding it; huey's SQLite storage has no time limits, and there the consumer's start-up

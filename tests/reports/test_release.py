@@ -169,7 +169,8 @@ def test_a_late_answer_waits_until_it_cannot_be_subtracted(app, runner):
 
 
 def test_a_worker_process_renders_what_closing_queued(make_app, base_config, tmp_path):
-    """`feedback360 worker --worker-type process`: rendering happens in another process."""
+    """`feedback360 worker --worker-type process`: rendering happens in another process, and
+    there in a child forked for the report (its peak memory is in the worker's log)."""
     queue = f"sqlite:///{tmp_path / 'tasks.sqlite'}"
     app = make_app(TASK_QUEUE_URL=queue)
     env = {**os.environ, "DATABASE_URL": base_config["DATABASE_URL"],
@@ -184,7 +185,7 @@ def test_a_worker_process_renders_what_closing_queued(make_app, base_config, tmp
         worker = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "worker", "--worker-type", "process",
              "--workers", "2", "--no-periodic"], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            stderr=(tmp_path / "worker.log").open("w"))
         try:
             status = ReportStatus.QUEUED
             for _ in range(1200):  # the other process's progress, read from the database
@@ -202,6 +203,8 @@ def test_a_worker_process_renders_what_closing_queued(make_app, base_config, tmp
             worker.wait(timeout=30)
         assert status == ReportStatus.READY
         assert db.session.get(Report, report_id).pages >= 10
+        assert "report renderer process: peak resident memory" in (
+            tmp_path / "worker.log").read_text()
 
 
 def test_the_web_process_never_imports_weasyprint(tmp_path):
