@@ -223,7 +223,7 @@ class Result:
     peak_rss_mb: float
 
 
-PHASES = {"_write_many": "invitations", "_queue_link_emails": "emails"}
+PHASES = {"write_many": "invitations", "_queue_link_emails": "emails"}
 
 
 @contextmanager

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, any_, event, func, insert, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -35,6 +38,32 @@ def utcnow() -> dt.datetime:
 def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     """Store an enum's values (not names) so the database reads as the docs do."""
     return [member.value for member in enum_cls]
+
+
+def write_many(table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL with psycopg (the
+    least work per row for client and server, streamed while the rows are still being made;
+    several times faster than INSERT for 100,000 rows), one executemany INSERT elsewhere."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        quote = connection.dialect.identifier_preparer.quote
+        statement = (f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+                     "FROM STDIN")
+        with connection.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def among(column: Any, values: Sequence[Any]) -> Any:
+    """`column IN values` for a list of any length, as one parameter: an array on PostgreSQL, a
+    JSON array on SQLite (a hundred thousand bound parameters would not do)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), ARRAY(column.type)))
+    return column.in_(select(literal_column("value")).select_from(
+        func.json_each(literal(json.dumps(list(values))))))
 
 
 @event.listens_for(Engine, "connect")

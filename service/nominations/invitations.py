@@ -7,17 +7,13 @@ was reissued or answered in the meantime is never sent."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import (
     DateTime,
     Integer,
-    Table,
     Text,
-    any_,
     case,
     cast,
     func,
@@ -27,10 +23,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
-from service.db import db, utcnow
+from service.db import among, db, utcnow, write_many
 from service.errors import DomainError
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.tokens import hash_token, new_token
@@ -156,7 +151,7 @@ def issue_invitations(cycle: Cycle, nomination_ids: list[int] | None = None) -> 
         return {}
     now = utcnow()
     tokens = {nomination_id: new_token() for nomination_id in new}
-    _write_many(Invitation.__table__, ["nomination_id", "token_hash", "sealed_token", "status",
+    write_many(Invitation.__table__, ["nomination_id", "token_hash", "sealed_token", "status",
                                        "created_at"],
                 ((nomination_id, hash_token(token), seal(token),
                   InvitationStatus.PENDING.value, now) for nomination_id, token in tokens.items()))
@@ -166,34 +161,11 @@ def issue_invitations(cycle: Cycle, nomination_ids: list[int] | None = None) -> 
                                   .join(Subject, Nomination.subject_id == Subject.id)
                                   .where(*chosen))
                if nomination_id in tokens}  # ours: one invitation per nomination
-    _queue_link_emails("invitation", cycle, now, _among(Invitation.id, list(created.values())))
+    _queue_link_emails("invitation", cycle, now, among(Invitation.id, list(created.values())))
     for nomination in db.session.identity_map.values():  # loaded ones now have an invitation
         if isinstance(nomination, Nomination) and nomination.id in created:
             db.session.expire(nomination, ["invitation"])
     return {created[nomination_id]: token for nomination_id, token in tokens.items()}
-
-
-def _write_many(table: Table, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """Insert many rows in the session's transaction: COPY on PostgreSQL (the least work per
-    row for client and server, streamed while the rows are still being made), one executemany
-    INSERT elsewhere."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
-        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-
-
-def _among(column: Any, ids: list[int]) -> Any:
-    """`column IN ids` for a list of any length, as one parameter: an array on PostgreSQL, a
-    JSON array on SQLite (a hundred thousand bound parameters would not do)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(ids, ARRAY(Integer)))
-    return column.in_(select(literal_column("value")).select_from(
-        func.json_each(literal(json.dumps(ids)))))
 
 
 def queue_reminders(cycle: Cycle, today: dt.date) -> int:
