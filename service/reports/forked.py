@@ -27,26 +27,27 @@ _OK, _FAILED = b"P", b"E"
 _HEADER = struct.Struct("!cI")  # status, page count
 
 
-class ChildRenderError(Exception):
-    """The child could not render; the message is safe to show (no report content)."""
-
-
-def run_forked(render: Callable[[], tuple[bytes, int]]) -> tuple[bytes, int]:
-    """Run ``render`` (returning the PDF and its page count) in a forked child."""
+def run_forked(render: Callable[[], tuple[bytes, int]],
+               error: type[Exception]) -> tuple[bytes, int]:
+    """Run ``render`` (returning the PDF and its page count) in a forked child. A failure
+    comes back as ``error``: with its own message when the child raised ``error`` (our render
+    errors say what to fix), otherwise with the exception's class name only, since a message
+    could quote the report."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: render, write the result, and leave without any clean-up
         os.close(read_end)
-        _child(render, write_end)
+        _child(render, error, write_end)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as source:
         data = source.read()
     _, status, usage = os.wait4(pid, 0)
     log.info("report renderer process: peak resident memory %.0f MB", usage.ru_maxrss / 1024)
-    return _outcome(data, os.waitstatus_to_exitcode(status))
+    return _outcome(data, os.waitstatus_to_exitcode(status), error)
 
 
-def _child(render: Callable[[], tuple[bytes, int]], write_end: int) -> None:
+def _child(render: Callable[[], tuple[bytes, int]], error: type[Exception],
+           write_end: int) -> None:
     code = 0
     try:
         # One render and out: collecting garbage would only slow it; the exit frees it all.
@@ -54,8 +55,9 @@ def _child(render: Callable[[], tuple[bytes, int]], write_end: int) -> None:
         try:
             pdf, pages = render()
             message = _HEADER.pack(_OK, pages) + pdf
-        except Exception as exc:  # the class only: a message could quote the report
-            message = _HEADER.pack(_FAILED, 0) + _reason(exc).encode()
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, error) else exc.__class__.__name__
+            message = _HEADER.pack(_FAILED, 0) + reason.encode()
         with os.fdopen(write_end, "wb") as out:
             out.write(message)
     except BaseException:  # whatever happens, the child must not return
@@ -64,19 +66,11 @@ def _child(render: Callable[[], tuple[bytes, int]], write_end: int) -> None:
         os._exit(code)
 
 
-def _reason(exc: Exception) -> str:
-    """Our own render errors say what to fix (a logo that cannot be read); for anything
-    else the class name is all that leaves the child, as in the worker's log."""
-    from service.reports.pdf import ReportRenderError
-
-    return str(exc) if isinstance(exc, ReportRenderError) else exc.__class__.__name__
-
-
-def _outcome(data: bytes, exit_code: int) -> tuple[bytes, int]:
+def _outcome(data: bytes, exit_code: int, error: type[Exception]) -> tuple[bytes, int]:
     if len(data) < _HEADER.size:
-        raise ChildRenderError(f"the report's renderer process ended without a result "
-                               f"(exit code {exit_code})")
+        raise error(f"the report's renderer process ended without a result "
+                    f"(exit code {exit_code})")
     status, pages = _HEADER.unpack_from(data)
     if status == _FAILED:
-        raise ChildRenderError(data[_HEADER.size:].decode())
+        raise error(data[_HEADER.size:].decode())
     return data[_HEADER.size:], pages

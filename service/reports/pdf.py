@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from service.reports.forked import ChildRenderError, run_forked
+from service.reports.forked import run_forked
 from service.reports.labels import DEFAULT_LABELS
 
 TEMPLATE_NAME = "report/report.html"
@@ -187,11 +187,8 @@ def render_html_to_pdf(html: str, templates_dir: Path, logo: Path | None = None
                        ) -> RenderedReport:
     """WeasyPrint on final HTML, with the report's fetcher, caches and PDF options."""
     if _isolate and threading.active_count() == 1:
-        try:
-            pdf, pages = run_forked(lambda: _render_here(html, templates_dir, logo))
-        except ChildRenderError as exc:
-            raise ReportRenderError(str(exc)) from None
-        return RenderedReport(pdf, pages)
+        return RenderedReport(*run_forked(lambda: _render_here(html, templates_dir, logo),
+                                          ReportRenderError))
     return RenderedReport(*_render_here(html, templates_dir, logo))
 
 
