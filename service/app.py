@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from service.config import load_config
-from service.db import db
+from service.db import db, private_file, sqlite_path
 from service.errors import DomainError
 from service.extensions import csrf, limiter
 
@@ -37,6 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         count = settings["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
+    database_file = sqlite_path(settings["DATABASE_URL"])
+    if database_file is not None:  # created 0600 before SQLite makes it (its WAL inherits)
+        private_file(database_file)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -3,17 +3,25 @@ on SQLite and PostgreSQL. Views, CLI commands and tasks own the commit; operatio
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import enum
 import json
+import logging
+import os
+import sqlite3
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, Table, any_, event, func, insert, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,10 +76,68 @@ def among(column: Any, values: Sequence[Any]) -> Any:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys, let readers run beside one writer, wait rather than fail."""
+    """SQLite: enforce foreign keys, let readers run beside one writer, wait rather than fail,
+    and overwrite deleted content with zeros (a wiped draft or a moved held answer must not stay
+    readable in free space). The file is remembered so it is checkpointed at exit."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")
+        path = cursor.execute("PRAGMA database_list").fetchone()[2]
         cursor.close()
+        if path and path not in _SQLITE_FILES:
+            _SQLITE_FILES.add(path)
+            if len(_SQLITE_FILES) == 1:
+                atexit.register(_checkpoint_at_exit)
+
+
+_SQLITE_FILES: set[str] = set()
+# Tables whose history links people to what they did: erased after a close and a relay.
+RESIDUE_TABLES = ("invitations", "held_responses", "responses", "outbox")
+
+
+def erase_residue(engine: Engine) -> None:
+    """Erase what the database keeps of rows that were changed or deleted, once a close or a
+    relay committed: SQLite's WAL holds every earlier version of a page until a checkpoint
+    copies the newest into the file and truncates it (secure_delete has zeroed the deleted
+    content there); PostgreSQL's dead row versions stay readable until VACUUM. Runs outside
+    the transaction; a failure is logged, never raised (the change is committed)."""
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("VACUUM (SKIP_LOCKED) " + ", ".join(RESIDUE_TABLES))
+    except Exception as exc:  # best effort: the commit before it stands
+        log.warning("could not erase old row versions (%s); they go at the next close or "
+                    "checkpoint", exc.__class__.__name__)
+
+
+def _checkpoint_at_exit() -> None:
+    """A stopped process leaves no WAL behind it (the last one to stop empties it)."""
+    for path in _SQLITE_FILES:
+        try:
+            with contextlib.closing(sqlite3.connect(path, timeout=5)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+
+
+def private_file(path: str | Path) -> None:
+    """Create ``path`` readable by the service's user only, or make an existing one so: SQLite
+    gives its WAL and shared-memory files the mode of the database file."""
+    path = Path(path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (None for memory or another database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database \
+            or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)

@@ -4,6 +4,7 @@ Returns plain results and raises plain exceptions; knows nothing about the datab
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -114,7 +115,7 @@ class FileSender:
         self.directory = Path(directory)
 
     def __enter__(self) -> FileSender:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -122,4 +123,7 @@ class FileSender:
 
     def send(self, message: EmailMessage) -> None:
         name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_")
-        (self.directory / f"{name}.eml").write_bytes(bytes(message))
+        # Readable by the service's user only: messages carry personal links.
+        fd = os.open(self.directory / f"{name}.eml", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(bytes(message))

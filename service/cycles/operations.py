@@ -16,7 +16,7 @@ from service.nominations.models import Invitation, Nomination
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.people.models import Person
 from service.reports.operations import prepare_reports, release_reports
-from service.responses.models import Response
+from service.responses.holding import move_held
 from service.rubrics.loader import find_rubric
 
 # Which state may follow which. closed/released -> open is HR re-opening a cycle for late
@@ -157,22 +157,24 @@ def reopen(cycle: Cycle, closes_on: dt.date | None = None) -> None:
 
 
 def close(cycle: Cycle) -> None:
-    """Close, forget unsent drafts, and rewrite the cycle's rows in one statement each.
+    """Close: links stop working, unsent drafts are forgotten, held answers move into
+    ``responses`` together (service/responses/holding.py) and the reports are queued.
 
-    Rewriting gives every invitation and response of the cycle the same row version, so
-    PostgreSQL's hidden transaction ids (xmin) no longer pair an invitation with the response
-    stored in the same transaction."""
+    Every invitation of the cycle is rewritten in one statement, so PostgreSQL's row versions
+    (xmin) all name this transaction; after the commit the database's leftovers are erased
+    (a truncating WAL checkpoint on SQLite, VACUUM on PostgreSQL), see `service.db`."""
+    first_close = cycle.closed_at is None
     transition(cycle, CycleState.CLOSED)
     nominations = select(Nomination.id).join(Subject).where(Subject.cycle_id == cycle.id)
-    notify_closed(cycle)
+    if first_close:  # raters who answer after a re-open were thanked by the page, not by mail
+        notify_closed(cycle)
     db.session.execute(update(Invitation).where(Invitation.nomination_id.in_(nominations))
                        .values(draft=None, sealed_token=None)
                        .execution_options(synchronize_session=False))
-    db.session.execute(update(Response).where(Response.cycle_id == cycle.id)
-                       .values(submitted_on=Response.submitted_on)
-                       .execution_options(synchronize_session=False))
+    move_held(cycle, first_close=first_close)
     db.session.flush()
     prepare_reports(cycle)
+    db.session.info["erase_residue"] = True
 
 
 def release(cycle: Cycle) -> dict[str, int]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.cycles.models import Subject
@@ -59,7 +58,7 @@ class Invitation(db.Model):
     )
     # SHA-256 of the token, for look-ups.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # The token sealed with Fernet (key from SECRET_KEY) while the invitation is pending, so
+    # The token sealed with AES-GCM (key from SECRET_KEY) while the invitation is pending, so
     # reminders and resends carry the same link; wiped on submit, decline and close.
     sealed_token: Mapped[str | None] = mapped_column(Text)
     status: Mapped[InvitationStatus] = mapped_column(
@@ -67,8 +66,10 @@ class Invitation(db.Model):
              native_enum=False, length=20),
         default=InvitationStatus.PENDING,
     )
-    # Saved-but-unsubmitted answers; wiped in the transaction that stores the response.
-    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Saved-but-unsubmitted answers, sealed with a key derived from the rater's own link and
+    #: padded to a fixed size (service/responses/sealing.py); SQL NULL once submitted, declined
+    #: or closed.
+    draft: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     nomination: Mapped[Nomination] = relationship(back_populates="invitation")

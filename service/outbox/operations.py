@@ -21,7 +21,7 @@ from integrations.mail.sender import (
     TemporaryFailure,
     build_message,
 )
-from service.db import db, utcnow
+from service.db import db, erase_residue, utcnow
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.outbox.rendering import render_email
 from service.sealing import InvalidToken, unseal
@@ -33,6 +33,10 @@ BACKOFF_CAP = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=10)
 # While the SMTP server cannot be reached, retry this soon: an outage is not the message's fault.
 OUTAGE_RETRY = dt.timedelta(minutes=1)
+# Messages to raters: once sent (or no longer needed) the row forgets whom it went to, so no
+# list of who was reminded, thanked or sent a link after some moment outlives the sending (it
+# would tell who answered late). Only failures keep their recipient, for HR to fix.
+FORGET_RECIPIENT = frozenset({"invitation", "reminder", "cycle_closed"})
 
 
 def open_sender() -> Sender:
@@ -48,6 +52,7 @@ class RelayCounts:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    forgotten: int = 0  # rows that no longer name their recipient
 
     def __str__(self) -> str:
         return f"sent {self.sent}, will retry {self.retrying}, failed {self.failed}"
@@ -100,6 +105,8 @@ def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCoun
             message.next_attempt_at = utcnow() + OUTAGE_RETRY
             counts.retrying += 1
         db.session.commit()
+    if counts.forgotten:  # the old versions of those rows still name them
+        erase_residue(db.engine)
     return counts
 
 
@@ -156,7 +163,7 @@ def _deliver(sender: Sender, message: OutboxMessage, links: dict[int, str | None
             sealed_token = links[message.invitation_id]
             if sealed_token is None:
                 _skip(message, "not needed any more: the rater answered or declined, or the "
-                      "cycle closed")
+                      "cycle closed", counts)
                 return False
             secret["link"] = f"{current_app.config['BASE_URL']}/r/{unseal(sealed_token)}"
     except InvalidToken:
@@ -187,13 +194,21 @@ def _deliver(sender: Sender, message: OutboxMessage, links: dict[int, str | None
     message.sealed = None
     message.attempts += 1
     counts.sent += 1
+    _forget_recipient(message, counts)
     return False
 
 
-def _skip(message: OutboxMessage, reason: str) -> None:
+def _skip(message: OutboxMessage, reason: str, counts: RelayCounts) -> None:
     message.status = OutboxStatus.SKIPPED
     message.last_error = reason
     message.sealed = None
+    _forget_recipient(message, counts)
+
+
+def _forget_recipient(message: OutboxMessage, counts: RelayCounts) -> None:
+    if message.template in FORGET_RECIPIENT:
+        message.recipient, message.context, message.invitation_id = "", {}, None
+        counts.forgotten += 1
 
 
 def _retry_later(message: OutboxMessage, reason: str, counts: RelayCounts) -> None:

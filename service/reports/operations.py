@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from service.cycles.models import Cycle, CycleState, Subject
-from service.db import db, utcnow
+from service.db import db, private_file, utcnow
 from service.errors import DomainError
 from service.nominations.models import Nomination
 from service.reports import analysis
@@ -33,6 +33,7 @@ from service.reports.context import (
 from service.reports.models import Report, ReportStatus
 from service.reports.notices import notify_report_ready
 from service.reports.versions import Version, difference_problems
+from service.responses.holding import held_counts
 from service.responses.models import Response
 from service.responses.results import RaterAnswers, Thresholds, compute_results
 
@@ -108,12 +109,14 @@ def prepare_reports(cycle: Cycle) -> list[Report]:
                           f"(`feedback360 cycle close {cycle.id}`) so reports do not change "
                           "under a reader")
     admitted = {subject.id: admitted_responses(subject) for subject in cycle.subjects}
+    waiting = held_counts(cycle)  # late answers the storage still holds (responses/holding.py)
     cohort = analysis.cohort_means([
         analysis.section_means(_version(cycle.rubric_snapshot, a.responses, cycle).results)
         for a in admitted.values()]) or None
     queued = []
     for subject in cycle.subjects:
         chosen = admitted[subject.id]
+        chosen = Admitted(chosen.responses, chosen.held_back + waiting.get(subject.id, 0))
         ids = sorted(str(r.id) for r in chosen.responses)
         current = current_report(subject)
         if current is not None and current.response_ids == ids:
@@ -306,11 +309,12 @@ def save_reports(cycle: Cycle, out_dir: Path, subjects: Sequence[Subject] | None
     if missing:
         raise DomainError(f"no rendered report yet for {', '.join(missing)}; see `feedback360 "
                           f"report status {cycle.id}`")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
     for subject, report in ready:
         assert report is not None and report.pdf is not None
         path = out_dir / report_filename(cycle, subject, report.version)
+        private_file(path)  # confidential: the leader's, not the machine's other users'
         path.write_bytes(report.pdf)
         written.append(path)
     return written

@@ -1,7 +1,9 @@
 """Answering through a personal link: find the invitation, save a draft, submit once, decline.
 
-Submitting stores the answers without the rater and flips the invitation in one transaction; a
-conditional update makes a second submit (another tab, a double click) find nothing to flip."""
+Submitting flips the invitation and holds the answers, sealed, in one transaction; a
+conditional update makes a second submit (another tab, a double click) find nothing to flip.
+The answers reach ``responses`` only later, together with others (service/responses/holding.py).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from service.db import db
 from service.errors import DomainError
 from service.nominations.models import Invitation, InvitationStatus
 from service.nominations.tokens import hash_token, looks_like_token
-from service.responses.models import Response
+from service.responses.models import HeldResponse
+from service.responses.sealing import SealBroken, open_draft, seal_draft, seal_held
 
 NOT_OBSERVED = "na"
 MAX_COMMENT_CHARS = 4000
@@ -98,12 +101,17 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
     return result
 
 
-def save_draft(invitation: Invitation, form: RatingForm) -> None:
-    """Only onto a pending invitation: a draft on a submitted one would tie answers to a person."""
+def save_draft(invitation: Invitation, token: str, form: RatingForm) -> None:
+    """Only onto a pending invitation: a draft on a submitted one would tie answers to a person.
+
+    Sealed with a key from the rater's own link (service/responses/sealing.py), so neither the
+    row nor any leftover copy of it can be read without that link."""
+    rubric = invitation.nomination.subject.cycle.rubric_snapshot
+    sealed = seal_draft(token, form.answers, form.comments, rubric)
     result = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
-        .values(draft=form.as_draft())
+        .values(draft=sealed)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -112,21 +120,35 @@ def save_draft(invitation: Invitation, form: RatingForm) -> None:
     db.session.expire(invitation, ["draft"])
 
 
-def submit(invitation: Invitation, form: RatingForm, today: dt.date | None = None) -> Response:
-    """Store one unlinkable response; raise LinkProblem('submitted') if another request won."""
+def saved_draft(invitation: Invitation, token: str) -> dict[str, Any]:
+    """The rater's saved answers, opened with their link; empty when there are none (or they
+    were sealed under a link that has since been reissued, which nobody can open)."""
+    if invitation.draft is None:
+        return {}
+    try:
+        answers, comments = open_draft(token, invitation.draft)
+    except SealBroken:
+        return {}
+    return {"answers": answers, "comments": comments}
+
+
+def submit(invitation: Invitation, form: RatingForm) -> HeldResponse:
+    """Mark the invitation submitted and hold the answers, sealed, until the cycle closes;
+    raise LinkProblem('submitted') if another request won.
+
+    This transaction never writes to ``responses``: the close moves held answers there
+    together with the rest of their group (service/responses/holding.py)."""
     if not form.complete:
         raise DomainError("the form is incomplete")
-    _claim(invitation, InvitationStatus.SUBMITTED)
     nomination = invitation.nomination
     cycle: Cycle = nomination.subject.cycle
-    response = Response(
-        cycle_id=cycle.id, subject_id=nomination.subject_id, rater_group=nomination.group,
-        answers=form.answers, comments=form.comments,
-        submitted_on=today or dt.date.today(),
-    )
-    db.session.add(response)
+    sealed = seal_held(form.answers, form.comments, cycle.rubric_snapshot)
+    _claim(invitation, InvitationStatus.SUBMITTED)
+    held = HeldResponse(cycle_id=cycle.id, subject_id=nomination.subject_id,
+                        rater_group=nomination.group, sealed=sealed)
+    db.session.add(held)
     db.session.flush()
-    return response
+    return held
 
 
 def decline(invitation: Invitation) -> None:

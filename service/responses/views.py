@@ -13,6 +13,7 @@ from service.nominations.models import Invitation, RaterGroup
 from service.responses import operations
 from service.responses.labels import ui_labels
 from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
+from service.responses.sealing import AnswersTooLong
 
 bp = Blueprint("rating", __name__)
 
@@ -34,13 +35,13 @@ def _language(invitation: Invitation, rubric: dict[str, Any]) -> str:
     return wanted if wanted in rubric.get("languages", ["en"]) else "en"
 
 
-def _render_form(invitation: Invitation, form: RatingForm | None, status: int = 200,
+def _render_form(invitation: Invitation, token: str, form: RatingForm | None, status: int = 200,
                  saved: bool = False) -> tuple[str, int]:
     cycle = invitation.nomination.subject.cycle
     rubric = cycle.rubric_snapshot
     lang = _language(invitation, rubric)
     values: dict[str, Any] = {}
-    source = form.as_draft() if form else (invitation.draft or {})
+    source = form.as_draft() if form else operations.saved_draft(invitation, token)
     for item_id, value in source.get("answers", {}).items():
         values[f"item-{item_id}"] = operations.NOT_OBSERVED if value is None else str(value)
     for question_id, text in source.get("comments", {}).items():
@@ -61,7 +62,7 @@ def _render_form(invitation: Invitation, form: RatingForm | None, status: int = 
 @_throttle
 def show(token: str) -> tuple[str, int]:
     invitation = operations.find_invitation(token)
-    return _render_form(invitation, None, saved=request.args.get("saved") == "1")
+    return _render_form(invitation, token, None, saved=request.args.get("saved") == "1")
 
 
 @bp.post("/r/<token>")
@@ -75,14 +76,20 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
         db.session.commit()
         return redirect(url_for("rating.done", outcome="declined"))
     form = parse_rating_form(rubric, request.form)
-    if action == "submit" and form.complete:
-        operations.submit(invitation, form)
-        db.session.commit()
-        return redirect(url_for("rating.done", outcome="submitted"))
-    operations.save_draft(invitation, form)
+    try:
+        if action == "submit" and form.complete:
+            operations.submit(invitation, form)
+            db.session.commit()
+            return redirect(url_for("rating.done", outcome="submitted"))
+        operations.save_draft(invitation, token, form)
+    except AnswersTooLong as problem:  # nothing stored; the page keeps what was typed
+        db.session.rollback()
+        longest = max(form.comments, key=lambda key: len(form.comments[key]), default="form")
+        form.errors[longest] = str(problem)
+        return _render_form(invitation, token, form, status=problem.status_code)
     db.session.commit()
     if action == "submit":
-        return _render_form(invitation, form, status=422)
+        return _render_form(invitation, token, form, status=422)
     return redirect(url_for("rating.show", token=token, saved="1"))
 
 

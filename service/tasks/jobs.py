@@ -16,7 +16,7 @@ from flask import Flask
 from huey import Huey, RedisHuey, crontab
 from sqlalchemy import select
 
-from service.db import db
+from service.db import db, erase_residue
 from service.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -138,14 +138,17 @@ def wake_reports() -> int:
 
 
 def after_commit() -> None:
-    """What a committed change hands to the queue: mail to relay, reports to render."""
+    """What a committed change hands on: mail to relay, reports to render, and (after a close)
+    the erasing of the old row versions that the close made unreadable by its move."""
     wake_relay()
     wake_reports()
+    if db.session.info.pop("erase_residue", False):
+        erase_residue(db.engine)
 
 
 def forget_after_rollback() -> None:
-    db.session.info.pop("outbox_written", None)
-    db.session.info.pop("reports_queued", None)
+    for key in ("outbox_written", "reports_queued", "erase_residue"):
+        db.session.info.pop(key, None)
 
 
 def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,6 +4,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from service.db import db
 from service.nominations.models import Invitation, InvitationStatus
+from service.cycles import operations as cycles
+from service.cycles.models import Cycle
 from service.responses.models import Response
 from tests.factories import launched_cycle
 
@@ -53,6 +55,9 @@ def test_rater_saves_comes_back_and_submits_without_javascript(page, live_server
     _shot(page, "rate-thanks")
 
     db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0  # held until the close
+    cycles.close(db.session.get(Cycle, cycle.id))
+    db.session.commit()
     response = db.session.scalar(db.select(Response))
     assert response.answers[first["id"]] == 5
     assert response.answers[rubric["sections"][0]["items"][-1]["id"]] is None

@@ -179,12 +179,14 @@ def test_a_cycle_past_its_closing_date_cannot_launch(app):
 def test_closing_forgets_unsent_drafts(app):
     cycle, _, _ = launched_cycle()
     for invitation in db.session.scalars(db.select(Invitation)):
-        invitation.draft = {"answers": {"x": 3}, "comments": {}}
+        invitation.draft = b"sealed draft"
     db.session.commit()
     cycles.close(cycle)
     db.session.commit()
     db.session.expire_all()
     assert {i.draft for i in db.session.scalars(db.select(Invitation))} == {None}
+    assert db.session.execute(db.text(
+        "SELECT count(*) FROM invitations WHERE draft IS NOT NULL")).scalar() == 0
 
 
 def test_cli_reports_bad_addresses_and_duplicates_when_nominating(app, runner):

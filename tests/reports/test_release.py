@@ -95,11 +95,13 @@ def test_closing_queues_reports_that_the_worker_renders_and_nobody_is_named(app,
     for rater in [people["boss"], *people["reports"], *people["peers"]]:
         assert rater.display_name not in text and rater.email not in text
 
-    saved = cli(runner, "report", "save", str(cycle.id), "--out", str(tmp_path))
+    saved = cli(runner, "report", "save", str(cycle.id), "--out", str(tmp_path / "out"))
     assert saved.exit_code == 0, saved.output
-    [path] = tmp_path.glob("*.pdf")
+    [path] = (tmp_path / "out").glob("*.pdf")
     assert path.name == f"cycle{cycle.id}-{subject.id}-alex-leader-v1.pdf"
     assert path.read_bytes() == report.pdf
+    # Confidential: readable by the service's user only, whatever the umask.
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
 
 
 def test_facilitated_release_goes_to_the_facilitator_then_the_leader(app, runner):

@@ -1,13 +1,17 @@
+import base64
 import datetime as dt
+import os
 import threading
 
+import pytest
 from sqlalchemy import inspect
 
 from service.cycles import operations as cycles
 from service.db import db
 from service.nominations.models import Invitation, InvitationStatus, Nomination
 from service.nominations.tokens import new_token
-from service.responses.models import Response
+from service.responses.models import HeldResponse, Response
+from service.responses.sealing import SealBroken, open_draft, padded_size
 from tests.factories import launched_cycle
 from tests.web.helpers import csrf_token, full_answers, post_form
 
@@ -58,7 +62,7 @@ def test_post_without_csrf_is_refused_and_changes_nothing(client):
                                             "action": "submit"})
     assert page.status_code == 400
     assert "This form has expired" in page.get_data(as_text=True)
-    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
 
 
 def test_save_and_come_back_later(client):
@@ -74,7 +78,7 @@ def test_save_and_come_back_later(client):
     assert f'name="item-{first}" value="2" checked' in html
     assert f'name="item-{second}" value="na" checked' in html
     assert "Kind.</textarea>" in html
-    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
 
 
 def test_incomplete_submit_lists_missing_items_and_keeps_answers(client):
@@ -95,7 +99,7 @@ def test_incomplete_submit_lists_missing_items_and_keeps_answers(client):
     assert invitation is not None
 
 
-def test_submit_stores_one_unlinkable_response(client):
+def test_submit_holds_sealed_answers_until_the_close_moves_them(client):
     cycle, tokens, _ = launched_cycle()
     token = _tokens_by_group(tokens)["direct_report"][0]
     url = f"/r/{token}"
@@ -104,20 +108,12 @@ def test_submit_stores_one_unlinkable_response(client):
     assert page.status_code == 302 and page.location.endswith("/done/submitted")
     assert "Thank you" in client.get(page.location).get_data(as_text=True)
 
-    responses = db.session.scalars(db.select(Response)).all()
-    assert len(responses) == 1
-    response = responses[0]
-    assert response.rater_group.value == "direct_report"
-    assert set(response.answers.values()) == {5}
-    assert response.comments == {"strengths": "Listens with real interest."}
-    assert response.submitted_on == dt.date.today()
-    # Nothing in a response row points back to a person, an invitation or a moment.
-    columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
-    assert columns == {"id", "cycle_id", "subject_id", "rater_group", "answers", "comments",
-                       "submitted_on"}
-    invitation_columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
-    assert invitation_columns == {"id", "nomination_id", "token_hash", "sealed_token",
-                                  "status", "draft", "created_at"}
+    # The rater's transaction wrote no response: only a sealed, fixed-size held row.
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+    held = db.session.scalars(db.select(HeldResponse)).all()
+    assert len(held) == 1 and held[0].rater_group.value == "direct_report"
+    assert len(held[0].sealed) == padded_size(cycle.rubric_snapshot) + 12 + 16
+    assert b"Listens with real interest" not in held[0].sealed
     used = db.session.scalar(db.select(Invitation).where(
         Invitation.status == InvitationStatus.SUBMITTED))
     assert used.sealed_token is None and used.draft is None  # the link is forgotten once used
@@ -126,7 +122,64 @@ def test_submit_stores_one_unlinkable_response(client):
     assert again.status_code == 410
     assert "already submitted" in again.get_data(as_text=True)
     assert client.get(url).status_code == 410
-    assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 1
+
+    cycles.close(cycle)
+    db.session.commit()
+    responses = db.session.scalars(db.select(Response)).all()
+    assert len(responses) == 1 and db.session.scalar(
+        db.select(db.func.count(HeldResponse.id))) == 0
+    response = responses[0]
+    assert response.rater_group.value == "direct_report"
+    assert set(response.answers.values()) == {5}
+    assert response.comments == {"strengths": "Listens with real interest."}
+    # Nothing in a response row points back to a person, an invitation or a moment.
+    columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
+    assert columns == {"id", "cycle_id", "subject_id", "rater_group", "answers", "comments"}
+    held_columns = {c["name"] for c in inspect(db.engine).get_columns("held_responses")}
+    assert held_columns == {"id", "cycle_id", "subject_id", "rater_group", "sealed"}
+    invitation_columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
+    assert invitation_columns == {"id", "nomination_id", "token_hash", "sealed_token",
+                                  "status", "draft", "created_at"}
+
+
+def test_a_draft_is_sealed_with_the_link_and_wiped_as_sql_null(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    rubric = cycle.rubric_snapshot
+    first = rubric["sections"][0]["items"][0]["id"]
+    post_form(client, f"/r/{token}", {f"item-{first}": "2", "question-strengths": "Kind."},
+              "save")
+    post_form(client, f"/r/{token}", {f"item-{first}": "3",
+                                      "question-strengths": "Kind. " * 300}, "save")
+    invitation = db.session.scalar(db.select(Invitation).where(Invitation.draft.is_not(None)))
+    # Unreadable without the link, and the same length whatever was written.
+    assert b"Kind." not in invitation.draft
+    assert len(invitation.draft) == padded_size(rubric) + 12 + 16
+    assert open_draft(token, invitation.draft)[1] == {"strengths": ("Kind. " * 300).strip()}
+    with pytest.raises(SealBroken):
+        open_draft(new_token(), invitation.draft)
+    cycles.close(cycle)
+    db.session.commit()
+    stored = db.session.execute(db.text(
+        "SELECT count(*) FROM invitations WHERE draft IS NULL")).scalar()
+    assert stored == len(tokens)  # SQL NULL, not the JSON text 'null'
+
+
+def test_answers_too_long_to_seal_are_refused_and_kept_on_the_page(client):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    noise = [base64.b64encode(os.urandom(3000)).decode() for _ in range(3)]  # 4,000 chars each
+    answers = {**full_answers(cycle.rubric_snapshot), "question-strengths": noise[0],
+               "question-development": noise[1], "question-example": noise[2]}
+    page = post_form(client, f"/r/{token}", answers, "submit")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "too long to store" in html and all(text in html for text in noise)
+    assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
+    invitation = db.session.scalar(db.select(Invitation).where(
+        Invitation.status == InvitationStatus.PENDING).limit(1))
+    assert invitation is not None
 
 
 def test_two_tabs_submitting_at_once_store_exactly_one_response(make_app):
@@ -154,7 +207,7 @@ def test_two_tabs_submitting_at_once_store_exactly_one_response(make_app):
         thread.join()
     assert sorted(statuses) == [302, 410, 410, 410]
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 1
 
 
 def test_decline(client):
@@ -165,7 +218,7 @@ def test_decline(client):
     page = post_form(client, f"/r/{token}", {}, "decline", csrf_token(client, f"/r/{token}"))
     assert page.status_code == 302 and page.location.endswith("/done/declined")
     assert client.get(f"/r/{token}").status_code == 410
-    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
     statuses = db.session.scalars(db.select(Invitation.status)).all()
     assert statuses.count(InvitationStatus.DECLINED) == 1
 
@@ -211,7 +264,7 @@ def test_odd_input_gets_a_form_error_not_a_server_error(client):
         page = post_form(client, f"/r/{token}", {**answers, first: odd}, "submit")
         assert page.status_code == 422, odd
         assert "choose one of 1 to 5" in page.get_data(as_text=True)
-    assert db.session.scalar(db.select(db.func.count(Response.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
 
 
 def test_saving_from_a_stale_tab_after_submitting_keeps_no_draft(client):

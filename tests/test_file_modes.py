@@ -1,0 +1,115 @@
+"""What the service leaves on disk: readable by its own user only, and no WAL once stopped."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from service.db import db
+from service.migrations.cli import upgrade
+from service.outbox.operations import relay_outbox
+from service.tasks.jobs import after_commit
+from tests.factories import launched_cycle
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_database_queue_and_mail_files_are_private(make_app: Any, tmp_path: Path) -> None:
+    old = os.umask(0o022)  # what a service account usually has: files 0644 unless we say so
+    try:
+        instance = tmp_path / "instance"
+        app = make_app(INSTANCE_PATH=str(instance), DATABASE_URL="", TASK_QUEUE_URL="",
+                       MAIL_FILE_DIR="")
+        with app.app_context():
+            upgrade()
+            launched_cycle()
+            after_commit()  # puts a relay on the (SQLite) task queue
+            relay_outbox()
+            files = [instance / "feedback360.sqlite", instance / "feedback360.sqlite-wal",
+                     instance / "feedback360.sqlite-shm", instance / "tasks.sqlite",
+                     *sorted((instance / "mail").glob("*.eml"))]
+            assert len(files) > 5 and all(path.exists() for path in files)
+            assert {path.name: _mode(path) for path in files} == {
+                path.name: 0o600 for path in files}
+            assert _mode(instance / "mail") == 0o700
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        os.umask(old)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within 30 s")
+
+
+def test_a_stopped_server_leaves_no_wal_behind(make_app: Any, tmp_path: Path) -> None:
+    """The trial found every rater's history in the WAL after gunicorn had stopped: SQLite
+    empties the WAL only when the last connection closes, and another process (the task
+    worker, here an idle connection of the test's) still had the database open."""
+    database = tmp_path / "served.sqlite"
+    settings = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{database}",
+                "SECRET_KEY": "test-secret-key-not-for-production", "MAIL_BACKEND": "file"}
+    app = make_app(**settings)
+    with app.app_context():
+        upgrade()
+        _, tokens, _ = launched_cycle()
+        token = next(iter(tokens.values()))
+        db.session.remove()
+        db.engine.dispose()
+    port = _free_port()
+    env = {**os.environ, **settings}
+    env.pop("TEST_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+         "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(f"{base}/healthz", server)
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        form = opener.open(f"{base}/r/{token}").read().decode()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode({"csrf_token": csrf, "action": "save",
+                                       "question-strengths": "Kind."}).encode()
+        assert opener.open(f"{base}/r/{token}", data=body).status == 200
+        wal = database.with_name(database.name + "-wal")
+        assert wal.exists() and wal.stat().st_size > 0  # the save is in the WAL while serving
+        worker = sqlite3.connect(database)  # another process's idle connection
+        assert worker.execute("SELECT count(*) FROM invitations").fetchone()[0] > 0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    try:
+        assert wal.exists() and wal.stat().st_size == 0
+    finally:
+        worker.close()
