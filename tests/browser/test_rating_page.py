@@ -2,10 +2,10 @@ import os
 
 from axe_playwright_python.sync_playwright import Axe
 
-from service.db import db
-from service.nominations.models import Invitation, InvitationStatus
 from service.cycles import operations as cycles
 from service.cycles.models import Cycle
+from service.db import db
+from service.nominations.models import Invitation, InvitationStatus
 from service.responses.models import Response
 from tests.factories import launched_cycle
 
