@@ -205,17 +205,18 @@ def resend(invitation: Invitation) -> None:
 
 
 def reissue(invitation: Invitation) -> None:
-    """A new link for a rater who lost theirs; the old one stops working at once."""
+    """A new link for a rater who lost theirs; the old one stops working at once. A draft saved
+    under the old link was sealed with it and nobody can open it now, so it goes too."""
     _pending(invitation)
     token = new_token()
     result = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
-        .values(token_hash=hash_token(token), sealed_token=seal(token))
+        .values(token_hash=hash_token(token), sealed_token=seal(token), draft=None)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise DomainError("the rater answered or declined a moment ago; nothing was reissued")
-    db.session.expire(invitation, ["token_hash", "sealed_token"])
+    db.session.expire(invitation, ["token_hash", "sealed_token", "draft"])
     _queue_invitation_email(invitation)
 
 

@@ -23,6 +23,7 @@ from service.responses.operations import decline
 from service.tasks.jobs import advance_cycles, relay_until_done, render_report, send_reminders
 from tests.factories import draft_cycle, launched_cycle, person, team
 from tests.smtp_server import SMTPServer
+from tests.web.helpers import post_form
 
 
 @pytest.fixture
@@ -223,6 +224,8 @@ def test_reissue_stops_the_old_link_and_sends_a_new_one(smtp_app, smtp, runner, 
     relay_until_done()
     rater = people["peers"][1]
     old = _link(next(m for m in smtp.inbox.messages if m["To"] == rater.email))
+    assert post_form(client, old, {"question-strengths": "Kind."}, "save").status_code == 302
+    assert _invitation_of(rater.email).draft is not None
     result = runner.invoke(args=["invitation", "reissue", str(cycle.id), "--leader",
                                  people["leader"].directory_id, "--rater", rater.email])
     assert result.exit_code == 0, result.output
@@ -234,6 +237,8 @@ def test_reissue_stops_the_old_link_and_sends_a_new_one(smtp_app, smtp, runner, 
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
     assert _invitation_of(rater.email).token_hash == hash_token(new.removeprefix("/r/"))
+    assert _invitation_of(rater.email).draft is None  # sealed with the lost link: gone with it
+    assert "Kind.</textarea>" not in client.get(new).get_data(as_text=True)
 
     decline(_invitation_of(rater.email))
     db.session.commit()
