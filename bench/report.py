@@ -70,7 +70,6 @@ from service.reports.pdf import (  # noqa: E402
     render_report_html,
 )
 from service.responses.operations import NOT_OBSERVED, parse_rating_form, submit  # noqa: E402
-from service.tasks.jobs import after_commit  # noqa: E402
 
 RENDERER_PEAK = re.compile(r"report renderer process: peak resident memory (\d+) MB")
 
@@ -254,7 +253,6 @@ def main() -> None:
               f"{single['ratio']:.3f}; {single['pages']:.0f} pages, "
               f"{single['per_page'] * 1000:.0f} ms per page "
               f"(an 8-page report at that rate: {single['per_page'] * 8:.2f} s)")
-        after_commit()  # hand the queued versions to the task queue, as the close command does
         result = throughput(app, env, args.leaders)
         peaks = ", ".join(f"{p:.0f} MB" for p in result["peaks"])
         print(f"2 worker processes: {args.leaders} reports in {result['seconds']:.1f} s = "

@@ -16,7 +16,6 @@ from service.errors import DomainError
 from service.people.operations import PeopleImportError
 from service.reports.pdf import ReportRenderError
 from service.rubrics.loader import RubricError
-from service.tasks.jobs import after_commit, forget_after_rollback
 
 F = TypeVar("F", bound=Callable[..., Any])
 READABLE_ERRORS = (DomainError, RubricError, PeopleImportError, ReportRenderError, CommandError,
@@ -30,16 +29,13 @@ def transactional(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             result = func(*args, **kwargs)
-            db.session.commit()
-            after_commit()
+            db.session.commit()  # then what the work registered runs (service/db.py)
             return result
         except READABLE_ERRORS as exc:
             db.session.rollback()
-            forget_after_rollback()
             raise click.ClickException(str(exc)) from None
         except BaseException:
             db.session.rollback()
-            forget_after_rollback()
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -1,5 +1,10 @@
 """One SQLAlchemy 2 base with a naming convention, so Alembic names every constraint the same way
-on SQLite and PostgreSQL. Views, CLI commands and tasks own the commit; operations only flush."""
+on SQLite and PostgreSQL, and the unit of work.
+
+Views, CLI commands and tasks own the commit; operations only flush. What must happen only once
+a change is committed (waking the mail relay, queuing reports, erasing old row versions) is
+registered with `after_commit` while the work is done, runs after the session's next successful
+commit, and is dropped if the transaction rolls back: no caller has to remember it."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +24,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, Table, any_, event, func, insert, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,45 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+
+def after_commit(callback: Callable[[], Any], key: str | None = None) -> None:
+    """Run ``callback`` after the current transaction commits; forget it on rollback. A
+    ``key`` registers it once per transaction (a later registration with the key replaces it)."""
+    pending = db.session.info.setdefault(_AFTER_COMMIT, {})
+    pending[key if key is not None else object()] = callback
+
+
+def cancel_after_commit(key: str) -> None:
+    """Drop a registered callback (e.g. reports rendered here rather than by the worker)."""
+    db.session.info.get(_AFTER_COMMIT, {}).pop(key, None)
+
+
+_AFTER_COMMIT = "after_commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, {}).values():
+        try:
+            callback()
+        except Exception as exc:  # the commit stands; each callback says what it could not do
+            step = getattr(callback, "func", callback)
+            log.warning("after-commit step %s failed: %s", getattr(step, "__name__", "?"),
+                        exc.__class__.__name__)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unfinished(session: Session, transaction: SessionTransaction) -> None:
+    """A session closed without committing takes its registrations with it."""
+    if transaction.parent is None and not transaction.nested and \
+            session.info.get(_AFTER_COMMIT) and not session.in_transaction():
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def utcnow() -> dt.datetime:

@@ -20,7 +20,6 @@ from typing import Any
 from service.db import db
 from service.migrations.cli import upgrade
 from service.outbox.operations import relay_outbox
-from service.tasks.jobs import after_commit
 from tests.factories import launched_cycle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +37,7 @@ def test_database_queue_and_mail_files_are_private(make_app: Any, tmp_path: Path
                        MAIL_FILE_DIR="")
         with app.app_context():
             upgrade()
-            launched_cycle()
-            after_commit()  # puts a relay on the (SQLite) task queue
+            launched_cycle()  # its commit puts a relay on the (SQLite) task queue
             relay_outbox()
             files = [instance / "feedback360.sqlite", instance / "feedback360.sqlite-wal",
                      instance / "feedback360.sqlite-shm", instance / "tasks.sqlite",

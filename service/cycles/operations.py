@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from service.cycles.models import Cycle, CycleState, Subject
-from service.db import db, utcnow
+from service.db import after_commit, db, erase_residue, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations.invitations import issue_invitations, notify_closed
 from service.nominations.models import Invitation, Nomination
@@ -174,7 +175,7 @@ def close(cycle: Cycle) -> None:
     move_held(cycle, first_close=first_close)
     db.session.flush()
     prepare_reports(cycle)
-    db.session.info["erase_residue"] = True
+    after_commit(functools.partial(erase_residue, db.engine), key="erase-residue")
 
 
 def release(cycle: Cycle) -> dict[str, int]:

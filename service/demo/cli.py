@@ -24,7 +24,6 @@ from service.people.models import Person
 from service.people.operations import parse_people_file, upsert_people
 from service.reports.operations import hand_over, save_reports
 from service.responses.operations import NOT_OBSERVED, decline, parse_rating_form, submit
-from service.tasks.jobs import after_commit
 
 SAMPLE_ORG = Path(__file__).resolve().parent / "sample_org.csv"
 ORGANISATION = "Afon Valley NHS Trust"
@@ -77,7 +76,6 @@ def _demo_config(out_dir: Path) -> dict[str, Any]:
 def _run_queue(app: Flask) -> dict[str, int]:
     """What `feedback360 worker` would do: the commit queued work; run the queued tasks here.
     Returns, per task, what it did (emails sent, reports rendered)."""
-    after_commit()
     huey = app.extensions["huey"]
     done: dict[str, int] = {}
     while (task := huey.dequeue()) is not None:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from service.db import among, db, utcnow, write_many
+from service.db import after_commit, among, db, utcnow, write_many
 from service.errors import DomainError
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.tokens import hash_token, new_token
@@ -60,10 +60,16 @@ def outbox_row(template: str, recipient: str, language: str, context: dict[str, 
 
 
 def write_outbox(rows: list[dict[str, Any]]) -> None:
-    """Insert outbox rows and note it, so whoever commits can wake the relay."""
+    """Insert outbox rows; the relay wakes once they are committed."""
     if rows:
         db.session.execute(insert(OutboxMessage), rows)
-        db.session.info["outbox_written"] = True
+        _wake_relay_after_commit()
+
+
+def _wake_relay_after_commit() -> None:
+    from service.tasks.jobs import wake_relay
+
+    after_commit(wake_relay, key="wake-relay")
 
 
 def _rater_rows(cycle: Cycle, *conditions: Any) -> list[Any]:
@@ -129,7 +135,7 @@ def _queue_link_emails(template: str, cycle: Cycle, now: dt.datetime, *condition
          "status", "attempts", "created_at", "next_attempt_at"], rows)
         .execution_options(preserve_rowcount=True))
     if result.rowcount:
-        db.session.info["outbox_written"] = True
+        _wake_relay_after_commit()
     return result.rowcount
 
 

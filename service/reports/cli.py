@@ -12,7 +12,7 @@ from service.cli_support import transactional
 from service.cycles.cli import find_person
 from service.cycles.models import Subject
 from service.cycles.operations import get_cycle
-from service.db import db
+from service.db import cancel_after_commit, db
 from service.errors import InvalidInput
 from service.reports.operations import (
     hand_over,
@@ -54,8 +54,8 @@ def generate_command(cycle_id: int, here: bool) -> None:
                    f"{cycle.id}` shows progress")
         return
     ids = [report.id for report in queued]
+    cancel_after_commit(f"render-reports-{cycle.id}")  # rendered here, not by the worker
     db.session.commit()
-    db.session.info.pop("reports_queued", None)
     rendered = sum(render_report(report_id) for report_id in ids)
     click.echo(f"{rendered} of {len(ids)} reports rendered")
 

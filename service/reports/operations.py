@@ -7,6 +7,7 @@ and runs in worker processes (`feedback360 worker --worker-type process`), one t
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -18,7 +19,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from service.cycles.models import Cycle, CycleState, Subject
-from service.db import db, private_file, utcnow
+from service.db import after_commit, db, private_file, utcnow
 from service.errors import DomainError
 from service.nominations.models import Nomination
 from service.reports import analysis
@@ -102,7 +103,7 @@ def current_report(subject: Subject) -> Report | None:
 
 def prepare_reports(cycle: Cycle) -> list[Report]:
     """Queue a new version for each leader whose counted responses changed (all of them the
-    first time); returns the queued rows, which the caller hands to the task queue after commit.
+    first time); returns the queued rows, which go to the task queue once this is committed.
     The cohort's averages are worked out here, once for the cycle."""
     if cycle.state not in (CycleState.CLOSED, CycleState.RELEASED):
         raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; close it first "
@@ -137,8 +138,15 @@ def prepare_reports(cycle: Cycle) -> list[Report]:
         db.session.add(report)
         queued.append(report)
     db.session.flush()
-    db.session.info.setdefault("reports_queued", []).extend(r.id for r in queued)
+    ids = [r.id for r in queued]
+    after_commit(functools.partial(_queue_renders, ids), key=f"render-reports-{cycle.id}")
     return queued
+
+
+def _queue_renders(ids: list[int]) -> int:
+    from service.tasks.jobs import wake_reports
+
+    return wake_reports(ids)
 
 
 def report_inputs(report: Report) -> ReportInputs:

@@ -16,7 +16,7 @@ from flask import Flask
 from huey import Huey, RedisHuey, crontab
 from sqlalchemy import select
 
-from service.db import db, erase_residue
+from service.db import db
 from service.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,6 @@ def advance_cycles(today: dt.date | None = None) -> list[str]:
                 operations.close(cycle)
                 done.append(f"closed cycle {cycle_id}")
             db.session.commit()
-            after_commit()
         except DomainError as exc:  # e.g. nobody nominated yet: HR sees it in `cycle status`
             db.session.rollback()
             log.warning("cycle %s not advanced: %s", cycle_id, exc)
@@ -89,8 +88,6 @@ def wake_relay() -> bool:
     the minute. Failing to reach the queue loses nothing: the periodic relay sends them."""
     from flask import current_app
 
-    if not db.session.info.pop("outbox_written", False):
-        return False
     try:
         current_app.extensions["tasks"].relay()
     except Exception as exc:  # the queue being down must not undo a committed launch
@@ -121,12 +118,11 @@ def render_report(report_id: int) -> bool:
         return False
 
 
-def wake_reports() -> int:
+def wake_reports(ids: list[int]) -> int:
     """After a commit that queued report versions, give each to the task queue. If the queue
     cannot be reached they stay queued, and `feedback360 report generate` queues them again."""
     from flask import current_app
 
-    ids = db.session.info.pop("reports_queued", [])
     try:
         for report_id in ids:
             current_app.extensions["tasks"].render_report(report_id)
@@ -135,20 +131,6 @@ def wake_reports() -> int:
                     exc.__class__.__name__)
         return 0
     return len(ids)
-
-
-def after_commit() -> None:
-    """What a committed change hands on: mail to relay, reports to render, and (after a close)
-    the erasing of the old row versions that the close made unreadable by its move."""
-    wake_relay()
-    wake_reports()
-    if db.session.info.pop("erase_residue", False):
-        erase_residue(db.engine)
-
-
-def forget_after_rollback() -> None:
-    for key in ("outbox_written", "reports_queued", "erase_residue"):
-        db.session.info.pop(key, None)
 
 
 def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:

@@ -20,12 +20,11 @@ import pytest
 from sqlalchemy import text
 
 from service.cycles import operations as cycles
-from service.db import db, erase_residue, sqlite_path
+from service.db import after_commit, db, erase_residue, sqlite_path
 from service.migrations.cli import upgrade
 from service.nominations.models import Invitation, InvitationStatus
 from service.outbox.operations import relay_outbox
 from service.reports.operations import report_status
-from service.tasks.jobs import after_commit
 from tests.factories import draft_cycle, team
 from tests.responses.attacker import pg_history, pg_pages, sqlite_history
 from tests.web.helpers import csrf_token, full_answers, post_form
@@ -36,9 +35,10 @@ POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 class Copy:
     """What someone who copies the database files at one moment gets."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, commit: bool = True) -> None:
         self.app = app
-        db.session.commit()
+        if commit:
+            db.session.commit()
         if POSTGRES:
             with db.engine.connect() as connection:
                 self.history = pg_history(connection)
@@ -51,6 +51,13 @@ class Copy:
             self.wal = wal.read_bytes() if wal.exists() else b""
             self.history = sqlite_history(database, self.wal)
             self.raw = database + self.wal
+
+
+def _copy_on_commit(app: Any, copies: dict[str, Copy], moment: str) -> None:
+    def copy() -> None:
+        copies[moment] = Copy(app, commit=False)
+
+    after_commit(copy, key="0 copy first")
 
 
 def _pg_wal() -> bytes:
@@ -146,11 +153,11 @@ def test_a_copy_of_the_database_never_links_a_rater_to_their_answers(attack_app:
         submitted.setdefault(groups[invitation.id], set()).add(invitation.id)
     copies = {"open": Copy(app)}
 
-    # The close, as `feedback360 cycle close` does it: commit, copy, then what follows a commit.
+    # The close, as `feedback360 cycle close` does it; a copy is taken the moment it commits,
+    # before what the close registered to run after its commit (erasing old row versions).
+    _copy_on_commit(app, copies, "closed, before the clean-up")
     cycles.close(cycle)
     db.session.commit()
-    copies["closed, before the clean-up"] = Copy(app)
-    after_commit()
     relay_outbox()
     copies["closed"] = Copy(app)
 
@@ -158,10 +165,9 @@ def test_a_copy_of_the_database_never_links_a_rater_to_their_answers(attack_app:
     db.session.commit()
     _answer(client, by_person[late][1], rubric, "marker-late", "2")
     copies["re-opened, late answer in"] = Copy(app)
+    _copy_on_commit(app, copies, "closed again, before the clean-up")
     cycles.close(cycle)
     db.session.commit()
-    copies["closed again, before the clean-up"] = Copy(app)
-    after_commit()
     relay_outbox()
     copies["closed again"] = Copy(app)
 
