@@ -30,7 +30,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a long form must not expire mid-way
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # a full form is a few kB
     if settings["PROXY_COUNT"]:  # behind a reverse proxy: the client address is in X-Forwarded-For
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -38,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     db.init_app(app)
+    _configure_security(app)  # first: its before-request hook runs before the extensions'
     csrf.init_app(app)
     limiter.init_app(app)
     _register_models()
@@ -46,6 +46,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _register_tasks(app)
     return app
+
+
+def _configure_security(app: Flask) -> None:
+    from service.web.security import limit_request_bodies
+
+    limit_request_bodies(app)
 
 
 def _register_tasks(app: Flask) -> None:

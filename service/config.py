@@ -52,6 +52,13 @@ def _colour(value: str) -> str:
     return text
 
 
+def _bytes(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive number of bytes, got {value!r}")
+    return number
+
+
 def _file(value: str) -> str:
     path = Path(value).expanduser()
     if not path.is_file():
@@ -91,6 +98,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "PROXY_COUNT": (0, int),
+    # The largest request body read, in bytes. The longest rating form a browser sends is about
+    # 110 kB (three comments of 4,000 characters, 9 bytes each percent-encoded at worst).
+    "MAX_CONTENT_LENGTH": (256 * 1024, _bytes),
     "LDAP_URL": ("", str),
     "LDAP_STARTTLS": (False, _bool),
     "LDAP_CA_FILE": ("", str),
