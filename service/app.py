@@ -49,9 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _configure_security(app: Flask) -> None:
-    from service.web.security import limit_request_bodies
+    from service.web.security import add_security_headers, limit_request_bodies
 
     limit_request_bodies(app)
+    add_security_headers(app)
 
 
 def _register_tasks(app: Flask) -> None:
