@@ -91,3 +91,19 @@ def test_rating_page_has_no_serious_accessibility_violations(browser, live_serve
                if v["impact"] in ("serious", "critical")]
     context.close()
     assert serious == [], results.generate_report()
+
+
+def test_a_long_name_and_a_long_word_wrap_instead_of_running_off_the_page(page, live_server):
+    _, tokens, people = launched_cycle()
+    token = _direct_report_token(tokens)
+    people["leader"].display_name = "Alex-" + "x" * 295
+    invitation = db.session.scalar(db.select(Invitation).where(
+        Invitation.id == next(i for i, t in tokens.items() if t == token)))
+    invitation.draft = {"answers": {}, "comments": {"strengths": "y" * 4000}}
+    db.session.commit()
+    page.set_viewport_size({"width": 400, "height": 800})  # a phone
+    page.goto(f"{live_server}/r/{token}")
+    overflow = page.evaluate("""() => [document.documentElement,
+        ...document.querySelectorAll('h1, p, textarea')].filter(
+        e => e.scrollWidth > e.clientWidth + 1).map(e => e.tagName)""")
+    assert overflow == []
