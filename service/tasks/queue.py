@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 from huey import Huey, RedisExpireHuey, SqliteHuey
 
+from service.config import make_private_dir
+
 QUEUE_NAME = "feedback360"
 
 
@@ -17,7 +19,7 @@ def make_huey(url: str, instance_path: str) -> Huey:
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         path = Path(url[len("sqlite:///"):])
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)  # the instance folder by default
         return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
     if scheme in {"redis", "rediss", "unix"}:
         # The expiring flavour keeps each key on its own, so the relay lock's time limit works
