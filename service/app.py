@@ -30,7 +30,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a long form must not expire mid-way
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # a full form is a few kB
     if settings["PROXY_COUNT"]:  # behind a reverse proxy: the client address is in X-Forwarded-For
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -41,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if database_file is not None:  # created 0600 before SQLite makes it (its WAL inherits)
         private_file(database_file)
     db.init_app(app)
+    _configure_security(app)  # first: its before-request hook runs before the extensions'
     csrf.init_app(app)
     limiter.init_app(app)
     _register_models()
@@ -49,6 +49,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _register_tasks(app)
     return app
+
+
+def _configure_security(app: Flask) -> None:
+    from service.web.security import add_security_headers, limit_request_bodies
+
+    limit_request_bodies(app)
+    add_security_headers(app)
 
 
 def _register_tasks(app: Flask) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
 import sys
 import sysconfig
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,13 @@ def _colour(value: str) -> str:
     return text
 
 
+def _bytes(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive number of bytes, got {value!r}")
+    return number
+
+
 def _file(value: str) -> str:
     path = Path(value).expanduser()
     if not path.is_file():
@@ -91,6 +100,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "PROXY_COUNT": (0, int),
+    # The largest request body read, in bytes. The longest rating form a browser sends is about
+    # 110 kB (three comments of 4,000 characters, 9 bytes each percent-encoded at worst).
+    "MAX_CONTENT_LENGTH": (256 * 1024, _bytes),
     "LDAP_URL": ("", str),
     "LDAP_STARTTLS": (False, _bool),
     "LDAP_CA_FILE": ("", str),
@@ -108,16 +120,48 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
 }
 
 
+def make_private_dir(path: Path) -> None:
+    """Create `path` (and its parents) with mode 0700 when it is missing: it holds the secret
+    key, the SQLite database and mail with personal links. A folder that exists is left as its
+    owner set it."""
+    if path.is_dir():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        return
+    os.chmod(path, 0o700)  # mkdir's mode passes through the umask
+
+
 def _instance_secret(instance: Path) -> str:
-    """Keep one random key per instance so sessions and CSRF tokens survive restarts."""
+    """Keep one random key per instance so sessions and CSRF tokens survive restarts.
+
+    Processes often start together (gunicorn's workers, the task worker): the key is written
+    whole to a private temporary file, then hard-linked into place, which never replaces an
+    existing file, so the first to link wins and every process reads that one complete key."""
     path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    if not path.exists():
+        make_private_dir(instance)
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another process was first
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+        folder = os.open(instance, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the link itself survives a crash
+        finally:
+            os.close(folder)
+    key = path.read_text().strip()
+    if not key:
+        raise ValueError(f"{path} is empty: delete it to have a new key made at the next "
+                         "start, or set SECRET_KEY")
     return key
 
 
@@ -143,7 +187,7 @@ def load_config(
     instance = Path(config["INSTANCE_PATH"] or Path.cwd() / "instance").resolve()
     config["INSTANCE_PATH"] = str(instance)
     if not config["DATABASE_URL"]:
-        instance.mkdir(parents=True, exist_ok=True)
+        make_private_dir(instance)
         config["DATABASE_URL"] = f"sqlite:///{instance / 'feedback360.sqlite'}"
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance)

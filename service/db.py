@@ -26,6 +26,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 
+from service.config import make_private_dir
+
 log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
@@ -173,7 +175,7 @@ def private_file(path: str | Path) -> None:
     """Create ``path`` readable by the service's user only, or make an existing one so: SQLite
     gives its WAL and shared-memory files the mode of the database file."""
     path = Path(path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     os.chmod(path, 0o600)
 

@@ -15,6 +15,7 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from service.app import create_app
+from service.config import make_private_dir
 from service.cycles import operations as cycles
 from service.cycles.models import Cycle
 from service.db import db
@@ -64,7 +65,7 @@ def _demo_config(out_dir: Path) -> dict[str, Any]:
     if not os.environ.get("DATABASE_URL"):
         instance = Path(os.environ.get("INSTANCE_PATH") or "instance").resolve()
         database = instance / "demo.sqlite"
-        instance.mkdir(parents=True, exist_ok=True)
+        make_private_dir(instance)
         for leftover in [*instance.glob("demo.sqlite*"), *instance.glob("demo-tasks.sqlite*")]:
             leftover.unlink()
         config["DATABASE_URL"] = f"sqlite:///{database}"

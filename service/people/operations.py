@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from service.csv_cells import read_cell, write_csv
 from service.db import db
 from service.people.models import Person
 from service.people.schemas import PersonImportSchema
@@ -67,7 +68,7 @@ def read_csv(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise PeopleImportError("csv", [f"unknown column(s): {', '.join(unknown)} "
                                    f"(expected columns: {', '.join(CSV_COLUMNS)})"])
     for row in reader:  # an export reads back in; where it came from is not the file's to say
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()
+        yield reader.line_num, {k: read_cell((v or "").strip()) for k, v in row.items()
                                 if k and k != "source"}
 
 
@@ -191,9 +192,7 @@ def export_people() -> list[dict[str, Any]]:
 
 
 def write_people_csv(rows: list[dict[str, Any]], stream: Any) -> None:
-    writer = csv.DictWriter(stream, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "active": "true" if row["active"] else "false",
-                         "manager_directory_id": row["manager_directory_id"] or "",
-                         "username": row["username"] or ""})
+    """Cells a spreadsheet would run as a formula are marked as text (`service.csv_cells`);
+    `read_csv` takes the mark away, so the file imports back unchanged."""
+    write_csv(stream, EXPORT_COLUMNS, (
+        {**row, "active": "true" if row["active"] else "false"} for row in rows))

@@ -301,9 +301,19 @@ def report_status(cycle: Cycle) -> list[dict[str, object]]:
     return rows
 
 
+FILENAME_NAME_MAX = 60
+
+
 def report_filename(cycle: Cycle, subject: Subject, version: int) -> str:
+    """Unique by the cycle and subject ids; safe, as only a-z, 0-9 and '-' come from the name;
+    short, as the name's part is cut to FILENAME_NAME_MAX characters, at a hyphen where it can
+    be (file systems refuse names over 255 bytes; one long name must not stop a cycle's save)."""
     name = unicodedata.normalize("NFKD", subject.person.display_name)
     slug = re.sub(r"[^a-z0-9]+", "-", name.encode("ascii", "ignore").decode().lower()).strip("-")
+    if len(slug) > FILENAME_NAME_MAX:
+        cut = slug[:FILENAME_NAME_MAX + 1]
+        at_hyphen = "-" in cut[FILENAME_NAME_MAX // 2:]
+        slug = (cut.rsplit("-", 1)[0] if at_hyphen else cut[:FILENAME_NAME_MAX]).strip("-")
     return f"cycle{cycle.id}-{subject.id}-{slug or 'leader'}-v{version}.pdf"
 
 

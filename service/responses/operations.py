@@ -79,6 +79,8 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
     """Read `item-<id>` (1..n or 'na') and `question-<id>` fields; anything else is ignored."""
     result = RatingForm()
     top = len(rubric["scale"]["labels"])
+    # Looked up, never int(raw): int() raises ValueError on a string of over 4,300 digits.
+    points = {str(n): n for n in range(1, top + 1)}
     for section in rubric["sections"]:
         for item in section["items"]:
             raw = (form.get(f"item-{item['id']}") or "").strip()
@@ -86,8 +88,8 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
                 result.missing.append(item["id"])
             elif raw == NOT_OBSERVED:
                 result.answers[item["id"]] = None
-            elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= top:
-                result.answers[item["id"]] = int(raw)
+            elif raw.lstrip("0") in points:
+                result.answers[item["id"]] = points[raw.lstrip("0")]
             else:
                 result.errors[item["id"]] = f"choose one of 1 to {top} or 'Not observed'"
     for question in rubric.get("questions", []):

@@ -23,12 +23,25 @@ def _shot(page, name):
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
+def _csp_violations(page):
+    """Chromium reports each thing the Content-Security-Policy blocked on the console, even
+    with JavaScript off; a blocked stylesheet or inline style would otherwise go unnoticed."""
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return violations
+
+
 def test_rater_saves_comes_back_and_submits_without_javascript(page, live_server):
     cycle, tokens, _ = launched_cycle()
     rubric = cycle.rubric_snapshot
     url = f"{live_server}/r/{_direct_report_token(tokens)}"
+    violations = _csp_violations(page)
 
-    page.goto(url)
+    response = page.goto(url)
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == (
+        "rgb(240, 244, 245)")  # the stylesheet applied under the policy
     assert page.get_by_role("heading", level=1).inner_text() == "Feedback for Alex Leader"
     _shot(page, "rate-form")
     first = rubric["sections"][0]["items"][0]
@@ -68,15 +81,34 @@ def test_rater_saves_comes_back_and_submits_without_javascript(page, live_server
     page.goto(url)
     assert page.get_by_role("heading", level=1).inner_text() == (
         "You have already submitted your feedback")
+    assert violations == []
 
 
 def test_rating_page_has_no_serious_accessibility_violations(browser, live_server):
     _, tokens, _ = launched_cycle()
     context = browser.new_context()  # axe itself runs as JavaScript in the page
     page = context.new_page()
+    violations = _csp_violations(page)
     page.goto(f"{live_server}/r/{_direct_report_token(tokens)}")
     results = Axe().run(page)
+    assert violations == []
     serious = [v for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
     context.close()
     assert serious == [], results.generate_report()
+
+
+def test_a_long_name_and_a_long_word_wrap_instead_of_running_off_the_page(page, live_server):
+    _, tokens, people = launched_cycle()
+    token = _direct_report_token(tokens)
+    people["leader"].display_name = "Alex-" + "x" * 295
+    invitation = db.session.scalar(db.select(Invitation).where(
+        Invitation.id == next(i for i, t in tokens.items() if t == token)))
+    invitation.draft = {"answers": {}, "comments": {"strengths": "y" * 4000}}
+    db.session.commit()
+    page.set_viewport_size({"width": 400, "height": 800})  # a phone
+    page.goto(f"{live_server}/r/{token}")
+    overflow = page.evaluate("""() => [document.documentElement,
+        ...document.querySelectorAll('h1, p, textarea')].filter(
+        e => e.scrollWidth > e.clientWidth + 1).map(e => e.tagName)""")
+    assert overflow == []

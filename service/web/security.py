@@ -1,0 +1,85 @@
+"""What every request and response of the web service gets, whatever the page: a limit on the
+body before anything reads it, and the headers and cookie flags that keep a personal link and
+a rater's answers out of other sites, caches and referrers. Hand-written rather than a library
+(flask-talisman): a dozen lines, every header visible here, nothing it does that we do not."""
+
+from __future__ import annotations
+
+import io
+from typing import IO
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+# Pages load only their own stylesheets (and scripts, should they get any): no inline style or
+# script, no plugins, no <base>, never inside another site's frame, forms post only here.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+    "form-action 'self'",
+])
+HSTS = "max-age=31536000"  # a year; includeSubDomains and preload are the domain owner's call
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",  # the personal link is in the URL of the rating pages
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+}
+
+
+def add_security_headers(app: Flask) -> None:
+    """Headers on every response, error pages and static files included; session cookies that
+    scripts cannot read, that other sites' forms do not carry, and over HTTPS only when the
+    service is served over HTTPS."""
+    https = app.config["BASE_URL"].startswith("https://")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = https
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        if request.endpoint != "static":  # a page may hold a link, a name or answers
+            response.headers["Cache-Control"] = "no-store"
+        if https or request.is_secure:
+            response.headers["Strict-Transport-Security"] = HSTS
+        return response
+
+
+def limit_request_bodies(app: Flask) -> None:
+    """Refuse a body over MAX_CONTENT_LENGTH before anything (the CSRF check included) reads it.
+
+    A declared Content-Length over the limit is refused unread, on every route. A body without
+    one (chunked) is read here, one byte past the limit at most: Werkzeug's own limit would hand
+    the form parser the first MAX_CONTENT_LENGTH bytes of it, cut, instead of refusing it.
+    Register this before the extensions: before-request hooks run in order of registration."""
+
+    @app.before_request
+    def refuse_oversized_body() -> None:
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None:
+            if request.content_length > limit:
+                raise RequestEntityTooLarge()
+        elif request.environ.get("wsgi.input_terminated"):
+            body = _read_at_most(request.environ["wsgi.input"], limit + 1)
+            if len(body) > limit:
+                raise RequestEntityTooLarge()
+            request.environ["wsgi.input"] = io.BytesIO(body)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+        return render_template(
+            "error.html", title="What was sent is too large",
+            message=f"This service accepts up to {limit} kB at a time, and each answer to "
+                    "an open question up to 4,000 characters. Please go back, shorten the "
+                    "longest answer and send it again."), 413
+
+
+def _read_at_most(stream: IO[bytes], size: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining > 0 and (chunk := stream.read(min(remaining, 64 * 1024))):
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

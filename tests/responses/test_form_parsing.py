@@ -1,0 +1,60 @@
+"""The rating form parser takes whatever a client sends: it may refuse a value, never crash."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from service.responses.operations import MAX_COMMENT_CHARS, NOT_OBSERVED, parse_rating_form
+
+RUBRIC = {
+    "scale": {"labels": [{"value": n} for n in range(1, 6)]},
+    "sections": [{"id": "s", "items": [{"id": "a1"}, {"id": "a2"}, {"id": "a3"}]}],
+    "questions": [{"id": "strengths"}, {"id": "develop"}],
+}
+ITEMS = ("a1", "a2", "a3")
+FIELDS = [*(f"item-{i}" for i in ITEMS), "question-strengths", "question-develop"]
+
+# Every code point, lone surrogates and NUL included, as a client library could send them.
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=60)
+DIGITS = st.integers(min_value=0, max_value=9000).map(lambda n: "0" * n) | st.from_regex(
+    r"\A[0-9]{1,6000}\Z") | st.integers().map(str)
+VALUES = st.one_of(
+    ANY_TEXT, DIGITS, st.sampled_from(["1", "5", "6", "0", " 3 ", "03", NOT_OBSERVED, "NA", "³",
+                                       "٣", "\x00", "1\x00", "-1", "+2", "1e3", "2.0", ""]),
+    st.text(st.characters(exclude_categories=()), min_size=MAX_COMMENT_CHARS - 2,
+            max_size=MAX_COMMENT_CHARS + 2),
+)
+FORMS = st.lists(st.tuples(st.sampled_from(FIELDS) | ANY_TEXT, VALUES), max_size=12)
+
+
+def test_an_answer_of_five_thousand_digits_is_refused_not_a_crash() -> None:
+    form = parse_rating_form(RUBRIC, MultiDict({"item-a1": "1" + "0" * 5000,
+                                                "item-a2": "9" * 5000}))
+    assert set(form.errors) == {"a1", "a2"}
+    assert form.answers == {}
+
+
+def test_leading_zeros_still_name_a_scale_point() -> None:
+    form = parse_rating_form(RUBRIC, MultiDict({"item-a1": "03", "item-a2": "0" * 5000 + "5",
+                                                "item-a3": NOT_OBSERVED}))
+    assert form.answers == {"a1": 3, "a2": 5, "a3": None} and form.complete
+
+
+@given(FORMS)
+def test_any_form_is_parsed_into_answers_missing_or_errors(pairs: list[tuple[str, str]]) -> None:
+    form = parse_rating_form(RUBRIC, MultiDict(pairs))
+    sent = MultiDict(pairs)
+    for item in ITEMS:
+        places = [item in form.answers, item in form.missing, item in form.errors]
+        assert places.count(True) == 1, (item, form)
+        raw = (sent.get(f"item-{item}") or "").strip()
+        if item in form.answers:
+            value = form.answers[item]
+            assert value is None if raw == NOT_OBSERVED else value == int(raw.lstrip("0"))
+            assert value is None or 1 <= value <= 5
+    for question, text in form.comments.items():
+        assert 0 < len(text) <= MAX_COMMENT_CHARS and question not in form.errors
+    assert set(form.comments) | set(form.errors) | set(form.answers) | set(form.missing) <= {
+        *ITEMS, "strengths", "develop"}
