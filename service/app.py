@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _register_models()
+    _configure_outbox(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
@@ -66,6 +67,13 @@ def _register_tasks(app: Flask) -> None:
     huey = make_huey(app.config["TASK_QUEUE_URL"], app.config["INSTANCE_PATH"])
     app.extensions["huey"] = huey
     app.extensions["tasks"] = register(app, huey)
+
+
+def _configure_outbox(app: Flask) -> None:
+    """The message kinds the relay must know about, from the domains that write them."""
+    from service.nominations.invitations import message_kinds
+
+    app.extensions["outbox_kinds"] = {**message_kinds()}
 
 
 def _register_models() -> None:

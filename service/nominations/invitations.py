@@ -7,6 +7,7 @@ was reissued or answered in the meantime is never sent."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
@@ -17,7 +18,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    insert,
     literal,
     literal_column,
     select,
@@ -25,19 +25,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from service.db import after_commit, among, db, utcnow, write_many
+from service.db import among, db, utcnow, write_many
 from service.errors import DomainError
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.tokens import hash_token, new_token
+from service.outbox import writer as outbox
+from service.outbox.kinds import Fail, MessageKind, Resolution, Skip
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.people.models import Person
-from service.sealing import seal
+from service.sealing import InvalidToken, seal, unseal
 
 if TYPE_CHECKING:
     from service.cycles.models import Cycle
-
-# Messages that carry the rater's personal link.
-LINK_TEMPLATES = frozenset({"invitation", "reminder"})
 
 _Rater = aliased(Person)
 _Leader = aliased(Person)
@@ -49,27 +48,6 @@ def cycle_context(cycle: Cycle) -> dict[str, Any]:
     return {"cycle_name": cycle.name, "closes_on": cycle.closes_on.isoformat(),
             "organisation": config["ORGANISATION_NAME"], "contact": config["CONTACT_EMAIL"],
             "min_group_size": cycle.min_group_size}
-
-
-def outbox_row(template: str, recipient: str, language: str, context: dict[str, Any],
-                cycle_id: int, invitation_id: int | None, now: dt.datetime) -> dict[str, Any]:
-    return {"kind": "email", "template": template, "recipient": recipient, "language": language,
-            "context": context, "sealed": None, "cycle_id": cycle_id,
-            "invitation_id": invitation_id, "status": OutboxStatus.PENDING, "attempts": 0,
-            "created_at": now, "next_attempt_at": now}
-
-
-def write_outbox(rows: list[dict[str, Any]]) -> None:
-    """Insert outbox rows; the relay wakes once they are committed."""
-    if rows:
-        db.session.execute(insert(OutboxMessage), rows)
-        _wake_relay_after_commit()
-
-
-def _wake_relay_after_commit() -> None:
-    from service.tasks.jobs import wake_relay
-
-    after_commit(wake_relay, key="wake-relay")
 
 
 def _rater_rows(cycle: Cycle, *conditions: Any) -> list[Any]:
@@ -130,13 +108,7 @@ def _queue_link_emails(template: str, cycle: Cycle, now: dt.datetime, *condition
         .join(_Leader, Subject.person_id == _Leader.id)
         .where(Subject.cycle_id == cycle.id, *conditions)
         .order_by(Invitation.id))
-    result = db.session.execute(insert(OutboxMessage.__table__).from_select(
-        ["kind", "template", "recipient", "language", "context", "cycle_id", "invitation_id",
-         "status", "attempts", "created_at", "next_attempt_at"], rows)
-        .execution_options(preserve_rowcount=True))
-    if result.rowcount:
-        _wake_relay_after_commit()
-    return result.rowcount
+    return outbox.write_selected(rows)
 
 
 def issue_invitations(cycle: Cycle, nomination_ids: list[int] | None = None) -> dict[int, str]:
@@ -254,10 +226,40 @@ def notify_closed(cycle: Cycle) -> int:
         by_rater.setdefault(row.email.lower(), (row, []))[1].append(row.leader_name)
     now = utcnow()
     base = cycle_context(cycle)
-    messages = [
-        outbox_row("cycle_closed", row.email, row.language or cycle.language,
-                    {**base, "rater_name": row.rater_name, "leader_names": leaders},
-                    cycle.id, None, now)
-        for row, leaders in by_rater.values()]
-    write_outbox(messages)
-    return len(messages)
+    return outbox.write([
+        outbox.message("cycle_closed", row.email, row.language or cycle.language,
+                       {**base, "rater_name": row.rater_name, "leader_names": leaders},
+                       cycle_id=cycle.id, now=now)
+        for row, leaders in by_rater.values()])
+
+
+def resolve_links(messages: Sequence[OutboxMessage]) -> dict[int, Resolution]:
+    """The rater's link for each invitation or reminder, read when its turn comes: a message to
+    someone who has answered, declined or whose cycle closed is skipped; a link reissued since
+    the message was queued is the new one."""
+    ids = {m.invitation_id for m in messages if m.invitation_id}
+    rows = dict(db.session.execute(
+        select(Invitation.id, Invitation.sealed_token).where(
+            Invitation.id.in_(ids), Invitation.status == InvitationStatus.PENDING)).all()
+        ) if ids else {}
+    base = current_app.config["BASE_URL"]
+    found: dict[int, Resolution] = {}
+    for message in messages:
+        sealed = rows.get(message.invitation_id)
+        if sealed is None:
+            found[message.id] = Skip("not needed any more: the rater answered or declined, or "
+                                     "the cycle closed")
+            continue
+        try:
+            found[message.id] = {"link": f"{base}/r/{unseal(sealed)}"}
+        except InvalidToken:
+            found[message.id] = Fail("cannot unseal: SECRET_KEY changed since it was queued; "
+                                     "reissue it")
+    return found
+
+
+def message_kinds() -> dict[str, MessageKind]:
+    """What the relay needs to know of the messages to raters (registered by create_app)."""
+    return {"invitation": MessageKind(resolve_links, forget_recipient=True),
+            "reminder": MessageKind(resolve_links, forget_recipient=True),
+            "cycle_closed": MessageKind(forget_recipient=True)}

@@ -1,5 +1,6 @@
-"""Relay the outbox after commit: rows written in their cause's transaction (see
-service/nominations/invitations.py), sent over one connection per batch."""
+"""Relay the outbox after commit: rows written in their cause's transaction
+(service/outbox/writer.py), each kind's secrets resolved when its turn comes by what its domain
+registered (service/outbox/kinds.py), sent over one connection per batch."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from integrations.mail.sender import (
     build_message,
 )
 from service.db import db, erase_residue, utcnow
+from service.outbox.kinds import Fail, MessageKind, Resolution, Skip
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.outbox.rendering import render_email
 from service.sealing import InvalidToken, unseal
@@ -33,10 +35,6 @@ BACKOFF_CAP = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=10)
 # While the SMTP server cannot be reached, retry this soon: an outage is not the message's fault.
 OUTAGE_RETRY = dt.timedelta(minutes=1)
-# Messages to raters: once sent (or no longer needed) the row forgets whom it went to, so no
-# list of who was reminded, thanked or sent a link after some moment outlives the sending (it
-# would tell who answered late). Only failures keep their recipient, for HR to fix.
-FORGET_RECIPIENT = frozenset({"invitation", "reminder", "cycle_closed"})
 
 
 def open_sender() -> Sender:
@@ -87,14 +85,14 @@ def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCoun
     if not due:
         return counts
     pacer = pacer or Pacer(current_app.config["MAIL_RATE_PER_MINUTE"])
-    links = _pending_links(due)
+    resolved = _resolve(due)
     done = 0
     try:
         while done < len(due):  # each connection sends at least the message it was opened for
             with open_sender() as sender:
                 for message in due[done:]:
                     pacer.wait()
-                    lost = _deliver(sender, message, links, counts)
+                    lost = _deliver(sender, message, resolved.get(message.id, {}), counts)
                     db.session.commit()
                     done += 1
                     if lost:
@@ -110,20 +108,21 @@ def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCoun
     return counts
 
 
-def _pending_links(messages: list[OutboxMessage]) -> dict[int, str | None]:
-    """Invitation id -> its sealed token while still pending (None: answered, declined, closed).
+def _kinds() -> dict[str, MessageKind]:
+    return current_app.extensions.get("outbox_kinds", {})
 
-    Read when the message's turn comes, so a reminder never goes to someone who has answered."""
-    from service.nominations.invitations import LINK_TEMPLATES
-    from service.nominations.models import Invitation, InvitationStatus
 
-    ids = {m.invitation_id for m in messages if m.template in LINK_TEMPLATES and m.invitation_id}
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Invitation.id, Invitation.status, Invitation.sealed_token)
-                              .where(Invitation.id.in_(ids)))
-    return {invitation_id: sealed if status == InvitationStatus.PENDING else None
-            for invitation_id, status, sealed in rows}
+def _resolve(messages: list[OutboxMessage]) -> dict[int, Resolution]:
+    """Ask each kind's resolver, once per batch, for what its messages need now (a link)."""
+    by_template: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        by_template.setdefault(message.template, []).append(message)
+    resolved: dict[int, Resolution] = {}
+    for template, batch in by_template.items():
+        kind = _kinds().get(template)
+        if kind is not None and kind.resolve is not None:
+            resolved.update(kind.resolve(batch))
+    return resolved
 
 
 def claim_due(batch_size: int) -> list[OutboxMessage]:
@@ -154,18 +153,18 @@ def claim_due(batch_size: int) -> list[OutboxMessage]:
         .execution_options(populate_existing=True)))
 
 
-def _deliver(sender: Sender, message: OutboxMessage, links: dict[int, str | None],
+def _deliver(sender: Sender, message: OutboxMessage, resolution: Resolution,
              counts: RelayCounts) -> bool:
     """Send one message and record the outcome on its row; True when the connection broke."""
+    if isinstance(resolution, Skip):
+        _skip(message, resolution.reason, counts)
+        return False
+    if isinstance(resolution, Fail):
+        _fail(message, resolution.reason, counts)
+        return False
     try:
-        secret = json.loads(unseal(message.sealed)) if message.sealed else {}
-        if message.invitation_id in links:
-            sealed_token = links[message.invitation_id]
-            if sealed_token is None:
-                _skip(message, "not needed any more: the rater answered or declined, or the "
-                      "cycle closed", counts)
-                return False
-            secret["link"] = f"{current_app.config['BASE_URL']}/r/{unseal(sealed_token)}"
+        secret = {**(json.loads(unseal(message.sealed)) if message.sealed else {}),
+                  **resolution}
     except InvalidToken:
         _fail(message, "cannot unseal: SECRET_KEY changed since it was queued; reissue it", counts)
         return False
@@ -206,7 +205,8 @@ def _skip(message: OutboxMessage, reason: str, counts: RelayCounts) -> None:
 
 
 def _forget_recipient(message: OutboxMessage, counts: RelayCounts) -> None:
-    if message.template in FORGET_RECIPIENT:
+    kind = _kinds().get(message.template)
+    if kind is not None and kind.forget_recipient:
         message.recipient, message.context, message.invitation_id = "", {}, None
         counts.forgotten += 1
 

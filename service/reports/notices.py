@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from service.db import utcnow
-from service.nominations.invitations import cycle_context, outbox_row, write_outbox
+from service.nominations.invitations import cycle_context
+from service.outbox import writer as outbox
 
 if TYPE_CHECKING:
     from service.cycles.models import Subject
@@ -24,6 +24,7 @@ def notify_report_ready(subject: Subject, *, to_leader: bool, is_update: bool) -
     context = {**cycle_context(cycle), "base_url": current_app.config["BASE_URL"],
                "recipient_name": reader.display_name, "leader_name": leader.display_name,
                "is_leader": to_leader, "is_update": is_update}
-    write_outbox([outbox_row("report_ready", reader.email, reader.language or cycle.language,
-                             context, cycle.id, None, utcnow())])
+    outbox.write([outbox.message("report_ready", reader.email,
+                                 reader.language or cycle.language, context,
+                                 cycle_id=cycle.id)])
     return True

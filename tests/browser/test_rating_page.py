@@ -7,6 +7,7 @@ from service.cycles.models import Cycle
 from service.db import db
 from service.nominations.models import Invitation, InvitationStatus
 from service.responses.models import Response
+from service.responses.sealing import seal_draft
 from tests.factories import launched_cycle
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
@@ -104,7 +105,8 @@ def test_a_long_name_and_a_long_word_wrap_instead_of_running_off_the_page(page, 
     people["leader"].display_name = "Alex-" + "x" * 295
     invitation = db.session.scalar(db.select(Invitation).where(
         Invitation.id == next(i for i, t in tokens.items() if t == token)))
-    invitation.draft = {"answers": {}, "comments": {"strengths": "y" * 4000}}
+    invitation.draft = seal_draft(token, {}, {"strengths": "y" * 4000},
+                                  invitation.nomination.subject.cycle.rubric_snapshot)
     db.session.commit()
     page.set_viewport_size({"width": 400, "height": 800})  # a phone
     page.goto(f"{live_server}/r/{token}")

@@ -209,3 +209,43 @@ def test_a_timeout_mid_batch_retries_that_message_and_sends_the_rest(make_app):
             assert stalled.last_error.startswith("connection lost")
         assert "boss@test.example" not in [m["To"] for m in smtp.inbox.messages]
         assert len(smtp.inbox.messages) == 8
+
+
+def test_the_outbox_knows_message_kinds_only_through_what_domains_register(app):
+    """No module of service/outbox imports a domain that writes messages: each kind's needs
+    (a link read at send time, forgetting the recipient) come from its registration."""
+    import ast
+    from pathlib import Path
+
+    import service.outbox
+
+    for path in Path(service.outbox.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module} | {
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+            for alias in node.names}
+        assert not {m for m in imported if m.startswith(("service.nominations",
+                                                          "service.reports",
+                                                          "service.cycles"))}, path.name
+
+
+def test_a_registered_kind_resolves_its_messages_when_their_turn_comes(app):
+    from service.outbox import writer
+    from service.outbox.kinds import MessageKind, Skip
+
+    seen = []
+
+    def resolve(batch):
+        seen.extend(m.template for m in batch)
+        return {m.id: Skip("the resolver says so") for m in batch}
+
+    app.extensions["outbox_kinds"] = {**app.extensions["outbox_kinds"],
+                                      "custom": MessageKind(resolve, forget_recipient=True)}
+    writer.write([writer.message("custom", "someone@test.example", "en", {"x": 1})])
+    db.session.commit()
+    counts = relay_outbox()
+    row = db.session.scalar(db.select(OutboxMessage))
+    assert seen == ["custom"] and counts.sent == 0
+    assert (row.status, row.last_error, row.recipient) == (
+        OutboxStatus.SKIPPED, "the resolver says so", "")
