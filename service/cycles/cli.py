@@ -8,27 +8,16 @@ from collections.abc import Callable
 from typing import IO
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from service.cli_support import transactional
 from service.cycles import cohorts, operations
 from service.cycles.models import Cycle, Subject
 from service.db import db
-from service.errors import DomainError, InvalidInput
 from service.nominations.models import RaterGroup
-from service.nominations.operations import nominate, suggest_raters
-from service.people.models import Person
-
-
-def find_person(key: str) -> Person:
-    """A person by directory id or email address."""
-    person = db.session.scalar(select(Person).where(
-        or_(Person.directory_id == key, db.func.lower(Person.email) == key.lower())))
-    if person is None:
-        raise InvalidInput(f"nobody with directory id or email {key!r}; import people first")
-    return person
+from service.nominations.operations import nominate, nominate_suggested
+from service.people.operations import find_person
 
 
 @click.group("cycle")
@@ -67,10 +56,6 @@ def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.dat
     except ValueError:
         raise click.BadParameter(f"{reminders!r}: give whole days, such as 7,2",
                                  param_hint="--reminders") from None
-    if min_group_size is None:
-        min_group_size = current_app.config["MIN_GROUP_SIZE"]
-    if manager_min is None:
-        manager_min = current_app.config["MANAGER_MIN"]
     cycle = operations.create_cycle(name, rubric_id, opens.date(), closes.date(),
                                     min_group_size=min_group_size, manager_min=manager_min,
                                     language=language, reminder_days=reminder_days,
@@ -97,16 +82,10 @@ def add_leader_command(cycle_id: int, people: tuple[str, ...], suggest: bool,
         if not suggest:
             click.echo(f"added {subject.person.display_name}")
             continue
-        raters, skipped = 0, []
-        for person, group in suggest_raters(subject):
-            try:
-                nominate(subject, person, group)
-            except (InvalidInput, DomainError) as exc:  # no usable address: named, not fatal
-                skipped.append(f"{person.display_name} ({exc})")
-                continue
-            raters += 1
-        click.echo(f"added {subject.person.display_name} with {raters} raters"
-                   + (f"; not nominated: {'; '.join(skipped)}" if skipped else ""))
+        outcome = nominate_suggested(subject)
+        click.echo(f"added {subject.person.display_name} with {outcome.total} raters"
+                   + (f"; not nominated: {'; '.join(outcome.skipped)}" if outcome.skipped
+                      else ""))
 
 
 @cycle_cli.command("add-cohort")
@@ -153,19 +132,11 @@ def add_cohort_command(cycle_id: int, department: str | None, under: str | None,
 
 
 def _nominate_suggested(subject: Subject) -> str:
-    """Nominate the suggestions; people without a usable address are named, not nominated."""
-    groups: dict[str, int] = {}
-    skipped = []
-    for person, group in suggest_raters(subject):
-        try:
-            nominate(subject, person, group)
-        except (InvalidInput, DomainError) as exc:  # no address; or a loop in the org chart
-            skipped.append(f"{person.display_name} ({exc})")
-            continue
-        groups[group.value] = groups.get(group.value, 0) + 1
-    text = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in groups.items())
-    if skipped:
-        text += f"; not nominated: {'; '.join(skipped)}"
+    outcome = nominate_suggested(subject)
+    text = ", ".join(f"{count} {group.value.replace('_', ' ')}"
+                     for group, count in outcome.nominated.items())
+    if outcome.skipped:
+        text += f"; not nominated: {'; '.join(outcome.skipped)}"
     return text
 
 
@@ -179,11 +150,7 @@ def _nominate_suggested(subject: Subject) -> str:
 def nominate_command(cycle_id: int, leader: str, rater: str, group: str) -> None:
     """Nominate RATER to give feedback on LEADER, as GROUP."""
     cycle = operations.get_cycle(cycle_id)
-    leader_person = find_person(leader)
-    subject = next((s for s in cycle.subjects if s.person_id == leader_person.id), None)
-    if subject is None:
-        raise InvalidInput(f"{leader_person.display_name} is not a leader in cycle {cycle.id}; "
-                           f"run `feedback360 cycle add-leader {cycle.id} {leader}` first")
+    subject = operations.find_subject(cycle, find_person(leader))
     nomination = nominate(subject, find_person(rater), RaterGroup(group))
     click.echo(f"nominated {nomination.person.display_name} as {group}")
 

@@ -41,9 +41,16 @@ DEFAULT_REMINDER_DAYS = (7, 2)
 
 
 def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.date, *,
-                 min_group_size: int = 3, manager_min: int = 1, language: str = "en",
+                 min_group_size: int | None = None, manager_min: int | None = None,
+                 language: str = "en",
                  reminder_days: list[int] | None = None, auto_launch: bool = False,
                  facilitated_release: bool = False) -> Cycle:
+    """A draft cycle; thresholds left out take the organisation's defaults (MIN_GROUP_SIZE,
+    MANAGER_MIN)."""
+    if min_group_size is None:
+        min_group_size = current_app.config["MIN_GROUP_SIZE"]
+    if manager_min is None:
+        manager_min = current_app.config["MANAGER_MIN"]
     if not name.strip():
         raise InvalidInput("a cycle needs a name")
     if closes_on <= opens_on:
@@ -84,6 +91,16 @@ def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None)
     subject = Subject(cycle=cycle, person=person, facilitator=facilitator)
     db.session.add(subject)
     db.session.flush()
+    return subject
+
+
+def find_subject(cycle: Cycle, person: Person) -> Subject:
+    """The person as a leader in the cycle, or an error that says how to add them."""
+    subject = db.session.scalar(select(Subject).where(Subject.cycle_id == cycle.id,
+                                                      Subject.person_id == person.id))
+    if subject is None:
+        raise InvalidInput(f"{person.display_name} is not a leader in cycle {cycle.id}; add "
+                           f"them first (`feedback360 cycle add-leader {cycle.id} …`)")
     return subject
 
 

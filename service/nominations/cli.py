@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from service.cli_support import transactional
 from service.cycles import operations
-from service.cycles.cli import find_person
-from service.cycles.models import Subject
-from service.db import db
-from service.errors import InvalidInput
 from service.nominations import invitations
-from service.nominations.models import Invitation, InvitationStatus, Nomination
-from service.outbox.models import OutboxMessage, OutboxStatus
+from service.nominations.models import Invitation
+from service.nominations.operations import find_invitation_of
+from service.people.operations import find_person
 
 
 @click.group("invitation")
@@ -24,25 +20,8 @@ def invitation_cli() -> None:
 
 def _find(cycle_id: int, leader: str, rater: str) -> Invitation:
     cycle = operations.get_cycle(cycle_id)
-    leader_person, rater_person = find_person(leader), find_person(rater)
-    invitation = db.session.scalar(
-        select(Invitation).join(Nomination).join(Subject)
-        .where(Subject.cycle_id == cycle.id, Subject.person_id == leader_person.id,
-               Nomination.person_id == rater_person.id))
-    if invitation is None:
-        raise InvalidInput(f"{rater_person.display_name} has no invitation about "
-                           f"{leader_person.display_name} in cycle {cycle.id}")
-    return invitation
-
-
-def _failed(cycle_id: int) -> list[Invitation]:
-    """Pending invitations whose invitation or reminder email failed for good."""
-    operations.get_cycle(cycle_id)
-    failed_ids = select(OutboxMessage.invitation_id).where(
-        OutboxMessage.cycle_id == cycle_id, OutboxMessage.status == OutboxStatus.FAILED)
-    return list(db.session.scalars(select(Invitation).where(
-        Invitation.id.in_(failed_ids), Invitation.status == InvitationStatus.PENDING)
-        .order_by(Invitation.id)))
+    subject = operations.find_subject(cycle, find_person(leader))
+    return find_invitation_of(subject, find_person(rater))
 
 
 @invitation_cli.command("resend")
@@ -58,7 +37,8 @@ def resend_command(cycle_id: int, leader: str | None, rater: str | None,
     now (fix a bounced address there first)."""
     if all_failed == bool(leader and rater) or (leader is None) != (rater is None):
         raise click.UsageError("give --leader and --rater, or --all-failed")
-    chosen = _failed(cycle_id) if all_failed else [_find(cycle_id, leader or "", rater or "")]
+    chosen = (invitations.failed_invitations(operations.get_cycle(cycle_id)) if all_failed
+              else [_find(cycle_id, leader or "", rater or "")])
     for invitation in chosen:
         invitations.resend(invitation)
     click.echo(f"{len(chosen)} invitation email(s) queued again")
@@ -72,7 +52,7 @@ def resend_command(cycle_id: int, leader: str | None, rater: str | None,
 @transactional
 def reissue_command(cycle_id: int, leader: str, rater: str) -> None:
     """A new personal link for a rater who lost theirs; the old link stops working now.
-    Saved answers stay with the invitation."""
+    Answers saved under the old link were sealed with it and are dropped."""
     invitation = _find(cycle_id, leader, rater)
     invitations.reissue(invitation)
     click.echo("new link queued by email; the old link no longer works")

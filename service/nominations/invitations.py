@@ -174,6 +174,16 @@ def _pending(invitation: Invitation) -> None:
         raise DomainError("the cycle is not open, so a link would not work")
 
 
+def failed_invitations(cycle: Cycle) -> list[Invitation]:
+    """Pending invitations whose invitation or reminder email failed for good (HR resends them
+    once the address is fixed)."""
+    failed_ids = select(OutboxMessage.invitation_id).where(
+        OutboxMessage.cycle_id == cycle.id, OutboxMessage.status == OutboxStatus.FAILED)
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.id.in_(failed_ids), Invitation.status == InvitationStatus.PENDING)
+        .order_by(Invitation.id)))
+
+
 def resend(invitation: Invitation) -> None:
     """Queue the invitation email again with the same link (after a failed delivery)."""
     _pending(invitation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from service.db import db
 from service.errors import DomainError, InvalidInput
 from service.nominations.invitations import issue_invitations
-from service.nominations.models import Nomination, RaterGroup
+from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.people.models import Person
 
 if TYPE_CHECKING:
@@ -73,3 +74,39 @@ def suggest_raters(subject: Subject) -> list[tuple[Person, RaterGroup]]:
             Person.active.is_(True)).order_by(Person.id))
         suggestions += [(p, RaterGroup.PEER) for p in peers]
     return suggestions
+
+
+@dataclass
+class Suggested:
+    """What nominating the suggestions did: raters per group, and who could not be nominated."""
+
+    nominated: dict[RaterGroup, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.nominated.values())
+
+
+def nominate_suggested(subject: Subject) -> Suggested:
+    """Nominate the org chart's suggestions; people without a usable address (or already
+    nominated) are named with the reason, not nominated."""
+    outcome = Suggested()
+    for person, group in suggest_raters(subject):
+        try:
+            nominate(subject, person, group)
+        except (InvalidInput, DomainError) as exc:
+            outcome.skipped.append(f"{person.display_name} ({exc})")
+            continue
+        outcome.nominated[group] = outcome.nominated.get(group, 0) + 1
+    return outcome
+
+
+def find_invitation_of(subject: Subject, rater: Person) -> Invitation:
+    """The invitation of one rater about one leader, or an error naming both."""
+    invitation = db.session.scalar(select(Invitation).join(Nomination).where(
+        Nomination.subject_id == subject.id, Nomination.person_id == rater.id))
+    if invitation is None:
+        raise InvalidInput(f"{rater.display_name} has no invitation about "
+                           f"{subject.person.display_name} in cycle {subject.cycle_id}")
+    return invitation

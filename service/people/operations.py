@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from service.csv_cells import read_cell, write_csv
 from service.db import db
+from service.errors import InvalidInput
 from service.people.models import Person
 from service.people.schemas import PersonImportSchema
 
@@ -196,3 +197,12 @@ def write_people_csv(rows: list[dict[str, Any]], stream: Any) -> None:
     `read_csv` takes the mark away, so the file imports back unchanged."""
     write_csv(stream, EXPORT_COLUMNS, (
         {**row, "active": "true" if row["active"] else "false"} for row in rows))
+
+
+def find_person(key: str) -> Person:
+    """A person by directory id or email address (any case): how HR names someone."""
+    person = db.session.scalar(select(Person).where(
+        or_(Person.directory_id == key, func.lower(Person.email) == key.lower())))
+    if person is None:
+        raise InvalidInput(f"nobody with directory id or email {key!r}; import people first")
+    return person

@@ -9,11 +9,10 @@ import click
 from flask.cli import with_appcontext
 
 from service.cli_support import transactional
-from service.cycles.cli import find_person
 from service.cycles.models import Subject
-from service.cycles.operations import get_cycle
+from service.cycles.operations import find_subject, get_cycle
 from service.db import cancel_after_commit, db
-from service.errors import InvalidInput
+from service.people.operations import find_person
 from service.reports.operations import (
     hand_over,
     prepare_reports,
@@ -28,12 +27,7 @@ def report_cli() -> None:
 
 
 def _subject(cycle_id: int, key: str) -> Subject:
-    person = find_person(key)
-    subject = db.session.scalar(db.select(Subject).where(Subject.cycle_id == cycle_id,
-                                                         Subject.person_id == person.id))
-    if subject is None:
-        raise InvalidInput(f"{person.display_name} is not a leader in cycle {cycle_id}")
-    return subject
+    return find_subject(get_cycle(cycle_id), find_person(key))
 
 
 @report_cli.command("generate")
