@@ -17,9 +17,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from service.db import db
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from service.db import db, erase_residue
 from service.migrations.cli import upgrade
 from service.outbox.operations import relay_outbox
+from service.people.models import Person
 from tests.factories import launched_cycle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,3 +115,36 @@ def test_a_stopped_server_leaves_no_wal_behind(make_app: Any, tmp_path: Path) ->
         assert wal.exists() and wal.stat().st_size == 0
     finally:
         worker.close()
+
+
+def test_deleted_content_is_overwritten_not_left_in_free_space(make_app: Any,
+                                                               tmp_path: Path) -> None:
+    """secure_delete: a moved held answer or a wiped draft leaves no bytes behind in the file
+    once the WAL is checkpointed. Many SQLite builds leave it off by default (Debian's has it
+    on), so the connections start with it off here and the service must turn it on."""
+
+    def off_by_default(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA secure_delete=OFF")
+
+    event.listen(Engine, "connect", off_by_default, insert=True)
+    try:
+        database = tmp_path / "erased.sqlite"
+        app = make_app(DATABASE_URL=f"sqlite:///{database}")
+        with app.app_context():
+            upgrade()
+            assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1
+            person = Person(directory_id="gone", email="gone@test.example", given_name="A",
+                            family_name="B", display_name="A B", title="MARKER-" + "x" * 200)
+            db.session.add(person)
+            db.session.commit()
+            erase_residue(db.engine)
+            assert b"MARKER-" in database.read_bytes()
+            db.session.delete(person)
+            db.session.commit()
+            erase_residue(db.engine)
+            assert b"MARKER-" not in database.read_bytes()
+            assert database.with_name(database.name + "-wal").stat().st_size == 0
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        event.remove(Engine, "connect", off_by_default)
