@@ -78,6 +78,7 @@ def _configure_outbox(app: Flask) -> None:
 
 def _register_models() -> None:
     """Import every model so the metadata (and Alembic) sees all tables."""
+    import service.audit.models
     import service.cycles.models
     import service.directory.models
     import service.nominations.models
@@ -114,6 +115,7 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from service.audit.cli import audit_cli
     from service.cycles.cli import cycle_cli
     from service.demo.cli import demo_command
     from service.directory.cli import directory_cli
@@ -126,5 +128,5 @@ def _register_cli(app: Flask) -> None:
     from service.tasks.cli import worker_command
 
     for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
-                    invitation_cli, report_cli, worker_command, demo_command):
+                    invitation_cli, report_cli, audit_cli, worker_command, demo_command):
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ from alembic.util import CommandError
 
 from integrations.ldap.client import DirectoryError
 from integrations.ldap.settings import DirectoryConfigError
+from service.audit.operations import acting_as, command_line_actor
 from service.db import db
 from service.errors import DomainError
 from service.people.operations import PeopleImportError
@@ -28,7 +29,8 @@ def transactional(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            result = func(*args, **kwargs)
+            with acting_as(command_line_actor()):
+                result = func(*args, **kwargs)
             db.session.commit()  # then what the work registered runs (service/db.py)
             return result
         except READABLE_ERRORS as exc:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
+from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import after_commit, db, erase_residue, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
@@ -73,6 +74,8 @@ def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.dat
                   auto_launch=auto_launch, facilitated_release=facilitated_release)
     db.session.add(cycle)
     db.session.flush()
+    record("cycle.create", "cycle", cycle.id,
+           f"created draft cycle '{cycle.name}' ({opens_on} to {closes_on}, rubric {rubric_id})")
     return cycle
 
 
@@ -91,6 +94,8 @@ def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None)
     subject = Subject(cycle=cycle, person=person, facilitator=facilitator)
     db.session.add(subject)
     db.session.flush()
+    record("cycle.add_leader", "cycle", cycle.id, f"added {person.display_name} as a leader"
+           + (f", facilitator {facilitator.display_name}" if facilitator else ""))
     return subject
 
 
@@ -150,6 +155,8 @@ def launch(cycle: Cycle) -> dict[int, str]:
                             if cycle.closes_on - dt.timedelta(days=d) <= today]
     tokens = issue_invitations(cycle)
     db.session.flush()
+    record("cycle.launch", "cycle", cycle.id,
+           f"launched: {len(tokens)} invitations queued, closes {cycle.closes_on}")
     return tokens
 
 
@@ -172,6 +179,7 @@ def reopen(cycle: Cycle, closes_on: dt.date | None = None) -> None:
                           "give a new closing date (`--closes YYYY-MM-DD`) to re-open it")
     transition(cycle, CycleState.OPEN)
     db.session.flush()
+    record("cycle.reopen", "cycle", cycle.id, f"re-opened until {cycle.closes_on}")
 
 
 def close(cycle: Cycle) -> None:
@@ -192,6 +200,7 @@ def close(cycle: Cycle) -> None:
     move_held(cycle, first_close=first_close)
     db.session.flush()
     prepare_reports(cycle)
+    record("cycle.close", "cycle", cycle.id, "closed; reports queued")
     after_commit(functools.partial(erase_residue, db.engine), key="erase-residue")
 
 
@@ -202,6 +211,9 @@ def release(cycle: Cycle) -> dict[str, int]:
     counts = release_reports(cycle)
     transition(cycle, CycleState.RELEASED)
     db.session.flush()
+    record("cycle.release", "cycle", cycle.id,
+           f"released: {counts['to_leader']} to leaders, {counts['to_facilitator']} to "
+           f"facilitators, {counts['unchanged']} unchanged")
     return counts
 
 

@@ -23,6 +23,7 @@ from integrations.ldap.client import (
     read_root_dse,
 )
 from integrations.ldap.settings import DirectorySettings
+from service.audit import operations as audit
 from service.db import among, db, utcnow, write_many
 from service.directory.models import DirectorySyncState
 from service.directory.records import (
@@ -360,6 +361,8 @@ def sync_directory(settings: DirectorySettings, *, full: bool = False, dry_run: 
     if not dry_run:
         _save_state(settings, read, mode, report)  # first: on SQLite, it takes the write lock
         _apply(plan)
+        counts = ", ".join(f"{name} {value}" for name, value in asdict(report.counts).items())
+        audit.record("directory.sync", "people", None, f"{mode} directory sync: {counts}")
     return report
 
 

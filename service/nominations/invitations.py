@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from service.audit.operations import record
 from service.db import among, db, utcnow, write_many
 from service.errors import DomainError
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
@@ -190,6 +191,7 @@ def resend(invitation: Invitation) -> None:
     if not invitation.sealed_token:
         raise DomainError("the link can no longer be read (SECRET_KEY changed?); reissue it")
     _queue_invitation_email(invitation)
+    _record_for_group("invitation.resend", invitation, "invitation email queued again")
 
 
 def reissue(invitation: Invitation) -> None:
@@ -206,6 +208,16 @@ def reissue(invitation: Invitation) -> None:
         raise DomainError("the rater answered or declined a moment ago; nothing was reissued")
     db.session.expire(invitation, ["token_hash", "sealed_token", "draft"])
     _queue_invitation_email(invitation)
+    _record_for_group("invitation.reissue", invitation, "new personal link sent")
+
+
+def _record_for_group(action: str, invitation: Invitation, what: str) -> None:
+    """Audit an action on one invitation by its leader and group only: a row naming the rater
+    with a time would tell, after a re-open, that they had not answered yet."""
+    nomination = invitation.nomination
+    record(action, "subject", nomination.subject_id,
+           f"{what} for a {nomination.group.value.replace('_', ' ')} of "
+           f"{nomination.subject.person.display_name}")
 
 
 def _queue_invitation_email(invitation: Invitation) -> None:

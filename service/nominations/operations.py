@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from service.audit.operations import record
 from service.db import db
 from service.errors import DomainError, InvalidInput
 from service.nominations.invitations import issue_invitations
@@ -41,6 +42,9 @@ def nominate(subject: Subject, person: Person, group: RaterGroup) -> Nomination:
     nomination = Nomination(subject=subject, person=person, group=group)
     db.session.add(nomination)
     db.session.flush()
+    record("nomination.add", "subject", subject.id,  # the group, never the rater's name
+           f"a rater nominated as {group.value.replace('_', ' ')} for "
+           f"{subject.person.display_name}")
     if cycle.state == CycleState.OPEN:
         issue_invitations(cycle, [nomination.id])
     return nomination

@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 
+from service.audit.operations import record
 from service.csv_cells import read_cell, write_csv
 from service.db import db
 from service.errors import InvalidInput
@@ -169,6 +170,7 @@ def upsert_people(rows: list[dict[str, Any]]) -> ImportCounts:
         counts.unchanged += not changed
     db.session.flush()
     _link_managers(counts)
+    record("people.import", "people", None, f"people imported: {counts}")
     return counts
 
 

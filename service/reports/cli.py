@@ -14,8 +14,8 @@ from service.cycles.operations import find_subject, get_cycle
 from service.db import cancel_after_commit, db
 from service.people.operations import find_person
 from service.reports.operations import (
+    generate_reports,
     hand_over,
-    prepare_reports,
     report_status,
     save_reports,
 )
@@ -42,7 +42,7 @@ def generate_command(cycle_id: int, here: bool) -> None:
     from service.tasks.jobs import render_report
 
     cycle = get_cycle(cycle_id)
-    queued = prepare_reports(cycle)
+    queued = generate_reports(cycle)
     if not here:
         click.echo(f"{len(queued)} reports queued for the worker; `feedback360 report status "
                    f"{cycle.id}` shows progress")

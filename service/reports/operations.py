@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import after_commit, db, private_file, utcnow
 from service.errors import DomainError
@@ -140,6 +141,13 @@ def prepare_reports(cycle: Cycle) -> list[Report]:
     db.session.flush()
     ids = [r.id for r in queued]
     after_commit(functools.partial(_queue_renders, ids), key=f"render-reports-{cycle.id}")
+    return queued
+
+
+def generate_reports(cycle: Cycle) -> list[Report]:
+    """HR's "generate": new versions where responses changed, and failed ones again."""
+    queued = prepare_reports(cycle)
+    record("report.generate", "cycle", cycle.id, f"{len(queued)} report versions queued")
     return queued
 
 
@@ -275,6 +283,8 @@ def hand_over(subject: Subject) -> Report:
     report.status, report.released_at = ReportStatus.RELEASED, utcnow()
     notify_report_ready(subject, to_leader=True, is_update=update)
     db.session.flush()
+    record("report.hand_over", "subject", subject.id,
+           f"version {report.version} handed over to {subject.person.display_name}")
     return report
 
 
