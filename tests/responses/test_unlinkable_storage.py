@@ -73,14 +73,15 @@ def attack_app(make_app: Any, tmp_path: Path) -> Any:
     """A database of its own on SQLite, so the WAL holds this story alone; on PostgreSQL the
     shared one, vacuumed first, with pageinspect."""
     if POSTGRES:
-        app = make_app()
+        app = make_app(MAIL_FILE_DIR=str(tmp_path / "mail"))
         with app.app_context():
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
             erase_residue(db.engine)
             yield app
     else:
-        app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'attack.sqlite'}")
+        app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'attack.sqlite'}",
+                       MAIL_FILE_DIR=str(tmp_path / "mail"))
         with app.app_context():
             upgrade()
             yield app
