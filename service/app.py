@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from service.config import load_config
 from service.db import db
+from service.db_limits import GRACE, database_unavailable, engine_options, guard_answers, timeouts
 from service.errors import DomainError
 from service.extensions import csrf, limiter
 
@@ -26,9 +28,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
     app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
-    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    app.config["RATELIMIT_HEADERS_ENABLED"] = False  # its Retry-After would replace a 503's
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a long form must not expire mid-way
     app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # a full form is a few kB
     if settings["PROXY_COUNT"]:  # behind a reverse proxy: the client address is in X-Forwarded-For
@@ -38,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     db.init_app(app)
+    _guard_database(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _register_models()
@@ -46,6 +49,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _register_tasks(app)
     return app
+
+
+def _guard_database(app: Flask) -> None:
+    """A PostgreSQL server that cannot answer at all is given up on shortly after the statement
+    timeout it would have enforced itself (service/db_limits.py)."""
+    statement, _ = timeouts(app.config)
+    with app.app_context():
+        guard_answers(db.engine, statement + GRACE if statement else 0)
 
 
 def _register_tasks(app: Flask) -> None:
@@ -90,9 +101,26 @@ def _register_errors(app: Flask) -> None:
                                message=str(error)), error.status_code
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", title=error.name,
-                               message=error.description), error.code or 500
+    def http_error(error: HTTPException) -> Response:
+        response = make_response(render_template("error.html", title=error.name,
+                                                 message=error.description), error.code or 500)
+        for name, value in error.get_headers():  # Retry-After, Allow, WWW-Authenticate
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_error(error: sa_exc.SQLAlchemyError) -> Response:
+        """Down, hung or locked past the limits: 503, nothing lost, try again in a minute.
+        Anything else from the database is a bug and stays a 500."""
+        from service.web.unavailable import outage_page
+
+        if not database_unavailable(error):
+            raise error
+        cause = getattr(error, "orig", None) or error
+        app.logger.warning("database unavailable (%s); answered 503", type(cause).__name__)
+        return outage_page()
 
 
 def _register_cli(app: Flask) -> None:

@@ -52,6 +52,13 @@ def _colour(value: str) -> str:
     return text
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds >= 0:  # also refuses nan
+        raise ValueError(f"expected a number of seconds, 0 or more, got {value!r}")
+    return seconds
+
+
 def _file(value: str) -> str:
     path = Path(value).expanduser()
     if not path.is_file():
@@ -65,6 +72,15 @@ def _file(value: str) -> str:
 SETTINGS: dict[str, tuple[Any, Any]] = {
     "INSTANCE_PATH": (None, str),
     "DATABASE_URL": (None, str),
+    # How long the web pages wait for the database before answering 503 "try again" (0: no
+    # limit). PostgreSQL: connect_timeout, statement_timeout and lock_timeout, and a server
+    # that gives no answer at all is abandoned 2 s after the statement timeout. SQLite: the
+    # lock timeout is its busy timeout. Commands and the worker use the COMMAND_ ones.
+    "DATABASE_CONNECT_TIMEOUT": (5.0, _seconds),
+    "DATABASE_STATEMENT_TIMEOUT": (10.0, _seconds),
+    "DATABASE_LOCK_TIMEOUT": (5.0, _seconds),
+    "COMMAND_STATEMENT_TIMEOUT": (600.0, _seconds),
+    "COMMAND_LOCK_TIMEOUT": (30.0, _seconds),
     "SECRET_KEY": (None, str),
     "BASE_URL": ("http://127.0.0.1:5000", str),
     "ORGANISATION_NAME": ("Your organisation", str),

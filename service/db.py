@@ -68,10 +68,10 @@ def among(column: Any, values: Sequence[Any]) -> Any:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys, let readers run beside one writer, wait rather than fail."""
+    """SQLite: enforce foreign keys, let readers run beside one writer. How long a writer waits
+    for the lock is the connection's busy timeout (service/db_limits.py engine_options)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
