@@ -39,6 +39,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         count = settings["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
+    if settings["ADMISSION_LIMIT"]:  # outermost: a shed request costs no other work
+        from service.web.admission import Admission
+
+        app.wsgi_app = Admission(  # type: ignore[method-assign]
+            app, app.wsgi_app, settings["ADMISSION_LIMIT"], settings["ADMISSION_QUEUE"],
+            settings["ADMISSION_WAIT"])
+
     db.init_app(app)
     _guard_database(app)
     csrf.init_app(app)

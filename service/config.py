@@ -81,6 +81,11 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "DATABASE_LOCK_TIMEOUT": (5.0, _seconds),
     "COMMAND_STATEMENT_TIMEOUT": (600.0, _seconds),
     "COMMAND_LOCK_TIMEOUT": (30.0, _seconds),
+    # Per web process: requests running at once, how many more may wait for a turn, and for
+    # how long; the rest get 503 with Retry-After at once (service/web/admission.py).
+    "ADMISSION_LIMIT": (4, int),
+    "ADMISSION_QUEUE": (8, int),
+    "ADMISSION_WAIT": (1.0, _seconds),
     "SECRET_KEY": (None, str),
     "BASE_URL": ("http://127.0.0.1:5000", str),
     "ORGANISATION_NAME": ("Your organisation", str),
@@ -122,6 +127,19 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "LDAP_SYNC_TASKS": (True, _bool),
     **{f"LDAP_ATTR_{field.upper()}": ("", str) for field in LDAP_FIELDS},
 }
+
+
+def setting(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting from the environment (or its default), for code that runs before an app
+    exists, such as gunicorn.conf.py."""
+    environ = os.environ if environ is None else environ
+    default, parse = SETTINGS[name]
+    if environ.get(name, "") == "":
+        return default
+    try:
+        return parse(environ[name])
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}: {exc}") from None
 
 
 def _instance_secret(instance: Path) -> str:
@@ -175,6 +193,8 @@ def load_config(
                 config[name] = check(config[name])
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
+    if config["ADMISSION_LIMIT"] < 0 or config["ADMISSION_QUEUE"] < 0:
+        raise ValueError("ADMISSION_LIMIT and ADMISSION_QUEUE must be 0 or more")
     if config["MAIL_BACKEND"] not in {"smtp", "file"}:
         raise ValueError("MAIL_BACKEND must be 'smtp' or 'file'")
     return config

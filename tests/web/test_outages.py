@@ -9,14 +9,13 @@ from __future__ import annotations
 import html
 import os
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url, text
 
 from service.app import create_app
 from service.db import db
@@ -25,7 +24,7 @@ from service.nominations.tokens import new_token
 from tests.factories import launched_cycle
 from tests.ldap_server import free_port
 from tests.pg_proxy import StallProxy
-from tests.web.helpers import csrf_token, post_form
+from tests.web.helpers import csrf_token, hold_write_lock, post_form
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
@@ -123,26 +122,6 @@ def test_a_server_that_stops_answering_mid_way_gives_503_and_hands_the_answers_b
         db.engine.dispose()
 
 
-def _hold_write_lock(database_url: str, invitation_id: int) -> Callable[[], None]:
-    """Lock what a draft save writes, from another connection; returns the release."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        holder = sqlite3.connect(url.database, isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")  # the one writer's lock; readers carry on (WAL)
-        return lambda: (holder.rollback(), holder.close())  # type: ignore[func-returns-value]
-    engine = create_engine(url)
-    connection = engine.connect()
-    connection.execute(text("SELECT id FROM invitations WHERE id = :id FOR UPDATE"),
-                       {"id": invitation_id})
-
-    def release() -> None:
-        connection.rollback()
-        connection.close()
-        engine.dispose()
-
-    return release
-
-
 def test_a_lock_held_beyond_the_bound_is_a_503_and_the_answers_survive(make_app,
                                                                        base_config):
     app = make_app(DATABASE_LOCK_TIMEOUT=1)
@@ -153,7 +132,7 @@ def test_a_lock_held_beyond_the_bound_is_a_503_and_the_answers_survive(make_app,
     url = f"/r/{token}"
     form = csrf_token(client, url)
     answers = {"item-attending-listens": "2", "question-strengths": "Explains decisions."}
-    release = _hold_write_lock(base_config["DATABASE_URL"], invitation_id)
+    release = hold_write_lock(base_config["DATABASE_URL"], invitation_id)
     try:
         page, elapsed = within(15, lambda: post_form(client, url, answers, "save", form))
     finally:
