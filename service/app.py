@@ -15,7 +15,8 @@ from service.config import load_config
 from service.db import db
 from service.db_limits import GRACE, database_unavailable, engine_options, guard_answers, timeouts
 from service.errors import DomainError
-from service.extensions import csrf, limiter
+from service.extensions import csrf
+from service.responses.throttle import LinkThrottle
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -29,8 +30,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
-    app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
-    app.config["RATELIMIT_HEADERS_ENABLED"] = False  # its Retry-After would replace a 503's
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a long form must not expire mid-way
     app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)  # a full form is a few kB
     if settings["PROXY_COUNT"]:  # behind a reverse proxy: the client address is in X-Forwarded-For
@@ -49,7 +48,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     _guard_database(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    app.extensions["link_throttle"] = LinkThrottle(settings["RATELIMIT_STORAGE_URI"],
+                                                   settings["TOKEN_FAILURE_LIMIT"])
     _register_models()
     _register_blueprints(app)
     _register_errors(app)

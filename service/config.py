@@ -110,7 +110,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MIN_GROUP_SIZE": (3, int),
     "MANAGER_MIN": (1, int),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
-    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    # Where failed link look-ups are counted; empty: a SQLite file in the instance folder,
+    # shared by every web process on the machine (service/responses/throttle.py).
+    "RATELIMIT_STORAGE_URI": ("", str),
     "PROXY_COUNT": (0, int),
     "LDAP_URL": ("", str),
     "LDAP_STARTTLS": (False, _bool),
@@ -184,6 +186,8 @@ def load_config(
     config["RUBRICS_DIR"] = str(config["RUBRICS_DIR"] or _data_dir("rubrics"))
     config["TEMPLATES_DIR"] = str(config["TEMPLATES_DIR"] or _data_dir("templates"))
     config["MAIL_FILE_DIR"] = str(config["MAIL_FILE_DIR"] or instance / "mail")
+    config["RATELIMIT_STORAGE_URI"] = (config["RATELIMIT_STORAGE_URI"]
+                                       or f"sqlite:///{instance / 'throttle.sqlite'}")
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     if config["TASK_WORKER_TYPE"] not in {"thread", "process"}:
         raise ValueError("TASK_WORKER_TYPE must be 'thread' or 'process'")
