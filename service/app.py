@@ -59,8 +59,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _guard_database(app: Flask) -> None:
-    """A PostgreSQL server that cannot answer at all is given up on shortly after the statement
-    timeout it would have enforced itself (service/db_limits.py)."""
+    """In web processes, a PostgreSQL server that cannot answer at all is given up on shortly
+    after the statement timeout it would have enforced itself (service/db_limits.py). Not in
+    commands and the worker: its watchdog thread would stop a worker process from rendering each
+    report in a forked child (only a single-threaded process forks), and no rater waits there."""
+    if app.config.get("COMMAND_LINE"):
+        return
     statement, _ = timeouts(app.config)
     with app.app_context():
         guard_answers(db.engine, statement + GRACE if statement else 0)

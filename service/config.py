@@ -107,6 +107,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "TASK_QUEUE_URL": ("", str),
     "TASK_WORKERS": (2, int),
     "TASK_WORKER_TYPE": ("thread", str),
+    # Seconds a queued report may go without being rendered, once claimed or queued, before
+    # the worker queues it again (a worker killed mid-render; a render takes about a second).
+    "REPORT_RENDER_LEASE": (600.0, _seconds),
     "MIN_GROUP_SIZE": (3, int),
     "MANAGER_MIN": (1, int),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
@@ -197,6 +200,9 @@ def load_config(
                 config[name] = check(config[name])
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
+    if not config["REPORT_RENDER_LEASE"] > 0:
+        raise ValueError("REPORT_RENDER_LEASE must be more than 0 seconds (a render takes "
+                         "about one; the default is 600)")
     if config["ADMISSION_LIMIT"] < 0 or config["ADMISSION_QUEUE"] < 0:
         raise ValueError("ADMISSION_LIMIT and ADMISSION_QUEUE must be 0 or more")
     if config["MAIL_BACKEND"] not in {"smtp", "file"}:
