@@ -41,7 +41,7 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check service integrations tests bench wsgi.py
+	$(BIN)/ruff check service integrations tests bench wsgi.py gunicorn.conf.py
 
 # Refresh the lock after changing dependency ranges in setup.cfg.
 lock:

@@ -10,10 +10,11 @@ What it measures, in one run:
 * for reference, the same search through the sync's own connection and paging loop
   (integrations/ldap/client.py, which has ldap3 decode raw values only), runs interleaved with
   the baseline's: the part of the sync that is reading the directory;
-* for SQLite (a fresh file) and PostgreSQL (schema public dropped and recreated), on a freshly
-  migrated database: (a) a first full sync plus commit, which must create N people; (b) a second
-  full sync with nothing changed; (c) an incremental sync after changing the title of 1% of
-  the entries. Each is timed with the commit; the full syncs are also split into phases.
+* for SQLite (a fresh file) and PostgreSQL (its database created if missing, schema public
+  dropped and recreated), on a freshly migrated database: (a) a first full sync plus commit,
+  which must create N people; (b) a second full sync with nothing changed; (c) an incremental
+  sync after changing the title of 1% of the entries. Each is timed with the commit; the full
+  syncs are also split into phases.
 
 Goals: a full sync within 1.3x the baseline; an incremental sync after a 1% change within 5 s.
 
@@ -49,8 +50,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import ldap3  # noqa: E402
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
+from bench.databases import reset_postgres  # noqa: E402
 from integrations.ldap.client import close_quietly, connect, paged_search  # noqa: E402
 from integrations.ldap.settings import DirectorySettings, settings_from_config  # noqa: E402
 from service.app import create_app  # noqa: E402
@@ -316,24 +317,6 @@ def app_config(url: str, workdir: Path, server: Slapd) -> dict[str, Any]:
         "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(instance / "mail"),
         **app_settings(server),
     }
-
-
-def reset_postgres(url: str) -> None:
-    """Create the database if missing, then an empty schema public."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                             {"name": target.database})
-        if not exists:
-            name = admin.dialect.identifier_preparer.quote(target.database or "")
-            conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    engine = create_engine(target)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Cycle launch bench: how long `feedback360 cycle launch` takes to create and queue 100,000
 invitations, against a bare bulk load of the same rows through the database driver.
 
-What it measures, in one run, for SQLite (a fresh file) and PostgreSQL (schema public dropped and
-recreated), each freshly migrated:
+What it measures, in one run, for SQLite (a fresh file) and PostgreSQL (its database created if
+missing, schema public dropped and recreated), each freshly migrated:
 
 * setup, not timed as a figure: 51,000 people (10,000 leaders, their 1,000 managers and 40,000
   direct reports; about 10% Welsh, a third with no preferred language), one draft cycle with
@@ -57,8 +57,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, delete, func, insert, select, text  # noqa: E402
+from sqlalchemy import delete, func, insert, select, text  # noqa: E402
 
+from bench.databases import reset_postgres  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.cycles import operations  # noqa: E402
 from service.cycles.models import Subject  # noqa: E402
@@ -297,14 +298,6 @@ def run_database(name: str, url: str, workdir: Path, leaders: int, profile: bool
         db.session.remove()
         db.engine.dispose()
     return Result(name, people, nominations, setup, baseline, launch, phases, peak_rss_mb())
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def peak_rss_mb() -> float:

@@ -7,7 +7,8 @@ What it measures, in one run:
   that it does not share the interpreter lock with the sender; it counts what it accepts;
 * setup, not timed: a cycle of N/10 leaders x 10 raters launched through `cycles.operations.launch`
   (N invitation emails in the outbox, default 10,000), on SQLite (a fresh file) and, unless
-  --skip-postgres, PostgreSQL (schema public dropped and recreated);
+  --skip-postgres, PostgreSQL (its database created if missing, schema public dropped and
+  recreated);
 * the baseline: one smtplib connection, N messages built with the project's `build_message` from
   one rendered invitation (the same subject, text and HTML, the recipient and Message-ID
   changed each time) and sent with `send_message`, one after another;
@@ -53,8 +54,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
 
+from bench.databases import reset_postgres  # noqa: E402
 from integrations.mail.sender import build_message  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.cycles import operations  # noqa: E402
@@ -238,14 +240,6 @@ def run_database(name: str, url: str, workdir: Path, server: ServerProcess, mess
         db.session.remove()
         db.engine.dispose()
     return result
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def spread(runs: list[float], messages: int) -> str:

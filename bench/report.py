@@ -50,9 +50,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
+from bench.databases import reset_postgres  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.cycles import operations as cycles  # noqa: E402
 from service.db import db  # noqa: E402
@@ -217,18 +218,15 @@ def main() -> None:
     parser.add_argument("--leaders", type=int, default=200)
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL URL (its schema public is dropped and recreated)")
+                        help="PostgreSQL URL (its database is created if missing; its schema "
+                             "public is dropped and recreated)")
     parser.add_argument("--seed", type=int, default=360)
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="feedback360-report-bench-"))
     url = args.database_url or f"sqlite:///{work / 'bench.sqlite'}"
     if args.database_url:
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        reset_postgres(url)
     settings = {"DATABASE_URL": url, "INSTANCE_PATH": str(work / "instance"),
                 "TASK_QUEUE_URL": f"sqlite:///{work / 'tasks.sqlite'}", "MAIL_BACKEND": "file",
                 "SECRET_KEY": "bench-secret", "ORGANISATION_NAME": "Bench Valley NHS Trust"}

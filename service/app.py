@@ -6,14 +6,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from service.config import load_config
 from service.db import db, private_file, sqlite_path
+from service.db_limits import GRACE, database_unavailable, engine_options, guard_answers, timeouts
 from service.errors import DomainError
-from service.extensions import csrf, limiter
+from service.extensions import csrf
+from service.responses.throttle import LinkThrottle
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,9 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
-    app.config["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"]
-    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a long form must not expire mid-way
     if settings["PROXY_COUNT"]:  # behind a reverse proxy: the client address is in X-Forwarded-For
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -36,13 +37,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         count = settings["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
+    if settings["ADMISSION_LIMIT"]:  # outermost: a shed request costs no other work
+        from service.web.admission import Admission
+
+        app.wsgi_app = Admission(  # type: ignore[method-assign]
+            app, app.wsgi_app, settings["ADMISSION_LIMIT"], settings["ADMISSION_QUEUE"],
+            settings["ADMISSION_WAIT"])
+
     database_file = sqlite_path(settings["DATABASE_URL"])
     if database_file is not None:  # created 0600 before SQLite makes it (its WAL inherits)
         private_file(database_file)
     db.init_app(app)
+    _guard_database(app)
     _configure_security(app)  # first: its before-request hook runs before the extensions'
     csrf.init_app(app)
-    limiter.init_app(app)
+    app.extensions["link_throttle"] = LinkThrottle(settings["RATELIMIT_STORAGE_URI"],
+                                                   settings["TOKEN_FAILURE_LIMIT"])
     _register_models()
     _configure_outbox(app)
     _register_blueprints(app)
@@ -57,6 +67,16 @@ def _configure_security(app: Flask) -> None:
 
     limit_request_bodies(app)
     add_security_headers(app)
+def _guard_database(app: Flask) -> None:
+    """In web processes, a PostgreSQL server that cannot answer at all is given up on shortly
+    after the statement timeout it would have enforced itself (service/db_limits.py). Not in
+    commands and the worker: its watchdog thread would stop a worker process from rendering each
+    report in a forked child (only a single-threaded process forks), and no rater waits there."""
+    if app.config.get("COMMAND_LINE"):
+        return
+    statement, _ = timeouts(app.config)
+    with app.app_context():
+        guard_answers(db.engine, statement + GRACE if statement else 0)
 
 
 def _register_tasks(app: Flask) -> None:
@@ -109,9 +129,26 @@ def _register_errors(app: Flask) -> None:
                                message=str(error)), error.status_code
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", title=error.name,
-                               message=error.description), error.code or 500
+    def http_error(error: HTTPException) -> Response:
+        response = make_response(render_template("error.html", title=error.name,
+                                                 message=error.description), error.code or 500)
+        for name, value in error.get_headers():  # Retry-After, Allow, WWW-Authenticate
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_error(error: sa_exc.SQLAlchemyError) -> Response:
+        """Down, hung or locked past the limits: 503, nothing lost, try again in a minute.
+        Anything else from the database is a bug and stays a 500."""
+        from service.web.unavailable import outage_page
+
+        if not database_unavailable(error):
+            raise error
+        cause = getattr(error, "orig", None) or error
+        app.logger.warning("database unavailable (%s); answered 503", type(cause).__name__)
+        return outage_page()
 
 
 def _register_cli(app: Flask) -> None:

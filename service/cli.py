@@ -10,7 +10,9 @@ from service.app import create_app
 
 def _create_app() -> object:
     try:
-        return create_app()
+        # Commands and the worker write up to 100,000 rows a statement: their own database
+        # timeouts (COMMAND_STATEMENT_TIMEOUT, COMMAND_LOCK_TIMEOUT), not the web pages'.
+        return create_app({"COMMAND_LINE": True})
     except ValueError as exc:  # a malformed setting: say which, without a traceback
         raise click.ClickException(str(exc)) from None
 

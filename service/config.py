@@ -59,6 +59,11 @@ def _bytes(value: str) -> int:
     if number <= 0:
         raise ValueError(f"expected a positive number of bytes, got {value!r}")
     return number
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds >= 0:  # also refuses nan
+        raise ValueError(f"expected a number of seconds, 0 or more, got {value!r}")
+    return seconds
 
 
 def _file(value: str) -> str:
@@ -74,6 +79,20 @@ def _file(value: str) -> str:
 SETTINGS: dict[str, tuple[Any, Any]] = {
     "INSTANCE_PATH": (None, str),
     "DATABASE_URL": (None, str),
+    # How long the web pages wait for the database before answering 503 "try again" (0: no
+    # limit). PostgreSQL: connect_timeout, statement_timeout and lock_timeout, and a server
+    # that gives no answer at all is abandoned 2 s after the statement timeout. SQLite: the
+    # lock timeout is its busy timeout. Commands and the worker use the COMMAND_ ones.
+    "DATABASE_CONNECT_TIMEOUT": (5.0, _seconds),
+    "DATABASE_STATEMENT_TIMEOUT": (10.0, _seconds),
+    "DATABASE_LOCK_TIMEOUT": (5.0, _seconds),
+    "COMMAND_STATEMENT_TIMEOUT": (600.0, _seconds),
+    "COMMAND_LOCK_TIMEOUT": (30.0, _seconds),
+    # Per web process: requests running at once, how many more may wait for a turn, and for
+    # how long; the rest get 503 with Retry-After at once (service/web/admission.py).
+    "ADMISSION_LIMIT": (4, int),
+    "ADMISSION_QUEUE": (8, int),
+    "ADMISSION_WAIT": (1.0, _seconds),
     "SECRET_KEY": (None, str),
     "BASE_URL": ("http://127.0.0.1:5000", str),
     "ORGANISATION_NAME": ("Your organisation", str),
@@ -95,10 +114,15 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "TASK_QUEUE_URL": ("", str),
     "TASK_WORKERS": (2, int),
     "TASK_WORKER_TYPE": ("thread", str),
+    # Seconds a queued report may go without being rendered, once claimed or queued, before
+    # the worker queues it again (a worker killed mid-render; a render takes about a second).
+    "REPORT_RENDER_LEASE": (600.0, _seconds),
     "MIN_GROUP_SIZE": (3, int),
     "MANAGER_MIN": (1, int),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
-    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    # Where failed link look-ups are counted; empty: a SQLite file in the instance folder,
+    # shared by every web process on the machine (service/responses/throttle.py).
+    "RATELIMIT_STORAGE_URI": ("", str),
     "PROXY_COUNT": (0, int),
     # The largest request body read, in bytes. The longest rating form a browser sends is about
     # 110 kB (three comments of 4,000 characters, 9 bytes each percent-encoded at worst).
@@ -132,6 +156,17 @@ def make_private_dir(path: Path) -> None:
     except FileExistsError:
         return
     os.chmod(path, 0o700)  # mkdir's mode passes through the umask
+def setting(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting from the environment (or its default), for code that runs before an app
+    exists, such as gunicorn.conf.py."""
+    environ = os.environ if environ is None else environ
+    default, parse = SETTINGS[name]
+    if environ.get(name, "") == "":
+        return default
+    try:
+        return parse(environ[name])
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}: {exc}") from None
 
 
 def _instance_secret(instance: Path) -> str:
@@ -194,6 +229,8 @@ def load_config(
     config["RUBRICS_DIR"] = str(config["RUBRICS_DIR"] or _data_dir("rubrics"))
     config["TEMPLATES_DIR"] = str(config["TEMPLATES_DIR"] or _data_dir("templates"))
     config["MAIL_FILE_DIR"] = str(config["MAIL_FILE_DIR"] or instance / "mail")
+    config["RATELIMIT_STORAGE_URI"] = (config["RATELIMIT_STORAGE_URI"]
+                                       or f"sqlite:///{instance / 'throttle.sqlite'}")
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     if config["TASK_WORKER_TYPE"] not in {"thread", "process"}:
         raise ValueError("TASK_WORKER_TYPE must be 'thread' or 'process'")
@@ -203,6 +240,11 @@ def load_config(
                 config[name] = check(config[name])
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
+    if not config["REPORT_RENDER_LEASE"] > 0:
+        raise ValueError("REPORT_RENDER_LEASE must be more than 0 seconds (a render takes "
+                         "about one; the default is 600)")
+    if config["ADMISSION_LIMIT"] < 0 or config["ADMISSION_QUEUE"] < 0:
+        raise ValueError("ADMISSION_LIMIT and ADMISSION_QUEUE must be 0 or more")
     if config["MAIL_BACKEND"] not in {"smtp", "file"}:
         raise ValueError("MAIL_BACKEND must be 'smtp' or 'file'")
     return config

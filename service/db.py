@@ -122,14 +122,15 @@ def among(column: Any, values: Sequence[Any]) -> Any:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys, let readers run beside one writer, wait rather than fail,
-    and overwrite deleted content with zeros (a wiped draft or a moved held answer must not stay
-    readable in free space). The file is remembered so it is checkpointed at exit."""
+    """SQLite: enforce foreign keys, let readers run beside one writer, and overwrite deleted
+    content with zeros (a wiped draft or a moved held answer must not stay readable in free
+    space). How long a writer waits for the lock is the connection's busy timeout
+    (service/db_limits.py engine_options). The file is remembered so it is checkpointed at
+    exit."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA secure_delete=ON")
         path = cursor.execute("PRAGMA database_list").fetchone()[2]
         cursor.close()

@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from service.cycles.models import Subject
@@ -55,6 +55,12 @@ class Report(db.Model):
     pages: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Who is responsible for a queued version, and since when: the task queue from the moment
+    # it was queued (renderer None), then the render task that claimed it (a random id). A
+    # version still queued REPORT_RENDER_LEASE after that was stranded (a worker killed, a
+    # task lost) and the worker's recovery job queues it again (service/reports/operations.py).
+    renderer: Mapped[str | None] = mapped_column(String(32))
+    leased_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow)
     rendered_at: Mapped[dt.datetime | None]
     facilitator_released_at: Mapped[dt.datetime | None]
     released_at: Mapped[dt.datetime | None]

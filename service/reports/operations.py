@@ -7,16 +7,18 @@ and runs in worker processes (`feedback360 worker --worker-type process`), one t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import re
+import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Subject
@@ -125,6 +127,7 @@ def prepare_reports(cycle: Cycle) -> list[Report]:
             current.held_back = chosen.held_back  # late ones still waiting: HR sees how many
             if current.status == ReportStatus.FAILED:  # same content: try the same row again
                 current.status, current.error = ReportStatus.QUEUED, None
+                current.renderer, current.leased_at = None, utcnow()
                 queued.append(current)
             elif current.status == ReportStatus.QUEUED:
                 queued.append(current)
@@ -207,29 +210,76 @@ def previous_results(subject: Subject) -> Previous | None:
     return Previous(before.name, before.closes_on, before.rubric_snapshot, version.results)
 
 
-def render_queued(report_id: int) -> bool:
-    """Render one queued version (a task). False when there is nothing to do: another worker
-    got there first, or it was superseded while waiting."""
+def claim_report(report_id: int, lease: float, now: dt.datetime | None = None) -> str | None:
+    """Take a queued version for rendering: a conditional UPDATE, so of two workers (or two
+    tasks for the same version) only one gets it. Returns the claim's id, or None when there is
+    nothing to do: rendered, superseded, or being rendered by a claim younger than ``lease``
+    seconds. The caller commits before rendering, so the claim is seen by everyone."""
+    now = now or utcnow()
+    renderer = secrets.token_hex(16)
+    claimed = db.session.execute(
+        update(Report).where(Report.id == report_id, Report.status == ReportStatus.QUEUED,
+                             _unclaimed(now - dt.timedelta(seconds=lease)))
+        .values(renderer=renderer, leased_at=now)
+        .execution_options(synchronize_session=False))
+    return renderer if claimed.rowcount == 1 else None
+
+
+def _unclaimed(expired_before: dt.datetime) -> ColumnElement[bool]:
+    """Nobody is rendering it: not claimed, or the claim (or the queueing) is past its lease."""
+    return or_(Report.renderer.is_(None), Report.leased_at.is_(None),
+               Report.leased_at < expired_before)
+
+
+def render_claimed(report_id: int, renderer: str) -> bool:
+    """Render a version this task claimed and store it, unless the claim was lost meanwhile
+    (it outlived its lease and another task took the version): then the PDF is thrown away, so
+    a version is stored once."""
     from service.reports.pdf import ReportRenderError, render_report
 
-    report = db.session.get(Report, report_id)
-    if report is None or report.status != ReportStatus.QUEUED:
+    report = db.session.get(Report, report_id, populate_existing=True)  # the claim's values
+    if report is None or report.status != ReportStatus.QUEUED or report.renderer != renderer:
         return False
+    mine = (Report.id == report.id, Report.status == ReportStatus.QUEUED,
+            Report.renderer == renderer)
     try:
         context = build_context(report_inputs(report))
         rendered = render_report(context, Path(current_app.config["TEMPLATES_DIR"]),
                                  logo=context_logo())
     except ReportRenderError as exc:
-        report.status, report.error = ReportStatus.FAILED, str(exc)
-        db.session.flush()
+        db.session.execute(update(Report).where(*mine)
+                           .values(status=ReportStatus.FAILED, error=str(exc), renderer=None)
+                           .execution_options(synchronize_session=False))
+        db.session.expire(report)
         return False
     done = db.session.execute(
-        update(Report).where(Report.id == report.id, Report.status == ReportStatus.QUEUED)
+        update(Report).where(*mine)
         .values(status=ReportStatus.READY, pdf=rendered.pdf, pages=rendered.pages,
-                rendered_at=utcnow(), error=None)
+                rendered_at=utcnow(), error=None, renderer=None)
         .execution_options(synchronize_session=False))
     db.session.expire(report)
     return done.rowcount == 1
+
+
+def requeue_stranded(lease: float, now: dt.datetime | None = None) -> list[int]:
+    """Queue again every version left queued or rendering for more than ``lease`` seconds since
+    it was queued or claimed (a worker killed mid-render, a task lost with the queue): the
+    caller hands the ids to the task queue after commit, and the render task's claim decides
+    who renders each. A renderer still alive past its lease loses its claim (its PDF is then
+    not stored): the lease must be far longer than a render."""
+    now = now or utcnow()
+    stale = (Report.status == ReportStatus.QUEUED) & (
+        Report.leased_at.is_(None) | (Report.leased_at < now - dt.timedelta(seconds=lease)))
+    ids = list(db.session.scalars(select(Report.id).where(stale).order_by(Report.id)))
+    if not ids:
+        return []
+    db.session.execute(update(Report).where(Report.id.in_(ids), stale)
+                       .values(renderer=None, leased_at=now)
+                       .execution_options(synchronize_session=False))
+    after_commit(functools.partial(_queue_renders, ids), key="render-stranded-reports")
+    log.warning("%d report versions were left queued or rendering for more than %.0f s; "
+                "queued again", len(ids), lease)
+    return ids
 
 
 def context_logo() -> Path | None:

@@ -4,30 +4,63 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from service.db import db
-from service.extensions import limiter
+from service.errors import DomainError
 from service.nominations.models import Invitation, RaterGroup
 from service.responses import operations
 from service.responses.labels import ui_labels
 from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
 from service.responses.sealing import AnswersTooLong
+from service.responses.throttle import LinkThrottle
 
 bp = Blueprint("rating", __name__)
 
-# Count only failed look-ups against the client, so guessing is throttled and raters are not.
-_throttle = limiter.limit(
-    lambda: current_app.config["TOKEN_FAILURE_LIMIT"],
-    deduct_when=lambda response: response.status_code == 404,
-)
+
+class TooManyFailures(DomainError):
+    """This address is past TOKEN_FAILURE_LIMIT failed look-ups (service/responses/throttle.py)."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__("too many unrecognised links")
+
+
+def find_invitation(token: str) -> Invitation:
+    """The invitation behind a personal link. A failed look-up counts against the client's
+    address, once per request whichever page it was; past the limit the failure is a 429. A
+    valid link is served whatever the address's count."""
+    try:
+        return operations.find_invitation(token)
+    except LinkProblem as problem:
+        if problem.kind == "unknown" and not g.get("link_failure_counted"):
+            g.link_failure_counted = True
+            throttle: LinkThrottle = current_app.extensions["link_throttle"]
+            address = request.remote_addr or "unknown"
+            if not throttle.failed(address):
+                raise TooManyFailures(throttle.retry_after(address)) from None
+        raise
 
 
 @bp.errorhandler(LinkProblem)
 def link_problem(problem: LinkProblem) -> tuple[str, int]:
     return render_template("link_problem.html", kind=problem.kind,
                            labels=ui_labels("en")), problem.status_code
+
+
+@bp.errorhandler(TooManyFailures)
+def too_many_failures(error: TooManyFailures) -> tuple[str, int, dict[str, str]]:
+    minutes = -(-error.retry_after // 60)
+    page = render_template(
+        "error.html", title="Too many links we do not recognise",
+        message="Many links that we do not recognise have come from your network, so we have "
+                "stopped checking new ones for a while. Check that you copied the whole link "
+                f"from your email, or try again in {minutes} minute(s). A link from your "
+                "invitation email still works.")
+    return page, 429, {"Retry-After": str(error.retry_after)}
 
 
 def _language(invitation: Invitation, rubric: dict[str, Any]) -> str:
@@ -59,16 +92,14 @@ def _render_form(invitation: Invitation, token: str, form: RatingForm | None, st
 
 
 @bp.get("/r/<token>")
-@_throttle
 def show(token: str) -> tuple[str, int]:
-    invitation = operations.find_invitation(token)
+    invitation = find_invitation(token)
     return _render_form(invitation, token, None, saved=request.args.get("saved") == "1")
 
 
 @bp.post("/r/<token>")
-@_throttle
 def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
-    invitation = operations.find_invitation(token)
+    invitation = find_invitation(token)
     rubric = invitation.nomination.subject.cycle.rubric_snapshot
     action = request.form.get("action", "save")
     if action == "decline":
@@ -94,9 +125,8 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
 
 
 @bp.get("/r/<token>/decline")
-@_throttle
 def confirm_decline(token: str) -> str:
-    invitation = operations.find_invitation(token)
+    invitation = find_invitation(token)
     rubric = invitation.nomination.subject.cycle.rubric_snapshot
     lang = _language(invitation, rubric)
     return render_template("decline.html", token=token, lang=lang, labels=ui_labels(lang),

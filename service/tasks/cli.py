@@ -19,11 +19,18 @@ from flask.cli import with_appcontext
 @with_appcontext
 def worker_command(workers: int | None, worker_type: str | None, no_periodic: bool) -> None:
     """Relay the outbox every minute, send reminders, open and close cycles on their dates,
-    and run queued tasks. Stop with Ctrl-C or SIGINT (a task in progress finishes first);
-    SIGTERM stops at once (a relay then repeats at most the message in flight, later)."""
+    queue again reports left rendering by a worker that died, and run queued tasks. Stop with
+    Ctrl-C or SIGINT (a task in progress finishes first); SIGTERM stops at once (a relay then
+    repeats at most the message in flight, later)."""
     config = current_app.config
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
                         "%(message)s")
+    if not no_periodic:  # versions stranded by a worker that was killed: at once, not in a minute
+        try:
+            current_app.extensions["tasks"].recover_reports()
+        except Exception as exc:  # the queue unreachable: the consumer below will say so
+            logging.getLogger(__name__).warning("could not queue report recovery (%s)",
+                                                exc.__class__.__name__)
     consumer = current_app.extensions["huey"].create_consumer(
         workers=workers or config["TASK_WORKERS"],
         worker_type=worker_type or config["TASK_WORKER_TYPE"],

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 from huey import Huey, RedisHuey, crontab
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from service.db import db
 from service.errors import DomainError
@@ -99,23 +99,45 @@ def wake_relay() -> bool:
 
 def render_report(report_id: int) -> bool:
     """Render one queued report version and store it (a task: one per report, so worker
-    processes render a cycle's reports in parallel)."""
-    from service.reports.models import Report, ReportStatus
-    from service.reports.operations import render_queued
+    processes render a cycle's reports in parallel). The claim is committed first, so another
+    task for the same version skips it, and a worker killed mid-render leaves a claim whose
+    lease (REPORT_RENDER_LEASE) runs out, after which `recover_reports` queues it again."""
+    from flask import current_app
 
+    from service.reports.models import Report, ReportStatus
+    from service.reports.operations import claim_report, render_claimed
+
+    renderer = claim_report(report_id, current_app.config["REPORT_RENDER_LEASE"])
+    db.session.commit()
+    if renderer is None:  # rendered, superseded, or another task is rendering it
+        return False
     try:
-        done = render_queued(report_id)
+        done = render_claimed(report_id, renderer)
         db.session.commit()
         return done
     except Exception as exc:  # keep the reason where HR sees it (`report status`), not a trace
         db.session.rollback()
-        report = db.session.get(Report, report_id)
-        if report is not None and report.status == ReportStatus.QUEUED:
-            report.status = ReportStatus.FAILED
-            report.error = f"rendering failed ({exc.__class__.__name__}); see the worker's log"
-            db.session.commit()
+        db.session.execute(
+            update(Report).where(Report.id == report_id, Report.status == ReportStatus.QUEUED,
+                                 Report.renderer == renderer)
+            .values(status=ReportStatus.FAILED, renderer=None,
+                    error=f"rendering failed ({exc.__class__.__name__}); see the worker's log")
+            .execution_options(synchronize_session=False))
+        db.session.commit()
         log.error("report %s failed to render: %s", report_id, exc.__class__.__name__)
         return False
+
+
+def recover_reports() -> int:
+    """Queue again the report versions left queued or rendering past their lease (a periodic
+    job, and once when the worker starts), so a killed worker never blocks a release."""
+    from flask import current_app
+
+    from service.reports.operations import requeue_stranded
+
+    ids = requeue_stranded(current_app.config["REPORT_RENDER_LEASE"])
+    db.session.commit()  # then the versions go to the queue (registered by requeue_stranded)
+    return len(ids)
 
 
 def wake_reports(ids: list[int]) -> int:
@@ -148,12 +170,13 @@ def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
 
 def register(app: Flask, huey: Huey) -> SimpleNamespace:
     """Bind the jobs to this app's huey: `relay` and `render_report` on demand (after a launch,
-    a close), and periodic relay (every minute), reminders (hourly) and cycle dates (hourly, at
-    minute 5)."""
+    a close), and periodic relay and report recovery (every minute), reminders (hourly) and
+    cycle dates (hourly, at minute 5)."""
     relay = _in_app(app, relay_until_done)
     reminders = _in_app(app, send_reminders)
     cycles = _in_app(app, advance_cycles)
     report = _in_app(app, render_report)
+    recovery = _in_app(app, recover_reports)
 
     @huey.on_startup()
     def fresh_connections() -> None:  # a forked worker must not share the parent's sockets
@@ -183,6 +206,9 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
         reminders=huey.periodic_task(crontab(minute="0"), name="reminders")(reminders),
         cycle_dates=huey.periodic_task(crontab(minute="5"), name="cycle_dates")(cycles),
         render_report=huey.task(name="render_report")(report),
+        recover_reports=huey.task(name="recover_reports")(recovery),
+        report_recovery=huey.periodic_task(crontab(minute="*"), name="report_recovery")(
+            recovery),
         **_directory_sync_jobs(app, huey),
     )
 
