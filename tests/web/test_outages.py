@@ -20,8 +20,8 @@ from sqlalchemy import make_url, text
 from service.app import create_app
 from service.db import db
 from service.nominations.models import Invitation
-from service.responses.sealing import open_draft
 from service.nominations.tokens import new_token
+from service.responses.sealing import open_draft
 from tests.factories import launched_cycle
 from tests.ldap_server import free_port
 from tests.pg_proxy import StallProxy
