@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from service.config import load_config
-from service.db import db, private_file, sqlite_path
+from service.db import db
 from service.db_limits import GRACE, database_unavailable, engine_options, guard_answers, timeouts
 from service.errors import DomainError
 from service.extensions import csrf
@@ -44,9 +44,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app, app.wsgi_app, settings["ADMISSION_LIMIT"], settings["ADMISSION_QUEUE"],
             settings["ADMISSION_WAIT"])
 
-    database_file = sqlite_path(settings["DATABASE_URL"])
-    if database_file is not None:  # created 0600 before SQLite makes it (its WAL inherits)
-        private_file(database_file)
     db.init_app(app)
     _guard_database(app)
     _configure_security(app)  # first: its before-request hook runs before the extensions'

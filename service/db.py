@@ -126,13 +126,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     content with zeros (a wiped draft or a moved held answer must not stay readable in free
     space). How long a writer waits for the lock is the connection's busy timeout
     (service/db_limits.py engine_options). The file is remembered so it is checkpointed at
-    exit."""
+    exit. The file is made readable by the service's user only (its WAL and shared-memory
+    files take its mode)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
+        path = cursor.execute("PRAGMA database_list").fetchone()[2]
+        if path and path not in _SQLITE_FILES:  # before the WAL exists: it takes this mode
+            os.chmod(path, 0o600)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA secure_delete=ON")
-        path = cursor.execute("PRAGMA database_list").fetchone()[2]
         cursor.close()
         if path and path not in _SQLITE_FILES:
             _SQLITE_FILES.add(path)
