@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 
-from tests.ldap_server import free_port
+from tests.tcp_proxy import TcpProxy
 
 SEARCH_RESULT_ENTRY = 0x64
 SEARCH_RESULT_DONE = 0x65
@@ -46,40 +45,19 @@ def _operation(message: bytes) -> tuple[int, int]:
     return message[value + size], value + size
 
 
-class FaultProxy:
+class FaultProxy(TcpProxy):
     def __init__(self, target_port: int, fault: str, after: int = 600) -> None:
         assert fault in FAULTS
-        self.target_port = target_port
+        super().__init__(target_port)
         self.fault = fault
         self.after = after
-        self.port = free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
         self.faults = 0  # how many times the fault was applied
-        self._listener = socket.create_server(("127.0.0.1", self.port))
-        self._sockets: list[socket.socket] = [self._listener]
-        self._stopped = threading.Event()
 
-    def __enter__(self) -> FaultProxy:
-        threading.Thread(target=self._accept, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stopped.set()
-        for sock in self._sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def _accept(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(("127.0.0.1", self.target_port))
-            self._sockets += [client, server]
-            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
-            threading.Thread(target=self._answers, args=(server, client), daemon=True).start()
+    def connected(self, client: socket.socket) -> None:
+        server = self.open_target()
+        self.run(self._pump, client, server)
+        self.run(self._answers, server, client)
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):

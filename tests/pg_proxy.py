@@ -14,17 +14,13 @@ import contextlib
 import socket
 import threading
 
-from tests.ldap_server import free_port
+from tests.tcp_proxy import TcpProxy
 
 
-class StallProxy:
+class StallProxy(TcpProxy):
     def __init__(self, target_port: int | None) -> None:
-        self.target_port = target_port
-        self.port = free_port()
-        self._listener = socket.create_server(("127.0.0.1", self.port))
-        self._sockets: list[socket.socket] = [self._listener]
+        super().__init__(target_port)
         self._stalled = threading.Event()
-        self._stopped = threading.Event()
         if target_port is None:
             self._stalled.set()
 
@@ -38,31 +34,12 @@ class StallProxy:
     def stall(self) -> None:
         self._stalled.set()
 
-    def __enter__(self) -> StallProxy:
-        threading.Thread(target=self._accept, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stopped.set()
-        for sock in self._sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def _accept(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            self._sockets.append(client)
-            if self._stalled.is_set():
-                continue  # accepted, and never answered
-            assert self.target_port is not None
-            server = socket.create_connection(("127.0.0.1", self.target_port))
-            self._sockets.append(server)
-            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+    def connected(self, client: socket.socket) -> None:
+        if self._stalled.is_set():
+            return  # accepted, and never answered
+        server = self.open_target()
+        self.run(self._pump, client, server)
+        self.run(self._pump, server, client)
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
