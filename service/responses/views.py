@@ -5,17 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from service.db import db
+from service.db import db, end_statement_transactions, statement_transactions
 from service.extensions import limiter
-from service.nominations.models import Invitation, RaterGroup
+from service.nominations.models import RaterGroup
 from service.responses import operations
 from service.responses.labels import ui_labels
+from service.responses.links import RatingLink
 from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
 from service.responses.sealing import AnswersTooLong
 
 bp = Blueprint("rating", __name__)
+# Each of these pages reads with one statement and writes with one (service/db.py).
+bp.before_request(statement_transactions)
+bp.teardown_request(end_statement_transactions)
 
 # Count only failed look-ups against the client, so guessing is throttled and raters are not.
 _throttle = limiter.limit(
@@ -30,16 +35,12 @@ def link_problem(problem: LinkProblem) -> tuple[str, int]:
                            labels=ui_labels("en")), problem.status_code
 
 
-def _language(invitation: Invitation, rubric: dict[str, Any]) -> str:
-    wanted = invitation.nomination.person.language or invitation.nomination.subject.cycle.language
-    return wanted if wanted in rubric.get("languages", ["en"]) else "en"
-
-
-def _render_form(invitation: Invitation, token: str, form: RatingForm | None, status: int = 200,
+def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, status: int = 200,
                  saved: bool = False) -> tuple[str, int]:
-    cycle = invitation.nomination.subject.cycle
-    rubric = cycle.rubric_snapshot
-    lang = _language(invitation, rubric)
+    assert invitation.rubric is not None  # a link that was found is of a launched cycle
+    rubric = invitation.rubric.data
+    lang = invitation.language
+    labels = ui_labels(lang)
     values: dict[str, Any] = {}
     source = form.as_draft() if form else operations.saved_draft(invitation, token)
     for item_id, value in source.get("answers", {}).items():
@@ -49,11 +50,20 @@ def _render_form(invitation: Invitation, token: str, form: RatingForm | None, st
     if form:  # keep what was typed, even where it was wrong
         for key in request.form:
             values.setdefault(key, request.form[key])
+
+    def fields() -> Markup:  # an autoescaped template: Markup stops a second escaping
+        return Markup(render_template(  # noqa: S704
+            "_rating_fields.html", rubric=rubric, lang=lang, labels=labels, values=values,
+            form=form, not_observed=operations.NOT_OBSERVED))
+
     return render_template(
-        "rate.html", rubric=rubric, lang=lang, labels=ui_labels(lang), values=values,
-        form=form, saved=saved, cycle=cycle,
-        leader=invitation.nomination.subject.person,
-        is_self=invitation.nomination.group == RaterGroup.SELF,
+        "rate.html", rubric=rubric, lang=lang, labels=labels, form=form, saved=saved,
+        fields=invitation.rubric.blank_fields(lang, fields) if not values and not form
+        else fields(),
+        cycle={"name": invitation.cycle_name, "closes_on": invitation.closes_on,
+               "min_group_size": invitation.min_group_size},
+        leader={"display_name": invitation.leader_name},
+        is_self=invitation.group == RaterGroup.SELF,
         not_observed=operations.NOT_OBSERVED,
     ), status
 
@@ -69,7 +79,8 @@ def show(token: str) -> tuple[str, int]:
 @_throttle
 def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
     invitation = operations.find_invitation(token)
-    rubric = invitation.nomination.subject.cycle.rubric_snapshot
+    assert invitation.rubric is not None
+    rubric = invitation.rubric.data
     action = request.form.get("action", "save")
     if action == "decline":
         operations.decline(invitation)
@@ -97,10 +108,9 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
 @_throttle
 def confirm_decline(token: str) -> str:
     invitation = operations.find_invitation(token)
-    rubric = invitation.nomination.subject.cycle.rubric_snapshot
-    lang = _language(invitation, rubric)
+    lang = invitation.language
     return render_template("decline.html", token=token, lang=lang, labels=ui_labels(lang),
-                           leader=invitation.nomination.subject.person)
+                           leader={"display_name": invitation.leader_name})
 
 
 @bp.get("/done/<any(submitted, declined):outcome>")
