@@ -149,8 +149,10 @@ class _Database:
             else:
                 conn = sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30,
                                        isolation_level=None, check_same_thread=False)
-                conn.execute("PRAGMA foreign_keys=ON")
-                conn.execute("PRAGMA busy_timeout=30000")
+                # the project's pragmas: the same work for SQLite
+                for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000",
+                               "secure_delete=ON"):
+                    conn.execute(f"PRAGMA {pragma}")
             self.local.conn = conn
         return conn
 

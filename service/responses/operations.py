@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, null, select, update
 from werkzeug.datastructures import MultiDict
 
 from service.cycles.models import CycleState
@@ -114,7 +114,9 @@ def save_draft(invitation: Invitation | RatingLink, token: str, form: RatingForm
     row nor any leftover copy of it can be read without that link."""
     link = _link(invitation)
     sealed = seal_draft(token, form.answers, form.comments, _rubric(link))
-    _write_pending(link, update(Invitation).values(draft=sealed))
+    if db.session.connection().execute(
+            _SAVE_DRAFT, {"invitation_id": link.invitation_id, "draft": sealed}).rowcount != 1:
+        _refuse(link)
     if isinstance(invitation, Invitation):
         db.session.expire(invitation, ["draft"])
 
@@ -143,32 +145,27 @@ def submit(invitation: Invitation | RatingLink, form: RatingForm) -> None:
     if not form.complete:
         raise DomainError("the form is incomplete")
     link = _link(invitation)
-    held = {"id": uuid.uuid4(), "cycle_id": link.cycle_id, "subject_id": link.subject_id,
+    held = {"held_id": uuid.uuid4(), "cycle_id": link.cycle_id, "subject_id": link.subject_id,
             "rater_group": link.group,
             "sealed": seal_held(form.answers, form.comments, _rubric(link))}
-    claim = _claim_statement(link, InvitationStatus.SUBMITTED)
+    claim = {"invitation_id": link.invitation_id, "new_status": InvitationStatus.SUBMITTED}
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        claimed = claim.returning(Invitation.id).cte("claimed")
-        columns = HeldResponse.__table__.c
-        values = select(*(bindparam(name, value, type_=columns[name].type)
-                          for name, value in held.items())).select_from(claimed)
-        statement = (insert(HeldResponse).from_select(list(held), values).add_cte(claimed)
-                     .returning(HeldResponse.id))  # rowcount is not reported through the CTE
-        if connection.execute(statement).first() is None:
+        if connection.execute(_CLAIM_AND_HOLD, {**claim, **held}).first() is None:
             _refuse(link)
     else:
-        if connection.execute(claim).rowcount != 1:
+        if connection.execute(_CLAIM, claim).rowcount != 1:
             _refuse(link)
-        connection.execute(insert(HeldResponse).values(held))
+        connection.execute(_HOLD, held)
     if isinstance(invitation, Invitation):
         db.session.expire(invitation, ["status", "draft", "sealed_token"])
 
 
 def decline(invitation: Invitation | RatingLink) -> None:
     link = _link(invitation)
-    if db.session.connection().execute(
-            _claim_statement(link, InvitationStatus.DECLINED)).rowcount != 1:
+    if db.session.connection().execute(_CLAIM, {
+            "invitation_id": link.invitation_id,
+            "new_status": InvitationStatus.DECLINED}).rowcount != 1:
         _refuse(link)
     if isinstance(invitation, Invitation):
         db.session.expire(invitation, ["status", "draft", "sealed_token"])
@@ -189,24 +186,37 @@ def _rubric(link: RatingLink) -> dict[str, Any]:
     return link.rubric.data
 
 
-def _claim_statement(link: RatingLink, status: InvitationStatus) -> Update:
-    """Flip pending -> status only if still pending; the database decides who was first."""
-    return (update(Invitation)
-            .where(Invitation.id == link.invitation_id,
-                   Invitation.status == InvitationStatus.PENDING)
-            .values(status=status, draft=None, sealed_token=None))
-
-
-def _write_pending(link: RatingLink, statement: Update) -> None:
-    """Run an UPDATE of the invitation only while it is pending, else say why not."""
-    statement = statement.where(Invitation.id == link.invitation_id,
-                                Invitation.status == InvitationStatus.PENDING)
-    if db.session.connection().execute(statement).rowcount != 1:
-        _refuse(link)
-
-
 def _refuse(link: RatingLink) -> None:
     """The invitation was no longer pending: raise the problem its status now names."""
     status = db.session.connection().execute(
-        select(Invitation.status).where(Invitation.id == link.invitation_id)).scalar_one()
+        _STATUS, {"invitation_id": link.invitation_id}).scalar_one()
     raise LinkProblem(status.value if status.value in LinkProblem.STATUS else "submitted")
+
+
+# The statements, built once (building them is a good part of a request's own work) and run
+# with the request's values. Each UPDATE changes the invitation only while it is pending: the
+# database decides who was first.
+_invitation_columns = Invitation.__table__.c
+_pending = (Invitation.id == bindparam("invitation_id"),
+            Invitation.status == InvitationStatus.PENDING)
+_SAVE_DRAFT = update(Invitation).where(*_pending).values(
+    draft=bindparam("draft", type_=_invitation_columns.draft.type))
+_CLAIM = update(Invitation).where(*_pending).values(
+    status=bindparam("new_status", type_=_invitation_columns.status.type), draft=null(),
+    sealed_token=null())
+_held_columns = HeldResponse.__table__.c
+_held_values = {"id": "held_id", "cycle_id": "cycle_id", "subject_id": "subject_id",
+                "rater_group": "rater_group", "sealed": "sealed"}
+_HOLD = insert(HeldResponse).values({
+    column: bindparam(name, type_=_held_columns[column].type)
+    for column, name in _held_values.items()})
+_claimed = _CLAIM.returning(Invitation.id).cte("claimed")
+_CLAIM_AND_HOLD = (
+    insert(HeldResponse)
+    .from_select(list(_held_values), select(*(
+        bindparam(name, type_=_held_columns[column].type)
+        for column, name in _held_values.items())).select_from(_claimed))
+    .add_cte(_claimed)
+    .returning(HeldResponse.id)  # the driver reports no row count through the CTE
+)
+_STATUS = select(Invitation.status).where(Invitation.id == bindparam("invitation_id"))
