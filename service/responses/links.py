@@ -29,6 +29,8 @@ from service.people.models import Person
 
 #: Frozen rubrics one process keeps (the most recently used; one per running cycle is plenty).
 CACHED_RUBRICS = 32
+#: Blank pages kept per rubric (language x self or not x a cycle's closing dates).
+PAGES_PER_RUBRIC = 16
 
 _Rater = aliased(Person)
 _Leader = aliased(Person)
@@ -50,12 +52,13 @@ _RUBRIC = select(Cycle.rubric_snapshot).where(Cycle.id == bindparam("cycle_id"))
 class FrozenRubric:
     """A launched cycle's rubric and what the rating pages derive from it, made once."""
 
-    __slots__ = ("_fields", "data", "languages")
+    __slots__ = ("_fields", "_pages", "data", "languages")
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.languages: list[str] = data.get("languages", ["en"])
         self._fields: dict[str, Markup] = {}
+        self._pages: dict[tuple[Any, ...], str] = {}
 
     def blank_fields(self, lang: str, render: Callable[[], Markup]) -> Markup:
         """The form's fields with nothing filled in, in ``lang``: the same for every rater of
@@ -64,6 +67,17 @@ class FrozenRubric:
         if fields is None:
             fields = self._fields[lang] = render()
         return fields
+
+    def blank_page(self, key: tuple[Any, ...], render: Callable[[], str]) -> str:
+        """A whole blank form page with stand-ins (service/responses/views.py), by ``key``:
+        language, kind of rater and what the page shows of the cycle (a re-open may change
+        its closing date, so a few are kept)."""
+        page = self._pages.get(key)
+        if page is None:
+            if len(self._pages) >= PAGES_PER_RUBRIC:
+                self._pages.clear()
+            page = self._pages[key] = render()
+        return page
 
 
 class RubricCache:
@@ -143,7 +157,9 @@ def link_from_row(row: Any, with_rubric: bool) -> RatingLink:
 
 def frozen_rubric(cycle_id: int, version: int | None, launched_at: dt.datetime | None
                   ) -> FrozenRubric:
-    cache: RubricCache = current_app.extensions.setdefault("frozen_rubrics", RubricCache())
+    cache: RubricCache | None = current_app.extensions.get("frozen_rubrics")
+    if cache is None:
+        cache = current_app.extensions.setdefault("frozen_rubrics", RubricCache())
 
     def load() -> dict[str, Any]:
         data = db.session.connection().execute(_RUBRIC, {"cycle_id": cycle_id}).scalar_one()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from service.db import db, end_statement_transactions, statement_transactions
@@ -56,16 +58,35 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
             "_rating_fields.html", rubric=rubric, lang=lang, labels=labels, values=values,
             form=form, not_observed=operations.NOT_OBSERVED))
 
-    return render_template(
-        "rate.html", rubric=rubric, lang=lang, labels=labels, form=form, saved=saved,
-        fields=invitation.rubric.blank_fields(lang, fields) if not values and not form
-        else fields(),
-        cycle={"name": invitation.cycle_name, "closes_on": invitation.closes_on,
-               "min_group_size": invitation.min_group_size},
-        leader={"display_name": invitation.leader_name},
-        is_self=invitation.group == RaterGroup.SELF,
-        not_observed=operations.NOT_OBSERVED,
-    ), status
+    context = {"rubric": rubric, "lang": lang, "labels": labels, "form": form, "saved": saved,
+               "cycle": {"name": invitation.cycle_name, "closes_on": invitation.closes_on,
+                         "min_group_size": invitation.min_group_size},
+               "is_self": invitation.group == RaterGroup.SELF,
+               "not_observed": operations.NOT_OBSERVED}
+    if values or form or saved:
+        return render_template("rate.html", **context, fields=fields(), token=token,
+                               csrf=generate_csrf(),
+                               leader={"display_name": invitation.leader_name}), status
+    return _blank_page(invitation, token, context, fields), status
+
+
+# Stand-ins for what differs between raters of one cycle on a blank form (see _blank_page).
+_LEADER, _TOKEN, _CSRF = "\ue000leader\ue000", "zz-rater-token-slot-7f3c9a-zz", "\ue000csrf\ue000"
+
+
+def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
+                fields: Callable[[], Markup]) -> str:
+    """The form as a rater first sees it: rendered once per cycle, language and kind of
+    rater with stand-ins for the leader's name, the link and the CSRF token, which are then
+    put in (the name escaped as the template would)."""
+    assert invitation.rubric is not None
+    key = (context["lang"], context["is_self"], invitation.cycle_name,
+           invitation.min_group_size, invitation.closes_on)
+    shell = invitation.rubric.blank_page(key, lambda: render_template(
+        "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN, csrf=_CSRF,
+        fields=invitation.rubric.blank_fields(context["lang"], fields)))  # type: ignore[union-attr]
+    return (shell.replace(_TOKEN, token).replace(_CSRF, generate_csrf())
+            .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 
 
 @bp.get("/r/<token>")

@@ -140,3 +140,26 @@ def test_a_connection_the_server_closed_is_replaced_before_use(make_app):
                 break
             time.sleep(0.05)
     assert client.get(f"/r/{tokens[1]}").status_code == 200
+
+
+def test_the_blank_page_is_rendered_once_and_carries_each_raters_name_link_and_token(make_app):
+    app = make_app()
+    with app.app_context():
+        cycle, tokens, people = launched_cycle()
+        people["leader"].display_name = "Siân O'Brien <&>"
+        db.session.commit()
+        rubric = cycle.rubric_snapshot
+        order = [tokens[i] for i in sorted(tokens)]
+        db.session.remove()
+    client = app.test_client()
+    pages = {token: client.get(f"/r/{token}").get_data(as_text=True) for token in order[1:4]}
+    for token, page in pages.items():
+        assert page.count("Siân O&#39;Brien &lt;&amp;&gt;") == 3  # title, heading, intro
+        assert f'href="/r/{token}/decline"' in page
+        assert "zz-rater-token-slot" not in page and "\ue000" not in page
+        others = [other for other in pages if other != token]
+        assert not any(other in page for other in others)
+    token = order[2]
+    form_token = csrf_token(client, f"/r/{token}")  # the token put into the cached page
+    assert post_form(client, f"/r/{token}", full_answers(rubric), "submit",
+                     form_token).status_code == 302
