@@ -30,6 +30,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url
 from sqlalchemy.engine import Dialect, Engine
 
+from service.db import ENGINE_OPTIONS
+
 log = logging.getLogger(__name__)
 
 #: Seconds past the server's own statement timeout before the client gives up on an answer:
@@ -54,7 +56,8 @@ def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     statement, lock = timeouts(settings)
     connect = settings["DATABASE_CONNECT_TIMEOUT"]
     backend = make_url(settings["DATABASE_URL"]).get_backend_name()
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip per checkout): see service/db.py _drop_closed_connections.
+    options: dict[str, Any] = dict(ENGINE_OPTIONS)
     if backend == "sqlite":
         # sqlite3's `timeout` is its busy timeout; 0 would fail at once, so "no limit" is a day
         options["connect_args"] = {"timeout": lock or 86400.0}

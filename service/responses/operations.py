@@ -3,22 +3,28 @@
 Submitting flips the invitation and holds the answers, sealed, in one transaction; a
 conditional update makes a second submit (another tab, a double click) find nothing to flip.
 The answers reach ``responses`` only later, together with others (service/responses/holding.py).
+
+The rater's pages work on a `RatingLink` (service/responses/links.py): one query finds it, and
+each write here is one statement (on PostgreSQL, submitting too), so a page costs the database
+one or two round trips. The demo and tests may pass a loaded `Invitation` instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, null, select, update
 from werkzeug.datastructures import MultiDict
 
-from service.cycles.models import Cycle, CycleState
+from service.cycles.models import CycleState
 from service.db import db
 from service.errors import DomainError
 from service.nominations.models import Invitation, InvitationStatus
 from service.nominations.tokens import hash_token, looks_like_token
+from service.responses.links import RatingLink, link_from_row, lookup
 from service.responses.models import HeldResponse
 from service.responses.sealing import SealBroken, open_draft, seal_draft, seal_held
 
@@ -38,23 +44,23 @@ class LinkProblem(DomainError):
         super().__init__(kind)
 
 
-def find_invitation(token: str, today: dt.date | None = None) -> Invitation:
+def find_invitation(token: str, today: dt.date | None = None) -> RatingLink:
+    """The usable link behind ``token``, or the LinkProblem that says why it cannot be used."""
     if not looks_like_token(token):
         raise LinkProblem("unknown")
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.token_hash == hash_token(token)))
-    if invitation is None:
+    row = lookup(hash_token(token))
+    if row is None:
         raise LinkProblem("unknown")
-    if invitation.status == InvitationStatus.SUBMITTED:
+    status, state, closes_on = row[1], row[6], row[7]
+    if status == InvitationStatus.SUBMITTED:
         raise LinkProblem("submitted")
-    if invitation.status == InvitationStatus.DECLINED:
+    if status == InvitationStatus.DECLINED:
         raise LinkProblem("declined")
-    cycle = invitation.nomination.subject.cycle
-    if cycle.state == CycleState.DRAFT:
+    if state == CycleState.DRAFT:
         raise LinkProblem("not_open")
-    if cycle.state != CycleState.OPEN or (today or dt.date.today()) > cycle.closes_on:
+    if state != CycleState.OPEN or (today or dt.date.today()) > closes_on:
         raise LinkProblem("expired")
-    return invitation
+    return link_from_row(row, with_rubric=True)
 
 
 @dataclass
@@ -103,26 +109,21 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
     return result
 
 
-def save_draft(invitation: Invitation, token: str, form: RatingForm) -> None:
+def save_draft(invitation: Invitation | RatingLink, token: str, form: RatingForm) -> None:
     """Only onto a pending invitation: a draft on a submitted one would tie answers to a person.
 
     Sealed with a key from the rater's own link (service/responses/sealing.py), so neither the
     row nor any leftover copy of it can be read without that link."""
-    rubric = invitation.nomination.subject.cycle.rubric_snapshot
-    sealed = seal_draft(token, form.answers, form.comments, rubric)
-    result = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
-        .values(draft=sealed)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.refresh(invitation)
-        raise LinkProblem(invitation.status.value)
-    db.session.expire(invitation, ["draft"])
+    link = _link(invitation)
+    sealed = seal_draft(token, form.answers, form.comments, _rubric(link))
+    if db.session.connection().execute(
+            _SAVE_DRAFT, {"invitation_id": link.invitation_id, "draft": sealed}).rowcount != 1:
+        _refuse(link)
+    if isinstance(invitation, Invitation):
+        db.session.expire(invitation, ["draft"])
 
 
-def saved_draft(invitation: Invitation, token: str) -> dict[str, Any]:
+def saved_draft(invitation: Invitation | RatingLink, token: str) -> dict[str, Any]:
     """The rater's saved answers, opened with their link; empty when there are none (or they
     were sealed under a link that has since been reissued, which nobody can open)."""
     if invitation.draft is None:
@@ -134,40 +135,90 @@ def saved_draft(invitation: Invitation, token: str) -> dict[str, Any]:
     return {"answers": answers, "comments": comments}
 
 
-def submit(invitation: Invitation, form: RatingForm) -> HeldResponse:
+def submit(invitation: Invitation | RatingLink, form: RatingForm) -> None:
     """Mark the invitation submitted and hold the answers, sealed, until the cycle closes;
     raise LinkProblem('submitted') if another request won.
 
     This transaction never writes to ``responses``: the close moves held answers there
-    together with the rest of their group (service/responses/holding.py)."""
+    together with the rest of their group (service/responses/holding.py). On PostgreSQL the
+    flip and the held row are one statement (the row is inserted from what the conditional
+    update returned), so it is one round trip and needs no transaction of its own; elsewhere
+    they are two statements in the caller's transaction."""
     if not form.complete:
         raise DomainError("the form is incomplete")
-    nomination = invitation.nomination
-    cycle: Cycle = nomination.subject.cycle
-    sealed = seal_held(form.answers, form.comments, cycle.rubric_snapshot)
-    _claim(invitation, InvitationStatus.SUBMITTED)
-    held = HeldResponse(cycle_id=cycle.id, subject_id=nomination.subject_id,
-                        rater_group=nomination.group, sealed=sealed)
-    db.session.add(held)
+    link = _link(invitation)
+    held = {"held_id": uuid.uuid4(), "cycle_id": link.cycle_id, "subject_id": link.subject_id,
+            "rater_group": link.group,
+            "sealed": seal_held(form.answers, form.comments, _rubric(link))}
+    claim = {"invitation_id": link.invitation_id, "new_status": InvitationStatus.SUBMITTED}
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        if connection.execute(_CLAIM_AND_HOLD, {**claim, **held}).first() is None:
+            _refuse(link)
+    else:
+        if connection.execute(_CLAIM, claim).rowcount != 1:
+            _refuse(link)
+        connection.execute(_HOLD, held)
+    if isinstance(invitation, Invitation):
+        db.session.expire(invitation, ["status", "draft", "sealed_token"])
+
+
+def decline(invitation: Invitation | RatingLink) -> None:
+    link = _link(invitation)
+    if db.session.connection().execute(_CLAIM, {
+            "invitation_id": link.invitation_id,
+            "new_status": InvitationStatus.DECLINED}).rowcount != 1:
+        _refuse(link)
+    if isinstance(invitation, Invitation):
+        db.session.expire(invitation, ["status", "draft", "sealed_token"])
+
+
+def _link(invitation: Invitation | RatingLink) -> RatingLink:
+    """The statements here go to the session's connection, past the ORM: a caller holding
+    loaded objects (the demo, tests) has its pending changes flushed first."""
+    if isinstance(invitation, RatingLink):
+        return invitation
     db.session.flush()
-    return held
+    return RatingLink.of(invitation)
 
 
-def decline(invitation: Invitation) -> None:
-    _claim(invitation, InvitationStatus.DECLINED)
-    db.session.flush()
+def _rubric(link: RatingLink) -> dict[str, Any]:
+    if link.rubric is None:
+        raise LinkProblem("not_open")
+    return link.rubric.data
 
 
-def _claim(invitation: Invitation, status: InvitationStatus) -> None:
-    """Flip pending -> status only if still pending; the database decides who was first."""
-    result = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING)
-        .values(status=status, draft=None, sealed_token=None)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.refresh(invitation)
-        raise LinkProblem(invitation.status.value if invitation.status.value in
-                          LinkProblem.STATUS else "submitted")
-    db.session.expire(invitation, ["status", "draft"])
+def _refuse(link: RatingLink) -> None:
+    """The invitation was no longer pending: raise the problem its status now names."""
+    status = db.session.connection().execute(
+        _STATUS, {"invitation_id": link.invitation_id}).scalar_one()
+    raise LinkProblem(status.value if status.value in LinkProblem.STATUS else "submitted")
+
+
+# The statements, built once (building them is a good part of a request's own work) and run
+# with the request's values. Each UPDATE changes the invitation only while it is pending: the
+# database decides who was first.
+_invitation_columns = Invitation.__table__.c
+_pending = (Invitation.id == bindparam("invitation_id"),
+            Invitation.status == InvitationStatus.PENDING)
+_SAVE_DRAFT = update(Invitation).where(*_pending).values(
+    draft=bindparam("draft", type_=_invitation_columns.draft.type))
+_CLAIM = update(Invitation).where(*_pending).values(
+    status=bindparam("new_status", type_=_invitation_columns.status.type), draft=null(),
+    sealed_token=null())
+_held_columns = HeldResponse.__table__.c
+_held_values = {"id": "held_id", "cycle_id": "cycle_id", "subject_id": "subject_id",
+                "rater_group": "rater_group", "sealed": "sealed"}
+_HOLD = insert(HeldResponse).values({
+    column: bindparam(name, type_=_held_columns[column].type)
+    for column, name in _held_values.items()})
+_claimed = _CLAIM.returning(Invitation.id).cte("claimed")
+_CLAIM_AND_HOLD = (
+    insert(HeldResponse)
+    .from_select(list(_held_values), select(*(
+        bindparam(name, type_=_held_columns[column].type)
+        for column, name in _held_values.items())).select_from(_claimed))
+    .add_cte(_claimed)
+    .returning(HeldResponse.id)  # the driver reports no row count through the CTE
+)
+_STATUS = select(Invitation.status).where(Invitation.id == bindparam("invitation_id"))

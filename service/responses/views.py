@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from service.db import db
+from service.db import db, end_statement_transactions, statement_transactions
 from service.errors import DomainError
-from service.nominations.models import Invitation, RaterGroup
+from service.nominations.models import RaterGroup
 from service.responses import operations
 from service.responses.labels import ui_labels
+from service.responses.links import RatingLink
 from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
 from service.responses.sealing import AnswersTooLong
 from service.responses.throttle import LinkThrottle
 
 bp = Blueprint("rating", __name__)
+# Each of these pages reads with one statement and writes with one (service/db.py).
+bp.before_request(statement_transactions)
+bp.teardown_request(end_statement_transactions)
 
 
 class TooManyFailures(DomainError):
@@ -29,7 +36,7 @@ class TooManyFailures(DomainError):
         super().__init__("too many unrecognised links")
 
 
-def find_invitation(token: str) -> Invitation:
+def find_invitation(token: str) -> RatingLink:
     """The invitation behind a personal link. A failed look-up counts against the client's
     address, once per request whichever page it was; past the limit the failure is a 429. A
     valid link is served whatever the address's count."""
@@ -63,16 +70,12 @@ def too_many_failures(error: TooManyFailures) -> tuple[str, int, dict[str, str]]
     return page, 429, {"Retry-After": str(error.retry_after)}
 
 
-def _language(invitation: Invitation, rubric: dict[str, Any]) -> str:
-    wanted = invitation.nomination.person.language or invitation.nomination.subject.cycle.language
-    return wanted if wanted in rubric.get("languages", ["en"]) else "en"
-
-
-def _render_form(invitation: Invitation, token: str, form: RatingForm | None, status: int = 200,
+def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, status: int = 200,
                  saved: bool = False) -> tuple[str, int]:
-    cycle = invitation.nomination.subject.cycle
-    rubric = cycle.rubric_snapshot
-    lang = _language(invitation, rubric)
+    assert invitation.rubric is not None  # a link that was found is of a launched cycle
+    rubric = invitation.rubric.data
+    lang = invitation.language
+    labels = ui_labels(lang)
     values: dict[str, Any] = {}
     source = form.as_draft() if form else operations.saved_draft(invitation, token)
     for item_id, value in source.get("answers", {}).items():
@@ -82,13 +85,41 @@ def _render_form(invitation: Invitation, token: str, form: RatingForm | None, st
     if form:  # keep what was typed, even where it was wrong
         for key in request.form:
             values.setdefault(key, request.form[key])
-    return render_template(
-        "rate.html", rubric=rubric, lang=lang, labels=ui_labels(lang), values=values,
-        form=form, saved=saved, cycle=cycle,
-        leader=invitation.nomination.subject.person,
-        is_self=invitation.nomination.group == RaterGroup.SELF,
-        not_observed=operations.NOT_OBSERVED,
-    ), status
+
+    def fields() -> Markup:  # an autoescaped template: Markup stops a second escaping
+        return Markup(render_template(  # noqa: S704
+            "_rating_fields.html", rubric=rubric, lang=lang, labels=labels, values=values,
+            form=form, not_observed=operations.NOT_OBSERVED))
+
+    context = {"rubric": rubric, "lang": lang, "labels": labels, "form": form, "saved": saved,
+               "cycle": {"name": invitation.cycle_name, "closes_on": invitation.closes_on,
+                         "min_group_size": invitation.min_group_size},
+               "is_self": invitation.group == RaterGroup.SELF,
+               "not_observed": operations.NOT_OBSERVED}
+    if values or form or saved:
+        return render_template("rate.html", **context, fields=fields(), token=token,
+                               csrf=generate_csrf(),
+                               leader={"display_name": invitation.leader_name}), status
+    return _blank_page(invitation, token, context, fields), status
+
+
+# Stand-ins for what differs between raters of one cycle on a blank form (see _blank_page).
+_LEADER, _TOKEN, _CSRF = "\ue000leader\ue000", "zz-rater-token-slot-7f3c9a-zz", "\ue000csrf\ue000"
+
+
+def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
+                fields: Callable[[], Markup]) -> str:
+    """The form as a rater first sees it: rendered once per cycle, language and kind of
+    rater with stand-ins for the leader's name, the link and the CSRF token, which are then
+    put in (the name escaped as the template would)."""
+    assert invitation.rubric is not None
+    key = (context["lang"], context["is_self"], invitation.cycle_name,
+           invitation.min_group_size, invitation.closes_on)
+    shell = invitation.rubric.blank_page(key, lambda: render_template(
+        "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN, csrf=_CSRF,
+        fields=invitation.rubric.blank_fields(context["lang"], fields)))  # type: ignore[union-attr]
+    return (shell.replace(_TOKEN, token).replace(_CSRF, generate_csrf())
+            .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 
 
 @bp.get("/r/<token>")
@@ -100,7 +131,8 @@ def show(token: str) -> tuple[str, int]:
 @bp.post("/r/<token>")
 def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
     invitation = find_invitation(token)
-    rubric = invitation.nomination.subject.cycle.rubric_snapshot
+    assert invitation.rubric is not None
+    rubric = invitation.rubric.data
     action = request.form.get("action", "save")
     if action == "decline":
         operations.decline(invitation)
@@ -127,10 +159,9 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
 @bp.get("/r/<token>/decline")
 def confirm_decline(token: str) -> str:
     invitation = find_invitation(token)
-    rubric = invitation.nomination.subject.cycle.rubric_snapshot
-    lang = _language(invitation, rubric)
+    lang = invitation.language
     return render_template("decline.html", token=token, lang=lang, labels=ui_labels(lang),
-                           leader=invitation.nomination.subject.person)
+                           leader={"display_name": invitation.leader_name})
 
 
 @bp.get("/done/<any(submitted, declined):outcome>")

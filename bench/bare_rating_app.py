@@ -1,0 +1,263 @@
+"""The floor for bench/rating.py: a bare Flask app doing the rater's SQL, and nothing else.
+
+It serves the same two requests as feedback360's rating path, against its own copy of the same
+schema and data, through the database driver directly (psycopg 3 or sqlite3; no ORM, no
+extensions):
+
+* ``GET /r/<token>``: the token's shape checked, its SHA-256 looked up with the same one
+  joined SELECT (invitation, nomination, subject, cycle, rater, leader), in autocommit; the
+  frozen rubric read once per process and cycle; a form page of the same markup and size as
+  the project's (the rubric's fieldsets rendered once per cycle and language, the page around
+  them rendered per request with Jinja);
+* ``POST /r/<token>``: the same SELECT, every item checked against the scale, then the same
+  write: the invitation flipped from pending to submitted (draft and sealed link wiped) and a
+  held row of the same fixed size inserted, in one statement on PostgreSQL (a data-modifying
+  CTE, autocommit) and in one transaction on SQLite; 302 to the thank-you page.
+
+What it leaves out is what the project adds on top of the same database work: CSRF tokens and
+the session cookie, the failed-link throttle, sealing (its held row is random bytes of the
+sealed size), drafts, Welsh/English labels from a catalogue, error pages.
+
+Run by bench/rating.py under gunicorn with the same settings as the project:
+``BARE_DATABASE_URL=... gunicorn -w 2 bench.bare_rating_app:app``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import sqlite3
+import threading
+import uuid
+from typing import Any
+
+from flask import Flask, abort, redirect, request
+from jinja2 import Environment
+from markupsafe import Markup
+
+# The project's sealed size for a rubric: 1 KiB + 2 KiB per question, rounded up to 4 KiB,
+# plus AES-GCM's nonce and tag.
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_LOOKUP = """
+SELECT i.id, i.status, i.draft, n."group", n.subject_id, c.id, c.state, c.closes_on, c.name,
+       c.min_group_size, c.language, c.rubric_version, c.launched_at, rater.language,
+       leader.display_name
+FROM invitations i
+JOIN nominations n ON n.id = i.nomination_id
+JOIN subjects s ON s.id = n.subject_id
+JOIN cycles c ON c.id = s.cycle_id
+JOIN people rater ON rater.id = n.person_id
+JOIN people leader ON leader.id = s.person_id
+WHERE i.token_hash = {p}
+"""
+_CLAIM_AND_HOLD_PG = """
+WITH claimed AS (
+  UPDATE invitations SET status = 'submitted', draft = NULL, sealed_token = NULL
+  WHERE id = %s AND status = 'pending' RETURNING id)
+INSERT INTO held_responses (id, cycle_id, subject_id, rater_group, sealed)
+SELECT %s, %s, %s, %s, %s FROM claimed
+"""
+_CLAIM_SQLITE = ("UPDATE invitations SET status = 'submitted', draft = NULL, sealed_token = NULL "
+                 "WHERE id = ? AND status = 'pending'")
+_HOLD_SQLITE = ("INSERT INTO held_responses (id, cycle_id, subject_id, rater_group, sealed) "
+                "VALUES (?, ?, ?, ?, ?)")
+
+_env = Environment(autoescape=True)
+_FIELDS = _env.from_string("""\
+{%- macro t(text) %}{{ text[lang] if lang in text else text.en }}{% endmacro -%}
+{%- for section in rubric.sections %}
+<section class="rubric-section" aria-labelledby="section-{{ section.id }}">
+<h2 id="section-{{ section.id }}">{{ t(section.title) }}</h2>
+{%- if section.description %}
+<p class="hint">{{ t(section.description) }}</p>
+{%- endif %}
+{%- for item in section['items'] %}
+<fieldset class="item" id="item-{{ item.id }}"><legend>{{ t(item.text) }}</legend>
+<div class="scale">
+{%- for label in rubric.scale.labels %}
+<label><input type="radio" name="item-{{ item.id }}" value="{{ label.value }}">{{ t(label) }}</label>
+{%- endfor %}
+<label class="na"><input type="radio" name="item-{{ item.id }}" value="na">{{ t(rubric.scale.not_observed) }}</label>
+</div></fieldset>
+{%- endfor %}
+</section>
+{%- endfor %}
+{%- if rubric.questions %}
+<section class="rubric-section">
+<h2>In your own words</h2>
+{%- for question in rubric.questions %}
+<div class="question">
+<label for="question-{{ question.id }}">{{ t(question.text) }} <span class="hint">(Optional)</span></label>
+<textarea id="question-{{ question.id }}" name="question-{{ question.id }}" rows="5" maxlength="4000"></textarea>
+</div>
+{%- endfor %}
+</section>
+{%- endif %}""")  # noqa: E501
+_PAGE = _env.from_string("""\
+<!doctype html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Feedback for {{ leader }} – {{ organisation }}</title>
+<link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header"><div class="width-container"><span class="site-header__org">{{ organisation }}</span>
+<span class="site-header__service">Leadership 360 feedback</span></div></header>
+<main id="main" class="width-container" tabindex="-1">
+<span class="caption">{{ cycle_name }}</span>
+<h1>Feedback for {{ leader }}</h1>
+<p class="lede">Please rate how often {{ leader }} shows each behaviour. Choose “Not observed” when you have not seen enough to say.</p>
+<p class="inset">Your answers are anonymous. They are stored without your name and are only shown combined with others in your group, when at least {{ k }} people of that group have answered. A manager's answers are the exception: there is usually one manager, so they are shown as “Manager”.</p>
+<p>The cycle closes on {{ closes_on }}.</p>
+<form method="post" novalidate>
+<input type="hidden" name="csrf_token" value="{{ form_token }}">
+{{ fields }}
+<div class="actions">
+<button class="button" type="submit" name="action" value="submit">Submit feedback</button>
+<button class="button button--secondary" type="submit" name="action" value="save">Save and come back later</button>
+</div>
+</form>
+<p><a href="/r/{{ token }}/decline">I cannot give feedback on this person</a></p>
+</main>
+<footer class="site-footer"><div class="width-container"></div></footer>
+</body>
+</html>
+""")  # noqa: E501
+
+
+class _Database:
+    """One connection per thread, opened on first use (a gunicorn worker is forked first)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = url.startswith("postgresql")
+        self.local = threading.local()
+
+    def connection(self) -> Any:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            if self.postgres:
+                import psycopg
+
+                conn = psycopg.connect(self.url.replace("postgresql+psycopg://", "postgresql://"),
+                                       autocommit=True)
+            else:
+                conn = sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30,
+                                       isolation_level=None, check_same_thread=False)
+                # the project's pragmas: the same work for SQLite
+                for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000",
+                               "secure_delete=ON"):
+                    conn.execute(f"PRAGMA {pragma}")
+            self.local.conn = conn
+        return conn
+
+    def lookup(self, token_hash: str) -> Any:
+        sql = _LOOKUP.format(p="%s" if self.postgres else "?")
+        return self.connection().execute(sql, (token_hash,)).fetchone()
+
+    def rubric(self, cycle_id: int) -> dict[str, Any]:
+        import json
+
+        row = self.connection().execute(
+            f"SELECT rubric_snapshot FROM cycles WHERE id = {'%s' if self.postgres else '?'}",
+            (cycle_id,)).fetchone()
+        return row[0] if isinstance(row[0], dict) else json.loads(row[0])
+
+    def claim_and_hold(self, invitation_id: int, cycle_id: int, subject_id: int, group: str,
+                       sealed: bytes) -> bool:
+        conn = self.connection()
+        if self.postgres:
+            return conn.execute(_CLAIM_AND_HOLD_PG, (invitation_id, uuid.uuid4(), cycle_id,
+                                                     subject_id, group, sealed)).rowcount == 1
+        conn.execute("BEGIN")
+        try:
+            if conn.execute(_CLAIM_SQLITE, (invitation_id,)).rowcount != 1:
+                conn.execute("ROLLBACK")
+                return False
+            conn.execute(_HOLD_SQLITE, (uuid.uuid4().hex, cycle_id, subject_id, group, sealed))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return True
+
+
+class _Rubric:
+    """A frozen rubric with what both requests need from it, worked out once."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.languages = data.get("languages", ["en"])
+        points = {str(label["value"]) for label in data["scale"]["labels"]} | {"na"}
+        self.items = [(f"item-{item['id']}", points)
+                      for section in data["sections"] for item in section["items"]]
+        self.sealed_size = (-(-(1024 + 2048 * len(data.get("questions", []))) // 4096) * 4096
+                            + 12 + 16)
+        self.fields: dict[str, Markup] = {}
+
+    def fields_for(self, lang: str) -> Markup:
+        if lang not in self.fields:
+            # autoescaped by the environment: Markup only stops a second escaping
+            self.fields[lang] = Markup(_FIELDS.render(rubric=self.data, lang=lang))  # noqa: S704
+        return self.fields[lang]
+
+
+def create_app(url: str) -> Flask:
+    app = Flask(__name__)
+    database = _Database(url)
+    rubrics: dict[tuple[int, int], _Rubric] = {}
+
+    def find(token: str) -> tuple[Any, _Rubric]:
+        if not _TOKEN.match(token):
+            abort(404)
+        row = database.lookup(hashlib.sha256(token.encode("ascii")).hexdigest())
+        if row is None:
+            abort(404)
+        status, state, closes_on = row[1], row[6], row[7]
+        if isinstance(closes_on, str):
+            closes_on = dt.date.fromisoformat(closes_on)
+        if status != "pending" or state != "open" or dt.date.today() > closes_on:
+            abort(410)
+        key = (row[5], row[11])
+        if key not in rubrics:
+            rubrics[key] = _Rubric(database.rubric(row[5]))
+        return row, rubrics[key]
+
+    @app.get("/r/<token>")
+    def show(token: str) -> str:
+        row, rubric = find(token)
+        wanted = row[13] or row[10]
+        lang = wanted if wanted in rubric.languages else "en"
+        closes_on = row[7] if not isinstance(row[7], str) else dt.date.fromisoformat(row[7])
+        return _PAGE.render(lang=lang, leader=row[14], organisation="Bench NHS Trust",
+                            cycle_name=row[8], k=row[9], closes_on=closes_on.strftime("%-d %B %Y"),
+                            form_token=os.urandom(33).hex()[:91], token=token,
+                            fields=rubric.fields_for(lang))
+
+    @app.post("/r/<token>")
+    def answer(token: str) -> Any:
+        row, rubric = find(token)
+        form = request.form
+        if form.get("action") != "submit":
+            abort(400)
+        for name, points in rubric.items:
+            if form.get(name, "") not in points:
+                abort(422)
+        if not database.claim_and_hold(row[0], row[5], row[4], row[3],
+                                       os.urandom(rubric.sealed_size)):
+            abort(410)
+        return redirect("/done/submitted")
+
+    @app.get("/done/submitted")
+    def done() -> str:
+        return "<!doctype html><title>Thank you</title><h1>Thank you</h1>"
+
+    return app
+
+
+app = create_app(os.environ.get("BARE_DATABASE_URL", ""))
