@@ -112,12 +112,13 @@ def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
     """The form as a rater first sees it: rendered once per cycle, language and kind of
     rater with stand-ins for the leader's name, the link and the CSRF token, which are then
     put in (the name escaped as the template would)."""
-    assert invitation.rubric is not None
+    rubric = invitation.rubric
+    assert rubric is not None
     key = (context["lang"], context["is_self"], invitation.cycle_name,
            invitation.min_group_size, invitation.closes_on)
-    shell = invitation.rubric.blank_page(key, lambda: render_template(
+    shell = rubric.blank_page(key, lambda: render_template(
         "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN, csrf=_CSRF,
-        fields=invitation.rubric.blank_fields(context["lang"], fields)))  # type: ignore[union-attr]
+        fields=rubric.blank_fields(context["lang"], fields)))
     return (shell.replace(_TOKEN, token).replace(_CSRF, generate_csrf())
             .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 
