@@ -5,13 +5,8 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import signal
-import socket
 import sqlite3
 import stat
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -25,6 +20,7 @@ from service.migrations.cli import upgrade
 from service.outbox.operations import relay_outbox
 from service.people.models import Person
 from tests.factories import launched_cycle
+from tests.web_server import Gunicorn, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,25 +52,8 @@ def test_database_queue_and_mail_files_are_private(make_app: Any, tmp_path: Path
         os.umask(old)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read() if process.stderr else ""
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback http
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within 30 s")
-
-
-def test_a_stopped_server_leaves_no_wal_behind(make_app: Any, tmp_path: Path) -> None:
+def test_a_stopped_server_leaves_no_wal_behind(make_app: Any, base_config: Any,
+                                              tmp_path: Path) -> None:
     """The trial found every rater's history in the WAL after gunicorn had stopped: SQLite
     empties the WAL only when the last connection closes, and another process (the task
     worker, here an idle connection of the test's) still had the database open."""
@@ -88,15 +67,9 @@ def test_a_stopped_server_leaves_no_wal_behind(make_app: Any, tmp_path: Path) ->
         token = next(iter(tokens.values()))
         db.session.remove()
         db.engine.dispose()
-    port = _free_port()
-    env = {**os.environ, **settings}
-    env.pop("TEST_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-         "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_for(f"{base}/healthz", server)
+    env = server_env({**base_config, **settings}, tmp_path)
+    with Gunicorn(env, tmp_path / "gunicorn.log", workers=2) as server:
+        base = f"http://127.0.0.1:{server.port}"
         opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         form = opener.open(f"{base}/r/{token}").read().decode()
@@ -108,10 +81,7 @@ def test_a_stopped_server_leaves_no_wal_behind(make_app: Any, tmp_path: Path) ->
         assert wal.exists() and wal.stat().st_size > 0  # the save is in the WAL while serving
         worker = sqlite3.connect(database)  # another process's idle connection
         assert worker.execute("SELECT count(*) FROM invitations").fetchone()[0] > 0
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    try:
+    try:  # leaving the block stopped gunicorn with SIGTERM
         assert wal.exists() and wal.stat().st_size == 0
     finally:
         worker.close()
