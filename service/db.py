@@ -25,7 +25,7 @@ from flask import g
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, Table, any_, event, func, insert, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 from sqlalchemy.pool import Pool
@@ -183,16 +183,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         path = cursor.execute("PRAGMA database_list").fetchone()[2]
-        if path and path not in _SQLITE_FILES:  # before the WAL exists: it takes this mode
-            os.chmod(path, 0o600)
+        if path and path not in _SQLITE_FILES:  # first sight in this process
+            os.chmod(path, 0o600)  # before the WAL exists: it takes this mode
+            if not _SQLITE_FILES:
+                atexit.register(_checkpoint_at_exit)
+            _SQLITE_FILES.add(path)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
-        if path and path not in _SQLITE_FILES:
-            _SQLITE_FILES.add(path)
-            if len(_SQLITE_FILES) == 1:
-                atexit.register(_checkpoint_at_exit)
 
 
 _SQLITE_FILES: set[str] = set()
@@ -234,12 +233,3 @@ def private_file(path: str | Path) -> None:
     make_private_dir(path.parent)
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     os.chmod(path, 0o600)
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a ``sqlite:///`` URL (None for memory or another database)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database \
-            or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)

@@ -75,11 +75,14 @@ class Pacer:
         self.next_at = now + self.interval
 
 
-def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCounts:
+def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None, erase: bool = True
+                 ) -> RelayCounts:
     """Send due messages over one connection, committing after each so a crash repeats at most
     the one message in flight. A connection lost mid-batch costs the message in flight one
     attempt (it may be the cause) and the rest a new connection, not an attempt each.
-    This function owns its commits: it runs after the cause committed."""
+    This function owns its commits: it runs after the cause committed. With ``erase`` the old
+    versions of rows that forgot their recipient are erased at the end (a caller relaying many
+    batches passes False and erases once)."""
     counts = RelayCounts()
     due = claim_due(batch_size)
     if not due:
@@ -103,7 +106,7 @@ def relay_outbox(batch_size: int = 500, pacer: Pacer | None = None) -> RelayCoun
             message.next_attempt_at = utcnow() + OUTAGE_RETRY
             counts.retrying += 1
         db.session.commit()
-    if counts.forgotten:  # the old versions of those rows still name them
+    if counts.forgotten and erase:  # the old versions of those rows still name them
         erase_residue(db.engine)
     return counts
 

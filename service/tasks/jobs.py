@@ -16,7 +16,7 @@ from flask import Flask
 from huey import Huey, RedisHuey, crontab
 from sqlalchemy import select, update
 
-from service.db import db
+from service.db import db, erase_residue
 from service.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,15 @@ def relay_until_done(batch_size: int = 500, budget: float = RELAY_BUDGET_SECONDS
     pacer = Pacer(current_app.config["MAIL_RATE_PER_MINUTE"])
     started = time.monotonic()
     sent = 0
+    forgotten = 0
     while time.monotonic() - started < budget:
-        counts = relay_outbox(batch_size, pacer=pacer)
+        counts = relay_outbox(batch_size, pacer=pacer, erase=False)
         sent += counts.sent
+        forgotten += counts.forgotten
         if counts.sent + counts.failed + counts.retrying == 0:
             break
+    if forgotten:  # once per run, not per batch: a VACUUM or checkpoint is not free
+        erase_residue(db.engine)
     return sent
 
 

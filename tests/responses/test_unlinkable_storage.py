@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from service.cycles import operations as cycles
-from service.db import after_commit, db, erase_residue, sqlite_path
+from service.db import after_commit, db, erase_residue
 from service.migrations.cli import upgrade
 from service.nominations.models import Invitation, InvitationStatus
 from service.outbox.operations import relay_outbox
@@ -44,8 +44,7 @@ class Copy:
                 self.history = pg_history(connection)
                 self.raw = pg_pages(connection) + _pg_wal()
         else:
-            path = sqlite_path(app.config["DATABASE_URL"])
-            assert path is not None
+            path = Path(make_url(app.config["DATABASE_URL"]).database or "")
             wal = path.with_name(path.name + "-wal")
             database = path.read_bytes()
             self.wal = wal.read_bytes() if wal.exists() else b""
