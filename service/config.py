@@ -10,6 +10,7 @@ import sys
 import sysconfig
 import tempfile
 from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -247,4 +248,13 @@ def load_config(
         raise ValueError("ADMISSION_LIMIT and ADMISSION_QUEUE must be 0 or more")
     if config["MAIL_BACKEND"] not in {"smtp", "file"}:
         raise ValueError("MAIL_BACKEND must be 'smtp' or 'file'")
+    if not _mail_domain(config["MAIL_FROM"]):
+        raise ValueError(f"MAIL_FROM {config['MAIL_FROM']!r} is not an address: give one at "
+                         "your organisation's domain, e.g. 'Leadership 360 <od@trust.nhs.uk>'")
     return config
+
+
+def _mail_domain(sender: str) -> str:
+    """The domain of the sender's address; empty when it is not an address."""
+    local, _, domain = parseaddr(sender)[1].rpartition("@")
+    return domain if local else ""

@@ -7,8 +7,11 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+import textwrap
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.policy import default as default_policy
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -27,14 +30,45 @@ class PermanentFailure(Exception):
     """The server refused this message for good (5xx); retrying will not help."""
 
 
+class _Subject(UnstructuredHeader):
+    """A subject that never folds onto an empty first line.
+
+    The standard library moves a whole ASCII value that fits on a line of its own onto the next
+    line, leaving ``Subject:`` alone on the first (a subject of 70 to 77 characters); some
+    clients then show it with a leading space or not at all. Such a value is wrapped at spaces
+    instead. Non-ASCII values are encoded words, which fold correctly."""
+
+    def fold(self, *, policy: object) -> str:
+        folded = super().fold(policy=policy)
+        linesep = getattr(policy, "linesep", "\n")
+        if folded.split(linesep, 1)[0].strip() != f"{self.name}:":
+            return folded
+        value = " ".join(str(self).split())
+        width = getattr(policy, "max_line_length", None) or 78
+        lines = textwrap.wrap(value, width=width, initial_indent=f"{self.name}: ",
+                              subsequent_indent=" ", break_long_words=False,
+                              break_on_hyphens=False)
+        return linesep.join(lines) + linesep
+
+
+_headers = HeaderRegistry()
+_headers.map_to_type("subject", _Subject)
+POLICY = default_policy.clone(header_factory=_headers)
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of a sender address (``"Name" <od@trust.example>`` -> ``trust.example``)."""
+    return parseaddr(sender)[1].rpartition("@")[2]
+
+
 def build_message(sender: str, recipient: str, subject: str, text: str, html: str | None,
                   message_id: str | None = None) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Message-ID"] = message_id or make_msgid(domain=sender_domain(sender) or None)
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")

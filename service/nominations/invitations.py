@@ -241,16 +241,29 @@ def _queue_invitation_email(invitation: Invitation) -> None:
 
 
 def notify_closed(cycle: Cycle) -> int:
-    """Thank everyone who answered, once per person however many leaders they rated."""
-    rows = _rater_rows(cycle, Invitation.status == InvitationStatus.SUBMITTED)
-    by_rater: dict[str, tuple[Any, list[str]]] = {}
+    """Thank everyone who answered, once per person however many leaders they rated, saying
+    what is true of their group: a manager's answers are shown as "Manager", the other groups'
+    only combined and above the threshold. Nobody is thanked for rating themselves (a leader
+    who rated only themselves gets no email). Called at the first close only, for everyone who
+    answered by then, so no row tells late raters apart; the rows forget whom they thanked and
+    about whom once sent (`message_kinds`)."""
+    rows = _rater_rows(cycle, Invitation.status == InvitationStatus.SUBMITTED,
+                       Nomination.group != RaterGroup.SELF)
+    by_rater: dict[str, tuple[Any, dict[str, list[str]]]] = {}
     for row in rows:
-        by_rater.setdefault(row.email.lower(), (row, []))[1].append(row.leader_name)
+        named = "managed" if row.group == RaterGroup.MANAGER else "combined"
+        leaders = by_rater.setdefault(row.email.lower(),
+                                      (row, {"all": [], "managed": [], "combined": []}))[1]
+        leaders["all"].append(row.leader_name)
+        leaders[named].append(row.leader_name)
     now = utcnow()
     base = cycle_context(cycle)
     return outbox.write([
         outbox.message("cycle_closed", row.email, row.language or cycle.language,
-                       {**base, "rater_name": row.rater_name, "leader_names": leaders},
+                       {**base, "rater_name": row.rater_name,
+                        "leader_names": leaders["all"],
+                        "managed_names": leaders["managed"],
+                        "combined_names": leaders["combined"]},
                        cycle_id=cycle.id, now=now)
         for row, leaders in by_rater.values()])
 

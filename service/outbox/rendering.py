@@ -5,6 +5,7 @@ The text template sets the subject with `{% set subject = ... %}`, so wording li
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -63,4 +64,13 @@ def render_email(template: str, language: str, context: dict[str, Any],
             subject=subject, **context)
     except TemplateNotFound:
         html = None
-    return subject, text.lstrip("\n"), html
+    return subject, wrap_text(text.lstrip("\n")), html
+
+
+def wrap_text(text: str, width: int = 78) -> str:
+    """Templates write a paragraph on one line; the plain-text part wraps it as mail is read
+    (RFC 3676 asks for 78). Words are never broken, so a link stays whole and clickable."""
+    return "\n".join(
+        line if len(line) <= width
+        else textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False)
+        for line in text.split("\n"))

@@ -327,3 +327,53 @@ def test_outage_during_launch_then_every_invitation_arrives_once(make_app, smtp)
     counts = Counter(m["To"] for m in smtp.inbox.messages)
     assert len(counts) == 9 and set(counts.values()) == {1}
 
+
+
+def test_thanks_tell_each_group_the_truth_and_never_thank_a_leader_for_themselves(
+        smtp_app, smtp):
+    cycle, _, people = launched_cycle()
+    leader, boss, peer = people["leader"], people["boss"], people["peers"][0]
+    for rater in (leader, boss, peer):
+        _invitation_of(rater.email).status = InvitationStatus.SUBMITTED
+    db.session.commit()
+    relay_until_done()
+    smtp.inbox.messages.clear()
+
+    cycles.close(cycle)
+    db.session.commit()
+    relay_until_done()
+    thanks = {m["To"]: " ".join(m.get_body(("plain",)).get_content().split())
+              for m in _received(smtp, "Thank you:")}
+    assert sorted(thanks) == sorted([boss.email, peer.email])  # no self thank-you
+    assert "As the manager of Alex Leader, your answers are shown in the report under " \
+           "“Manager”, so they are not anonymous." in thanks[boss.email]
+    assert "at least 3 people" not in thanks[boss.email]
+    assert "only when at least 3 people of that group have answered" in thanks[peer.email]
+    assert "not anonymous" not in thanks[peer.email]
+    # Once sent, the rows forget whom they thanked, and about whom.
+    rows = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.template == "cycle_closed")).all()
+    assert len(rows) == 2
+    assert {(m.recipient, str(m.context), m.invitation_id) for m in rows} == {("", "{}", None)}
+
+
+def test_message_ids_are_in_the_senders_domain_and_the_same_on_every_attempt(smtp_app, smtp):
+    from service.outbox.operations import message_id
+
+    launched_cycle()
+    first = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    before = {m.id: message_id(m) for m in first}
+    relay_until_done()
+    received = {m["Message-ID"] for m in smtp.inbox.messages}
+    assert received == set(before.values()) and len(received) == len(first)
+    assert all(re.fullmatch(r"<[0-9a-f]{32}@test\.example>", mid) for mid in received)
+    for row in first:  # the id does not depend on when or how often the row was tried
+        db.session.refresh(row)
+        assert message_id(row) == before[row.id]
+
+
+def test_a_sender_that_is_not_an_address_is_refused_with_the_fix(make_app):
+    with pytest.raises(ValueError, match=r"MAIL_FROM 'feedback360' is not an address.*e\.g\."):
+        make_app(MAIL_FROM="feedback360")
+    app = make_app(MAIL_FROM='"Leadership 360" <od@trust.example>')
+    assert app.config["MAIL_FROM"] == '"Leadership 360" <od@trust.example>'
