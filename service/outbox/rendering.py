@@ -1,6 +1,10 @@
-"""Render an email from `templates/email/NAME.LANG.txt` and `.html`, in the recipient's language.
+"""Render an email from `templates/email/NAME.txt` and `.html` in the recipient's language.
 
-The text template sets the subject with `{% set subject = ... %}`, so wording lives in one file."""
+One template per kind: every sentence goes through gettext (the catalogues in
+service/translations) and the whole message is rendered under
+``flask_babel.force_locale(<the recipient's directory language>)``; dates are CLDR's, through
+Babel. The text template sets the subject with `{% set subject = ... %}`, so wording lives in
+one file, and writes a paragraph on one line (wrapped here)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import flask_babel
+from babel.dates import format_date
 from flask import current_app
 from jinja2 import (
     Environment,
@@ -19,54 +25,50 @@ from jinja2 import (
     select_autoescape,
 )
 
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "cy": ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst",
-           "Medi", "Hydref", "Tachwedd", "Rhagfyr"),
-}
+from service.i18n import DEFAULT, SUPPORTED
 
 
 def long_date(iso: str, language: str) -> str:
     """'2026-12-06' -> '6 December 2026' (or '6 Rhagfyr 2026'), as people write dates."""
-    day = dt.date.fromisoformat(iso)
-    return f"{day.day} {MONTHS.get(language, MONTHS['en'])[day.month - 1]} {day.year}"
+    return format_date(dt.date.fromisoformat(iso), "d MMMM y", locale=language)
 
 
 @lru_cache(maxsize=4)
 def _environment(templates_dir: str) -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(Path(templates_dir) / "email")),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Looked up at each call, so the locale forced around a render is the one used.
+    env.install_gettext_callables(  # type: ignore[attr-defined]  (added by the extension)
+        flask_babel.gettext, flask_babel.ngettext, newstyle=True)
+    return env
 
 
 def render_email(template: str, language: str, context: dict[str, Any],
                  templates_dir: str | None = None) -> tuple[str, str, str | None]:
+    """Subject, text and HTML (None when the kind has no HTML template) in ``language``
+    (English when the catalogues have no such language)."""
     env = _environment(templates_dir or current_app.config["TEMPLATES_DIR"])
-    lang = language
-    try:
-        text_template = env.get_template(f"{template}.{lang}.txt")
-    except TemplateNotFound:
-        lang = "en"
-        text_template = env.get_template(f"{template}.{lang}.txt")
+    lang = language if language in SUPPORTED else DEFAULT
+    context = {**context, "lang": lang}
     if "closes_on" in context:
-        context = {**context, "deadline": long_date(context["closes_on"], lang)}
-    module = text_template.make_module(context)
-    subject = " ".join(str(module.subject).split())
-    text = str(module)
-    try:
-        html: str | None = env.get_template(f"{template}.{lang}.html").render(
-            subject=subject, **context)
-    except TemplateNotFound:
-        html = None
+        context["deadline"] = long_date(context["closes_on"], lang)
+    with flask_babel.force_locale(lang):
+        module = env.get_template(f"{template}.txt").make_module(context)
+        subject = " ".join(str(module.subject).split())
+        text = str(module)
+        try:
+            html: str | None = env.get_template(f"{template}.html").render(
+                subject=subject, **context)
+        except TemplateNotFound:
+            html = None
     return subject, wrap_text(text.lstrip("\n")), html
-
-
 def wrap_text(text: str, width: int = 78) -> str:
     """Templates write a paragraph on one line; the plain-text part wraps it as mail is read
     (RFC 3676 asks for 78). Words are never broken, so a link stays whole and clickable."""

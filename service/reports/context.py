@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date as babel_format_date
+from flask_babel import force_locale
+
 from service.reports import analysis
-from service.reports.labels import LABELS, format_date
+from service.reports.labels import report_labels
 from service.responses.results import (
     ALL_OTHERS,
     GROUPS,
@@ -79,6 +82,11 @@ class ReportInputs:
     generated_on: dt.date = field(default_factory=dt.date.today)
 
 
+def format_date(day: dt.date, lang: str) -> str:
+    """'6 December 2026', '6 Rhagfyr 2026': CLDR's month names, in the order people write."""
+    return babel_format_date(day, "d MMMM y", locale=lang)
+
+
 def _t(text: Mapping[str, str], lang: str) -> str:
     return text.get(lang) or text["en"]
 
@@ -103,7 +111,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
     """The report's content in the leader's language (Welsh or English)."""
     rubric, cycle = inputs.rubric, inputs.cycle
     lang = report_language(rubric, inputs.leader, inputs.language)
-    labels = LABELS[lang]
+    with force_locale(lang):  # in English outside an app (the bench, pure tests)
+        labels = report_labels()
     group_labels = labels["groups"]
     results = compute_results(rubric, inputs.raters, cycle.thresholds)
     item_text = {i["id"]: _t(i["text"], lang) for s in rubric["sections"] for i in s["items"]}

@@ -32,8 +32,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from flask_babel import force_locale
+
 from service.reports.forked import run_forked
-from service.reports.labels import DEFAULT_LABELS
+from service.reports.labels import report_labels
 
 TEMPLATE_NAME = "report/report.html"
 REPORT_DIR = "report"
@@ -81,7 +83,8 @@ def render_report_html(context: Mapping, templates_dir: Path) -> str:
     """Render the report's HTML (the exact input WeasyPrint gets, useful for checks)."""
     env = _jinja_env(str(Path(templates_dir).resolve()))
     values = dict(context)
-    values["labels"] = {**DEFAULT_LABELS, **(context.get("labels") or {})}
+    with force_locale(context.get("lang") or "en"):  # what a partial "labels" leaves out
+        values["labels"] = {**report_labels(), **(context.get("labels") or {})}
     return env.get_template(TEMPLATE_NAME).render(values)
 
 

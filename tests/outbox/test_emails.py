@@ -1,5 +1,8 @@
 """Every email, as text and HTML, in English and Welsh, compared with reviewed snapshots.
 
+One template per kind, its sentences from the gettext catalogues: an app context is pushed so
+the catalogues load (outside one, Flask-Babel answers in English).
+
 After a deliberate wording change: UPDATE_SNAPSHOTS=1 make test, then review the diff."""
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ CASES = {
         "is_leader": True, "is_update": True, "base_url": "https://feedback.afonvalley.example"}),
 }
 TEMPLATES_DIR = str(Path(__file__).resolve().parents[2] / "templates")
+
+
+@pytest.fixture(autouse=True)
+def _catalogues(app):
+    """The app fixture pushes an application context: Flask-Babel finds the catalogues."""
 
 
 def _check(path: Path, rendered: str) -> None:
