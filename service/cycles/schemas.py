@@ -78,6 +78,6 @@ def _one_line(messages: Any, field: str = "") -> str:
     if isinstance(messages, list):
         return "; ".join(_one_line(value, field) for value in messages)
     text = str(messages)
-    if field and field not in text:
+    if field and field not in text and field.replace("_", " ") not in text:
         text = f"{field}: {text}"
     return text
