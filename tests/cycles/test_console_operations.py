@@ -17,6 +17,7 @@ from service.errors import DomainError, InvalidInput
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.operations import nominate
 from service.outbox.models import OutboxMessage
+from service.people.operations import search_people
 from service.reports.models import Report, ReportStatus
 from service.responses.operations import decline
 from service.tasks.jobs import advance_cycles, send_reminders
@@ -212,3 +213,17 @@ def test_remind_now_reaches_only_raters_who_have_not_answered(app, runner):
     db.session.commit()
     refused = _cli(runner, "cycle", "remind", str(cycle.id), code=1)
     assert "reminders go only to the raters of an open cycle" in refused.output
+
+
+def test_people_search_finds_leaders_to_add(app, runner):
+    people = team()
+    person("pct", "Percy Cent", department="100% Care")
+    person("gone", "Peer Gone", active=False)
+    found = _cli(runner, "people", "search", "PEER").output.splitlines()
+    assert [line.split("\t")[2] for line in found] == [f"Peer Person{i}" for i in range(3)]
+    assert [line.split("\t")[2] for line in _cli(runner, "people", "search", "0%").output
+            .splitlines()] == ["Percy Cent"]  # % is a character, not a wildcard
+    assert "at least two characters" in _cli(runner, "people", "search", "p", code=1).output
+    cycle = cycles.create_cycle("Spring", RUBRIC, _day(0), _day(14))
+    outcome = add_leaders(cycle, search_people("peer person"), "search 'peer person'")
+    assert [s.person for s in outcome.added] == people["peers"]
