@@ -123,6 +123,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "REPORT_RENDER_LEASE": (600.0, _seconds),
     "MIN_GROUP_SIZE": (3, int),
     "MANAGER_MIN": (1, int),
+    # Policy: whether staff with the granted `hr` role may open leaders' reports (released
+    # versions only). Off by default: the report belongs to the leader (docs/security.md).
+    "HR_CAN_OPEN_REPORTS": (False, _bool),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
     # Where failed link look-ups are counted; empty: a SQLite file in the instance folder,
     # shared by every web process on the machine (service/responses/throttle.py).

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from service.cli_support import transactional
 from service.cycles import cohorts, operations
-from service.cycles.models import Cycle, Subject
+from service.cycles.leaders import add_leaders
+from service.cycles.models import Cycle, Nominator, Subject
 from service.db import db
 from service.nominations.models import RaterGroup
 from service.nominations.operations import nominate, nominate_suggested
@@ -41,27 +42,38 @@ def cycle_cli() -> None:
               "(the default, where the cycle is long enough); '' for none.")
 @click.option("--auto-launch", is_flag=True,
               help="The worker launches the cycle on its opening date.")
+@click.option("--auto-close/--no-auto-close", default=True, show_default=True,
+              help="The worker closes the cycle the day after its closing date.")
 @click.option("--facilitated-release", is_flag=True,
               help="Reports go to each leader's facilitator first, who hands them over in the "
               "feedback session (`feedback360 report hand-over`).")
+@click.option("--nominated-by", type=click.Choice([n.value for n in Nominator]),
+              default=Nominator.HR.value, show_default=True,
+              help="Who chooses each leader's raters.")
 @with_appcontext
 @transactional
 def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.datetime,
                    min_group_size: int | None, manager_min: int | None, language: str,
-                   reminders: str | None, auto_launch: bool, facilitated_release: bool) -> None:
+                   reminders: str | None, auto_launch: bool, auto_close: bool,
+                   facilitated_release: bool, nominated_by: str) -> None:
     """Create a draft cycle."""
-    try:
-        reminder_days = (None if reminders is None
-                         else [int(day) for day in reminders.split(",") if day.strip()])
-    except ValueError:
-        raise click.BadParameter(f"{reminders!r}: give whole days, such as 7,2",
-                                 param_hint="--reminders") from None
+    reminder_days = None if reminders is None else parse_days(reminders)
     cycle = operations.create_cycle(name, rubric_id, opens.date(), closes.date(),
                                     min_group_size=min_group_size, manager_min=manager_min,
                                     language=language, reminder_days=reminder_days,
-                                    auto_launch=auto_launch,
-                                    facilitated_release=facilitated_release)
+                                    auto_launch=auto_launch, auto_close=auto_close,
+                                    facilitated_release=facilitated_release,
+                                    nominated_by=nominated_by)
     click.echo(f"created cycle {cycle.id} ({cycle.name}), draft")
+
+
+def parse_days(text: str) -> list[int]:
+    """'7,2' -> [7, 2]; '' -> no reminders."""
+    try:
+        return [int(day) for day in text.split(",") if day.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: give whole days, such as 7,2",
+                                 param_hint="--reminders") from None
 
 
 @cycle_cli.command("add-leader")
@@ -118,14 +130,14 @@ def add_cohort_command(cycle_id: int, department: str | None, under: str | None,
     else:
         assert emails is not None
         leaders = cohorts.by_emails(emails.read().splitlines())
-    already = set(db.session.scalars(select(Subject.person_id).where(Subject.cycle_id == cycle.id)))
-    for leader in leaders:
-        if leader.id in already:
-            click.echo(f"{leader.display_name}: already a leader in this cycle, left as is")
-            continue
-        subject = operations.add_subject(cycle, leader)
-        click.echo(f"{leader.display_name}" + (f": {_nominate_suggested(subject)}"
-                                               if suggest else ""))
+    how = (f"department {department}" if department is not None
+           else f"below {under}" if under is not None else "from a list")
+    outcome = add_leaders(cycle, leaders, how)
+    for leader in outcome.already:
+        click.echo(f"{leader.display_name}: already a leader in this cycle, left as is")
+    for subject in outcome.added:
+        click.echo(f"{subject.person.display_name}" + (f": {_nominate_suggested(subject)}"
+                                                       if suggest else ""))
     if dry_run:
         db.session.rollback()
         click.echo(f"dry run, nothing saved: {len(leaders)} leaders found")
@@ -241,3 +253,6 @@ def status_command(cycle_id: int, as_json: bool) -> None:
                 else "")
         click.echo(f"  {problem['status']}: {problem['message']} to {problem['recipient']} "
                    f"after {problem['attempts']} attempts{when}: {problem['reason']}")
+
+
+from service.cycles import cli_console  # noqa: E402, F401  (more commands on this group)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import db, enum_values, utcnow
@@ -18,6 +18,15 @@ class CycleState(enum.Enum):
     OPEN = "open"
     CLOSED = "closed"
     RELEASED = "released"
+
+
+class Nominator(enum.Enum):
+    """Who chooses a leader's raters. Only HR has pages today; the leader's and the manager's
+    come next and read this setting."""
+
+    HR = "hr"
+    LEADER = "leader"
+    LEADER_WITH_MANAGER_APPROVAL = "leader_with_manager_approval"
 
 
 class Cycle(db.Model):
@@ -44,6 +53,13 @@ class Cycle(db.Model):
     reminders_done: Mapped[list[int]] = mapped_column(JSON, default=list)
     # Launched by the task queue on opens_on (else HR launches it by hand).
     auto_launch: Mapped[bool] = mapped_column(default=False)
+    # Closed by the task queue the day after closes_on (else HR closes it by hand).
+    auto_close: Mapped[bool] = mapped_column(default=True, server_default=true())
+    nominated_by: Mapped[Nominator] = mapped_column(
+        Enum(Nominator, name="nominator", values_callable=enum_values, native_enum=False,
+             length=40),
+        default=Nominator.HR, server_default=Nominator.HR.value,
+    )
     # Reports go to each leader's facilitator first, who hands them over in the feedback
     # session (`feedback360 report hand-over`), as the NHS Healthcare Leadership Model 360 does.
     facilitated_release: Mapped[bool] = mapped_column(default=False)

@@ -7,10 +7,11 @@ import functools
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from service.audit.operations import record
-from service.cycles.models import Cycle, CycleState, Subject
+from service.cycles.models import Cycle, CycleState, Nominator, Subject
+from service.cycles.schemas import SETTINGS, load_settings
 from service.db import after_commit, db, erase_residue, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations.invitations import issue_invitations, notify_closed
@@ -45,33 +46,25 @@ def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.dat
                  min_group_size: int | None = None, manager_min: int | None = None,
                  language: str = "en",
                  reminder_days: list[int] | None = None, auto_launch: bool = False,
-                 facilitated_release: bool = False) -> Cycle:
+                 auto_close: bool = True, facilitated_release: bool = False,
+                 nominated_by: Nominator | str = Nominator.HR) -> Cycle:
     """A draft cycle; thresholds left out take the organisation's defaults (MIN_GROUP_SIZE,
-    MANAGER_MIN)."""
+    MANAGER_MIN), reminders the defaults that fit inside the cycle."""
     if min_group_size is None:
         min_group_size = current_app.config["MIN_GROUP_SIZE"]
     if manager_min is None:
         manager_min = current_app.config["MANAGER_MIN"]
-    if not name.strip():
-        raise InvalidInput("a cycle needs a name")
-    if closes_on <= opens_on:
-        raise InvalidInput(f"the cycle closes ({closes_on}) before or when it opens ({opens_on}); "
-                           "give a closing date after the opening date")
-    if min_group_size < 2:
-        raise InvalidInput("min_group_size must be at least 2, or one rater could be identified")
-    if manager_min < 1:
-        raise InvalidInput("manager_min must be at least 1")
-    length = (closes_on - opens_on).days
-    if reminder_days is None:  # the defaults that fit a short cycle
+    if reminder_days is None:
+        length = (closes_on - opens_on).days
         reminder_days = [day for day in DEFAULT_REMINDER_DAYS if day < length]
-    if any(not 0 < d < length for d in reminder_days):
-        raise InvalidInput(f"reminder days count back from the closing date and must fall inside "
-                           f"the cycle: between 1 and {length - 1}, not {reminder_days}")
+    settings = load_settings({
+        "name": name, "rubric_id": rubric_id, "opens_on": opens_on, "closes_on": closes_on,
+        "min_group_size": min_group_size, "manager_min": manager_min, "language": language,
+        "reminder_days": reminder_days, "auto_launch": auto_launch, "auto_close": auto_close,
+        "facilitated_release": facilitated_release,
+        "nominated_by": getattr(nominated_by, "value", nominated_by)})
     find_rubric(current_app.config["RUBRICS_DIR"], rubric_id)  # fail now, not at launch
-    cycle = Cycle(name=name.strip(), rubric_id=rubric_id, opens_on=opens_on, closes_on=closes_on,
-                  min_group_size=min_group_size, manager_min=manager_min, language=language,
-                  reminder_days=sorted(set(reminder_days), reverse=True), reminders_done=[],
-                  auto_launch=auto_launch, facilitated_release=facilitated_release)
+    cycle = Cycle(**settings, reminders_done=[])
     db.session.add(cycle)
     db.session.flush()
     record("cycle.create", "cycle", cycle.id,
@@ -79,7 +72,84 @@ def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.dat
     return cycle
 
 
-def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None) -> Subject:
+def settings_of(cycle: Cycle) -> dict[str, Any]:
+    """The cycle's settings as `load_settings` takes them (what an edit form starts from)."""
+    values = {name: getattr(cycle, name) for name in SETTINGS}
+    values["nominated_by"] = cycle.nominated_by.value
+    values["reminder_days"] = list(cycle.reminder_days)
+    return values
+
+
+def edit_cycle(cycle: Cycle, **changes: Any) -> list[str]:
+    """Change a draft cycle's settings, checked as a whole (the new closing date against the
+    old opening date…). Returns the names of the settings that changed."""
+    if cycle.state != CycleState.DRAFT:
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; settings can only be "
+                          "changed while it is a draft (an open cycle's closing date can be "
+                          "extended: `feedback360 cycle extend`)")
+    unknown = sorted(set(changes) - set(SETTINGS))
+    if unknown:
+        raise InvalidInput(f"no such cycle setting: {', '.join(unknown)}; the settings are "
+                           f"{', '.join(SETTINGS)}")
+    before = settings_of(cycle)
+    changes = {key: getattr(value, "value", value) for key, value in changes.items()}
+    after = load_settings({**before, **changes})
+    changed = [name for name in SETTINGS
+               if getattr(after[name], "value", after[name]) != before[name]]
+    if not changed:
+        raise InvalidInput("nothing to change: the cycle already has these settings")
+    if "rubric_id" in changed:
+        find_rubric(current_app.config["RUBRICS_DIR"], after["rubric_id"])
+    for name in changed:
+        setattr(cycle, name, after[name])
+    db.session.flush()
+    record("cycle.edit", "cycle", cycle.id, "changed " + ", ".join(
+        f"{name} from {before[name]} to {getattr(after[name], 'value', after[name])}"
+        for name in changed))
+    return changed
+
+
+def cancel_cycle(cycle: Cycle) -> None:
+    """Delete a draft cycle with its leaders and nominations. Nothing was sent for it, so
+    nothing is lost; the audit row keeps its name. A launched cycle is closed instead."""
+    if cycle.state != CycleState.DRAFT:
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; only a draft cycle can be "
+                          "cancelled (close an open one: `feedback360 cycle close`)")
+    name, leaders = cycle.name, len(cycle.subjects)
+    subject_ids = select(Subject.id).where(Subject.cycle_id == cycle.id)
+    db.session.execute(delete(Nomination).where(Nomination.subject_id.in_(subject_ids))
+                       .execution_options(synchronize_session=False))
+    db.session.delete(cycle)
+    db.session.flush()
+    record("cycle.cancel", "cycle", cycle.id,
+           f"cancelled draft cycle '{name}' with {leaders} leaders")
+
+
+def extend_closing(cycle: Cycle, closes_on: dt.date, today: dt.date | None = None) -> None:
+    """Give an open cycle more time. Reminders count back from the new date (a reminder day
+    still ahead is sent again), and the worker closes the cycle after the new date."""
+    today = today or dt.date.today()
+    if cycle.state != CycleState.OPEN:
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; only an open cycle's "
+                          "closing date can be extended (re-open a closed one with "
+                          "`feedback360 cycle reopen --closes`)")
+    if closes_on <= cycle.closes_on:
+        raise InvalidInput(f"the new closing date {closes_on} must be later than the current "
+                           f"one, {cycle.closes_on}")
+    if closes_on <= today:
+        raise InvalidInput(f"the new closing date {closes_on} must be in the future")
+    old = cycle.closes_on
+    cycle.closes_on = closes_on
+    cycle.reminders_done = [day for day in cycle.reminder_days
+                            if closes_on - dt.timedelta(days=day) <= today]
+    db.session.flush()
+    record("cycle.extend", "cycle", cycle.id, f"closing date moved from {old} to {closes_on}")
+
+
+def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None, *,
+                audit: bool = True) -> Subject:
+    """One leader into a draft or open cycle (``audit=False`` for a caller that records the
+    whole cohort as one action)."""
     if cycle.state not in (CycleState.DRAFT, CycleState.OPEN):
         raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; leaders can only be added "
                           "to a draft or open cycle")
@@ -94,8 +164,9 @@ def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None)
     subject = Subject(cycle=cycle, person=person, facilitator=facilitator)
     db.session.add(subject)
     db.session.flush()
-    record("cycle.add_leader", "cycle", cycle.id, f"added {person.display_name} as a leader"
-           + (f", facilitator {facilitator.display_name}" if facilitator else ""))
+    if audit:
+        record("cycle.add_leader", "cycle", cycle.id, f"added {person.display_name} as a leader"
+               + (f", facilitator {facilitator.display_name}" if facilitator else ""))
     return subject
 
 

@@ -165,6 +165,29 @@ def queue_reminders(cycle: Cycle, today: dt.date) -> int:
     return queued
 
 
+def remind_pending_now(cycle: Cycle, today: dt.date | None = None) -> int:
+    """HR's "send a reminder now": the reminder email, with their own link, to everyone who has
+    neither answered nor declined, queued in one INSERT … SELECT. The caller learns how many
+    (the progress counts say as much), never who."""
+    from service.cycles.models import CycleState
+
+    today = today or dt.date.today()
+    if cycle.state != CycleState.OPEN:
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; reminders go only to the "
+                          "raters of an open cycle")
+    if today > cycle.closes_on:
+        raise DomainError(f"cycle {cycle.id} closed on {cycle.closes_on}; extend the closing "
+                          "date first (`feedback360 cycle extend`)")
+    queued = _queue_link_emails("reminder", cycle, utcnow(),
+                                Invitation.status == InvitationStatus.PENDING,
+                                Invitation.sealed_token.is_not(None),
+                                days_left=(cycle.closes_on - today).days)
+    db.session.flush()
+    record("cycle.remind", "cycle", cycle.id,
+           "reminder queued for every rater who has not answered or declined")
+    return queued
+
+
 def _pending(invitation: Invitation) -> None:
     if invitation.status != InvitationStatus.PENDING:
         raise DomainError("this rater's link has already been used or declined, so there is "

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from service.cycles.models import Subject
 
 
-def nominate(subject: Subject, person: Person, group: RaterGroup) -> Nomination:
-    """Add a rater; in an open cycle the invitation goes out with the same commit."""
+def nominate(subject: Subject, person: Person, group: RaterGroup, *,
+             audit: bool = True) -> Nomination:
+    """Add a rater; in an open cycle the invitation goes out with the same commit
+    (``audit=False`` for a caller that records its whole action once)."""
     from service.cycles.models import CycleState
 
     cycle = subject.cycle
@@ -42,11 +44,41 @@ def nominate(subject: Subject, person: Person, group: RaterGroup) -> Nomination:
     nomination = Nomination(subject=subject, person=person, group=group)
     db.session.add(nomination)
     db.session.flush()
-    record("nomination.add", "subject", subject.id,  # the group, never the rater's name
-           f"a rater nominated as {group.value.replace('_', ' ')} for "
-           f"{subject.person.display_name}")
+    if audit:
+        record("nomination.add", "subject", subject.id,  # the group, never the rater's name
+               f"a rater nominated as {group.value.replace('_', ' ')} for "
+               f"{subject.person.display_name}")
     if cycle.state == CycleState.OPEN:
         issue_invitations(cycle, [nomination.id])
+    return nomination
+
+
+def remove_nomination(nomination: Nomination) -> None:
+    """Take a rater off a leader's list before launch. After launch the link is out: removing
+    it could throw away an answer already given, and whether it worked would tell HR whether
+    that rater had answered, so it is refused; the rater can decline through their link."""
+    from service.cycles.models import CycleState
+
+    subject = nomination.subject
+    cycle = subject.cycle
+    if cycle.state != CycleState.DRAFT:
+        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}: raters can only be removed "
+                          "before launch: once their link is out, a removal could discard an "
+                          "answer already given; the rater can decline through their own link")
+    group = nomination.group
+    db.session.delete(nomination)
+    db.session.flush()
+    record("nomination.remove", "subject", subject.id,  # the group, never the rater's name
+           f"a {group.value.replace('_', ' ')} rater removed for {subject.person.display_name}")
+
+
+def find_nomination(subject: Subject, rater: Person) -> Nomination:
+    """A rater's nomination for a leader, or an error naming both."""
+    nomination = db.session.scalar(select(Nomination).where(
+        Nomination.subject_id == subject.id, Nomination.person_id == rater.id))
+    if nomination is None:
+        raise InvalidInput(f"{rater.display_name} is not nominated for "
+                           f"{subject.person.display_name} in cycle {subject.cycle_id}")
     return nomination
 
 
@@ -98,11 +130,16 @@ def nominate_suggested(subject: Subject) -> Suggested:
     outcome = Suggested()
     for person, group in suggest_raters(subject):
         try:
-            nominate(subject, person, group)
+            nominate(subject, person, group, audit=False)
         except (InvalidInput, DomainError) as exc:
             outcome.skipped.append(f"{person.display_name} ({exc})")
             continue
         outcome.nominated[group] = outcome.nominated.get(group, 0) + 1
+    record("nomination.suggested", "subject", subject.id,
+           f"raters suggested from the org chart nominated for {subject.person.display_name}: "
+           + (", ".join(f"{count} {group.value.replace('_', ' ')}"
+                        for group, count in outcome.nominated.items()) or "none")
+           + (f", {len(outcome.skipped)} not nominated" if outcome.skipped else ""))
     return outcome
 
 

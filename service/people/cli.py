@@ -15,6 +15,7 @@ from service.people.operations import (
     CSV_COLUMNS,
     export_people,
     parse_people_file,
+    search_people,
     upsert_people,
     write_people_csv,
 )
@@ -58,3 +59,15 @@ def export_command(fmt: str, output: IO[str]) -> None:
         output.write("\n")
     else:
         write_people_csv(rows, output)
+
+
+@people_cli.command("search")
+@click.argument("text")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@with_appcontext
+@transactional
+def search_command(text: str, limit: int) -> None:
+    """Active people whose name, email, directory id or department contains TEXT."""
+    for person in search_people(text, limit):
+        click.echo(f"{person.directory_id}\t{person.email}\t{person.display_name}\t"
+                   f"{person.department}")

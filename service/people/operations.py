@@ -208,3 +208,17 @@ def find_person(key: str) -> Person:
     if person is None:
         raise InvalidInput(f"nobody with directory id or email {key!r}; import people first")
     return person
+
+
+def search_people(text: str, limit: int = 20) -> list[Person]:
+    """Active people whose name, email, directory id or department contains ``text`` (any
+    case): how HR finds a leader or a rater to add."""
+    wanted = text.strip().lower()
+    if len(wanted) < 2:
+        raise InvalidInput("give at least two characters to search for")
+    pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    fields = (Person.display_name, Person.email, Person.directory_id, Person.department)
+    return list(db.session.scalars(
+        select(Person).where(Person.active.is_(True),
+                             or_(*(func.lower(f).like(pattern, escape="\\") for f in fields)))
+        .order_by(Person.display_name, Person.id).limit(limit)))

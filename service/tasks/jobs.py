@@ -70,7 +70,7 @@ def advance_cycles(today: dt.date | None = None) -> list[str]:
     done = []
     due = db.session.execute(select(Cycle.id, Cycle.state).where(
         ((Cycle.state == CycleState.DRAFT) & Cycle.auto_launch & (Cycle.opens_on <= today))
-        | ((Cycle.state == CycleState.OPEN) & (Cycle.closes_on < today)))).all()
+        | ((Cycle.state == CycleState.OPEN) & Cycle.auto_close & (Cycle.closes_on < today)))).all()
     for cycle_id, state in due:
         cycle = db.session.get(Cycle, cycle_id)
         try:

@@ -1,0 +1,127 @@
+"""What HR watches while a cycle runs, in a fixed number of queries however many leaders it
+has: per leader and per group only counts (invited, responded, declined, pending), the groups
+at risk of staying under their threshold, and the email problems in words.
+
+Nothing here names a rater: not who answered, not whose email failed (a failed reminder would
+tell that its rater had not answered yet)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from service.cycles.models import Cycle, CycleState, Subject
+from service.db import db
+from service.nominations.groups import thresholds_of
+from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.outbox.models import OutboxMessage, OutboxStatus
+from service.people.models import Person
+
+_Leader = aliased(Person)
+_Facilitator = aliased(Person)
+
+#: A group's outlook: enough answers already; could still get there; cannot any more.
+SHOWN, AT_RISK, CANNOT_REACH = "shown", "at_risk", "cannot_reach"
+
+
+def group_outlook(responded: int, pending: int, threshold: int) -> str:
+    if responded >= threshold:
+        return SHOWN
+    if responded + pending < threshold:
+        return CANNOT_REACH
+    return AT_RISK
+
+
+def cycle_progress(cycle: Cycle, today: dt.date | None = None) -> dict[str, Any]:
+    """The progress page's data: three queries (leaders, counts, email problems), each
+    grouped in the database."""
+    today = today or dt.date.today()
+    leaders = db.session.execute(
+        select(Subject.id, _Leader.display_name, _Facilitator.display_name)
+        .join(_Leader, Subject.person_id == _Leader.id)
+        .outerjoin(_Facilitator, Subject.facilitator_id == _Facilitator.id)
+        .where(Subject.cycle_id == cycle.id).order_by(_Leader.display_name, Subject.id)).all()
+    counts: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(
+        lambda: {status.value: 0 for status in InvitationStatus}))
+    for subject_id, group, status, count in db.session.execute(
+            select(Nomination.subject_id, Nomination.group, Invitation.status,
+                   func.count(Invitation.id))
+            .join(Invitation, Invitation.nomination_id == Nomination.id)
+            .join(Subject, Nomination.subject_id == Subject.id)
+            .where(Subject.cycle_id == cycle.id)
+            .group_by(Nomination.subject_id, Nomination.group, Invitation.status)):
+        counts[subject_id][group.value][status.value] = count
+    mail = _email_problems(cycle)
+    limits = thresholds_of(cycle)
+    days_left = (cycle.closes_on - today).days if cycle.state == CycleState.OPEN else None
+    rows = []
+    for subject_id, leader, facilitator in leaders:
+        groups = []
+        for group in RaterGroup:
+            found = counts[subject_id].get(group.value)
+            if not found:
+                continue
+            pending = found[InvitationStatus.PENDING.value]
+            responded = found[InvitationStatus.SUBMITTED.value]
+            declined = found[InvitationStatus.DECLINED.value]
+            threshold = limits.for_group(group.value)
+            groups.append({"group": group.value, "invited": pending + responded + declined,
+                           "responded": responded, "declined": declined, "pending": pending,
+                           "threshold": threshold,
+                           "outlook": group_outlook(responded, pending, threshold)})
+        rows.append({
+            "subject_id": subject_id, "leader": leader, "facilitator": facilitator,
+            "invited": sum(g["invited"] for g in groups),
+            "responded": sum(g["responded"] for g in groups),
+            "declined": sum(g["declined"] for g in groups),
+            "groups": groups,
+            "at_risk": [g["group"] for g in groups if g["outlook"] == AT_RISK],
+            "cannot_reach": [g["group"] for g in groups if g["outlook"] == CANNOT_REACH],
+            "email_problems": mail.get(subject_id, []),
+        })
+    invited = sum(r["invited"] for r in rows)
+    responded = sum(r["responded"] for r in rows)
+    return {"cycle": cycle.id, "name": cycle.name, "state": cycle.state.value,
+            "closes_on": cycle.closes_on.isoformat(), "days_left": days_left,
+            "invited": invited, "responded": responded,
+            "declined": sum(r["declined"] for r in rows),
+            "response_rate": round(responded / invited, 3) if invited else None,
+            "leaders": rows}
+
+
+_KIND = {"invitation": ("invitation email", "invitation emails"),
+         "reminder": ("reminder", "reminders")}
+
+
+def _email_problems(cycle: Cycle) -> dict[int, list[str]]:
+    """Subject id -> sentences such as "2 invitation emails could not be delivered", from one
+    grouped query. Counts only: which rater, and the server's reason (it may quote the
+    address), stay out of it; `invitation resend --all-failed` sends them again once the
+    addresses are fixed."""
+    problems: dict[int, list[str]] = defaultdict(list)
+    for subject_id, template, status, count in db.session.execute(
+            select(Nomination.subject_id, OutboxMessage.template, OutboxMessage.status,
+                   func.count(OutboxMessage.id))
+            .join(Invitation, OutboxMessage.invitation_id == Invitation.id)
+            .join(Nomination, Invitation.nomination_id == Nomination.id)
+            .where(OutboxMessage.cycle_id == cycle.id,
+                   (OutboxMessage.status == OutboxStatus.FAILED)
+                   | ((OutboxMessage.status == OutboxStatus.PENDING)
+                      & OutboxMessage.last_error.is_not(None)))
+            .group_by(Nomination.subject_id, OutboxMessage.template, OutboxMessage.status)
+            .order_by(Nomination.subject_id, OutboxMessage.template, OutboxMessage.status)):
+        one, many = _KIND.get(template, ("email", "emails"))
+        noun = one if count == 1 else many
+        if status == OutboxStatus.FAILED:
+            problems[subject_id].append(
+                f"{count} {noun} could not be delivered; check the raters' addresses in the "
+                "directory, then resend the failed invitations")
+        else:
+            problems[subject_id].append(
+                f"{count} {noun} not delivered yet; the mail server refused for now and they "
+                "are being retried")
+    return problems

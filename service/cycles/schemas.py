@@ -1,0 +1,83 @@
+"""The settings of a cycle, checked in one place for `create_cycle`, `edit_cycle`, the CLI and
+the pages: unknown fields refused, every problem named with its fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from service.cycles.models import Nominator
+from service.errors import InvalidInput
+from service.rubrics.schemas import LANGUAGES
+
+#: What HR may set on a cycle (and change while it is a draft).
+SETTINGS = ("name", "rubric_id", "opens_on", "closes_on", "min_group_size", "manager_min",
+            "language", "reminder_days", "auto_launch", "auto_close", "facilitated_release",
+            "nominated_by")
+
+
+class CycleSettingsSchema(Schema):
+    """Load schema: every setting is required, so an edit loads the cycle's current settings
+    with the changes laid over them, and the rules see the whole result."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(max=200))
+    rubric_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    opens_on = fields.Date(required=True)
+    closes_on = fields.Date(required=True)
+    min_group_size = fields.Integer(required=True, strict=True)
+    manager_min = fields.Integer(required=True, strict=True)
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    reminder_days = fields.List(fields.Integer(strict=True), required=True)
+    auto_launch = fields.Boolean(required=True)
+    auto_close = fields.Boolean(required=True)
+    facilitated_release = fields.Boolean(required=True)
+    nominated_by = fields.Enum(Nominator, by_value=True, required=True)
+
+    @validates_schema(skip_on_field_errors=True)
+    def rules(self, data: dict[str, Any], **_: Any) -> None:
+        if not data["name"].strip():
+            raise ValidationError("a cycle needs a name", "name")
+        opens_on, closes_on = data["opens_on"], data["closes_on"]
+        if closes_on <= opens_on:
+            raise ValidationError(f"the cycle closes ({closes_on}) before or when it opens "
+                                  f"({opens_on}); give a closing date after the opening date",
+                                  "closes_on")
+        if data["min_group_size"] < 2:
+            raise ValidationError("min_group_size must be at least 2, or one rater could be "
+                                  "identified", "min_group_size")
+        if data["manager_min"] < 1:
+            raise ValidationError("manager_min must be at least 1", "manager_min")
+        length = (closes_on - opens_on).days
+        days = data["reminder_days"]
+        if any(not 0 < day < length for day in days):
+            raise ValidationError(f"reminder days count back from the closing date and must "
+                                  f"fall inside the cycle: between 1 and {length - 1}, not "
+                                  f"{days}", "reminder_days")
+
+
+def load_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """The settings checked and typed, or InvalidInput with every problem in one line."""
+    try:
+        data = CycleSettingsSchema().load(values)
+    except ValidationError as exc:
+        raise InvalidInput(_one_line(exc.normalized_messages())) from None
+    data["name"] = data["name"].strip()
+    data["reminder_days"] = sorted(set(data["reminder_days"]), reverse=True)
+    return data
+
+
+def _one_line(messages: Any, field: str = "") -> str:
+    """{'closes_on': ['…']} -> one sentence per problem; a rule's own sentence names its field."""
+    if isinstance(messages, dict):
+        return "; ".join(_one_line(value, key if key != "_schema" else field)
+                         for key, value in messages.items())
+    if isinstance(messages, list):
+        return "; ".join(_one_line(value, field) for value in messages)
+    text = str(messages)
+    if field and field not in text and field.replace("_", " ") not in text:
+        text = f"{field}: {text}"
+    return text

@@ -1,0 +1,81 @@
+"""How many raters each group of a leader has against the threshold that group must reach
+for its scores to be shown, with a warning where it cannot."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from service.db import db
+from service.nominations.models import Nomination, RaterGroup
+from service.responses.results import Thresholds
+
+if TYPE_CHECKING:
+    from service.cycles.models import Cycle, Subject
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One rater group of one leader: nominated raters against the group's threshold."""
+
+    group: str
+    nominated: int
+    threshold: int
+
+    @property
+    def can_reach(self) -> bool:
+        return self.nominated >= self.threshold
+
+    @property
+    def warning(self) -> str | None:
+        label = self.group.replace("_", " ")
+        if self.can_reach:
+            return None
+        if self.nominated == 0:
+            if self.group == RaterGroup.SELF.value:
+                return "the leader is not nominated to rate themselves"
+            return f"nobody is nominated as {label}: the report will have no {label} scores"
+        return (f"{label} scores will not be shown unless at least {self.threshold} of these "
+                f"{self.nominated} respond")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"group": self.group, "nominated": self.nominated, "threshold": self.threshold,
+                "can_reach": self.can_reach, "warning": self.warning}
+
+
+def thresholds_of(cycle: Cycle) -> Thresholds:
+    return Thresholds(cycle.min_group_size, cycle.manager_min)
+
+
+def counts_from(cycle: Cycle, nominated: dict[str, int]) -> list[GroupCount]:
+    """Every group, in the order of RaterGroup, from a group -> nominated count mapping."""
+    limits = thresholds_of(cycle)
+    return [GroupCount(group.value, nominated.get(group.value, 0),
+                       limits.for_group(group.value)) for group in RaterGroup]
+
+
+def cycle_group_counts(cycle: Cycle) -> dict[int, list[GroupCount]]:
+    """Subject id -> its groups, for every leader of the cycle in one query."""
+    from service.cycles.models import Subject
+
+    per_subject: dict[int, dict[str, int]] = defaultdict(dict)
+    for subject_id, group, count in db.session.execute(
+            select(Nomination.subject_id, Nomination.group, func.count(Nomination.id))
+            .join(Subject, Nomination.subject_id == Subject.id)
+            .where(Subject.cycle_id == cycle.id)
+            .group_by(Nomination.subject_id, Nomination.group)):
+        per_subject[subject_id][group.value] = count
+    subject_ids = db.session.scalars(select(Subject.id).where(Subject.cycle_id == cycle.id))
+    return {subject_id: counts_from(cycle, per_subject.get(subject_id, {}))
+            for subject_id in subject_ids}
+
+
+def group_counts(subject: Subject) -> list[GroupCount]:
+    """The nominations page of one leader: count per group against its threshold."""
+    nominated = {group.value: count for group, count in db.session.execute(
+        select(Nomination.group, func.count(Nomination.id))
+        .where(Nomination.subject_id == subject.id).group_by(Nomination.group))}
+    return counts_from(subject.cycle, nominated)
