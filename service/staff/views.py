@@ -1,0 +1,132 @@
+"""Staff pages: sign in, sign out, the signed-in landing page, and staff accounts for admins.
+
+Every POST carries the CSRF token (CSRFProtect covers the whole app). A page commits once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from service.db import db
+from service.people.models import Person
+from service.staff import operations, sessions
+from service.staff.access import require_role, require_signed_in, safe_next
+from service.staff.i18n import _
+from service.staff.models import ROLES
+from service.staff.signin import check, directory_configured
+
+bp = Blueprint("staff", __name__)
+MAX_EMAIL = 320
+
+
+@bp.context_processor
+def _names() -> dict[str, Any]:
+    return {"role_names": {"hr": _("HR"), "admin": _("Admin")},
+            "oidc_name": current_app.config.get("OIDC_PROVIDER_NAME")
+            if current_app.config.get("OIDC_CLIENT_ID") else None}
+
+
+def _sign_in_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("email", "")
+    context.setdefault("next", safe_next(request.values.get("next")) or "")
+    context.setdefault("expired", session.pop(sessions.EXPIRED, False))
+    return render_template("staff/sign_in.html", directory=directory_configured(),
+                           **context), status
+
+
+@bp.get("/sign-in")
+def sign_in() -> Any:
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("staff.home"))
+    return _sign_in_page()
+
+
+@bp.post("/sign-in")
+def sign_in_post() -> Any:
+    email = request.form.get("email", "").strip()[:MAX_EMAIL]
+    password = request.form.get("password", "")
+    errors = {}
+    if not email:
+        errors["email"] = _("Enter your email address")
+    if not password:
+        errors["password"] = _("Enter your password")
+    if errors:
+        return _sign_in_page(400, errors=errors, email=email)
+    outcome = check(email, password, request.remote_addr or "unknown")
+    if outcome.wait:
+        minutes = max(1, -(-outcome.wait // 60))
+        page, status = _sign_in_page(429, email=email, errors={"email": _(
+            "Too many attempts to sign in. Wait %(minutes)s minutes, then try again.",
+            minutes=minutes)})
+        return page, status, {"Retry-After": str(outcome.wait)}
+    if outcome.person is None:
+        if outcome.directory_down:
+            message = _("Sign-in through the directory is not working at the moment. "
+                        "Try again in a few minutes.")
+            return _sign_in_page(503, email=email, errors={"email": message})
+        return _sign_in_page(400, email=email, errors={"email": _(
+            "The email address or password is not right. Check them and try again.")})
+    db.session.commit()  # a password rehashed under current parameters
+    sessions.start(outcome.person, outcome.directory_roles)
+    return redirect(safe_next(request.form.get("next")) or url_for("staff.home"))
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    sessions.end()
+    return redirect(url_for("staff.sign_in", signed_out=1))
+
+
+@bp.get("/staff")
+@require_signed_in
+def home() -> str:
+    return render_template("staff/home.html", person=current_user.person,
+                           roles=sorted(current_user.roles))
+
+
+@bp.get("/staff/accounts")
+@require_role("admin")
+def accounts() -> str:
+    return render_template("staff/accounts.html", members=operations.staff_members(),
+                           roles=ROLES, done=request.args.get("done"))
+
+
+@bp.post("/staff/accounts")
+@require_role("admin")
+def accounts_post() -> Any:
+    action = request.form.get("action")
+    role = request.form.get("role", "")
+    if action not in ("grant", "revoke") or role not in ROLES:
+        abort(400, _("Choose a role to grant or remove."))
+    try:
+        person_id = int(request.form.get("person", ""))
+    except ValueError:
+        person_id = None
+    person = db.session.get(Person, person_id) if person_id else None
+    email = request.form.get("email", "").strip()[:MAX_EMAIL]
+    if person is None and email:
+        person = operations.person_by_email(email)
+    if person is None:
+        members = operations.staff_members()
+        error = (_("Nobody with that email address is in the directory. Check the address, "
+                   "or import the person first.") if email else _("Enter an email address"))
+        return render_template("staff/accounts.html", members=members, roles=ROLES,
+                               errors={"email": error}, email=email), 400
+    if action == "revoke" and role == "admin" and person.id == current_user.person.id:
+        abort(409, _("You cannot remove your own admin role: ask another admin."))
+    changed = (operations.grant if action == "grant" else operations.revoke)(person, role)
+    db.session.commit()
+    done = f"{action}-{role}" if changed else "unchanged"
+    current_app.logger.info("staff role %s (%s)", action, role)
+    return redirect(url_for("staff.accounts", done=done))

@@ -1,0 +1,73 @@
+"""Staff sign-in fixtures: an app whose sign-in throttle counts in its own file, and people."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.db import db
+from service.people.models import Person
+from service.staff.operations import create_account, grant
+
+PASSWORD = "a long and correct password"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def staff_app(make_app: Any, tmp_path: Path) -> Iterator[Flask]:
+    application = make_app(RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'throttle.sqlite'}")
+    with application.app_context():
+        yield application
+
+
+def add_person(directory_id: str, name: str, email: str, language: str | None = None,
+               **extra: Any) -> Person:
+    given, _, family = name.partition(" ")
+    person = Person(directory_id=directory_id, email=email, display_name=name,
+                    given_name=given, family_name=family, language=language, **extra)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+@pytest.fixture
+def officer(staff_app: Flask) -> Person:
+    """An HR officer with a local account."""
+    person = add_person("emp-1", "Hana Officer", "Hana.Officer@example.org")
+    create_account(person, ("hr",), PASSWORD)
+    db.session.commit()
+    return person
+
+
+@pytest.fixture
+def admin(staff_app: Flask) -> Person:
+    person = add_person("emp-2", "Ada Admin", "ada@example.org", language="cy")
+    create_account(person, ("admin",), PASSWORD)
+    db.session.commit()
+    return person
+
+
+def token(client: FlaskClient, url: str = "/sign-in") -> str:
+    page = client.get(url)
+    match = CSRF.search(page.get_data(as_text=True))
+    assert match, f"{url} carries a CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD,
+            next_url: str | None = None, address: str = "192.0.2.1") -> Any:
+    data = {"email": email, "password": password, "csrf_token": token(client)}
+    if next_url:
+        data["next"] = next_url
+    return client.post("/sign-in", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def granted(person: Person, role: str) -> None:
+    grant(person, role)
+    db.session.commit()
