@@ -19,9 +19,36 @@ PASSWORD = "a long and correct password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own application context, as in a server. The tests hold one open
+    (for the database), which a request would otherwise share, and with it `g`: the signed-in
+    user and the CSRF token Flask-Login and Flask-WTF keep there for one request."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def staff_client_for(application: Flask) -> None:
+    application.test_client_class = FreshContextClient
+
+
 @pytest.fixture
-def staff_app(make_app: Any, tmp_path: Path) -> Iterator[Flask]:
-    application = make_app(RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'throttle.sqlite'}")
+def staff_make(make_app: Any, tmp_path: Path) -> Any:
+    """An app with its own sign-in throttle file and a client with a context per request."""
+
+    def build(**overrides: Any) -> Flask:
+        overrides.setdefault("RATELIMIT_STORAGE_URI", f"sqlite:///{tmp_path / 'throttle.sqlite'}")
+        application = make_app(**overrides)
+        staff_client_for(application)
+        return application
+
+    return build
+
+
+@pytest.fixture
+def staff_app(staff_make: Any) -> Iterator[Flask]:
+    application = staff_make()
     with application.app_context():
         yield application
 
