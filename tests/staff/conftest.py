@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from service.db import db
 from service.people.models import Person
 from service.staff.operations import create_account, grant
+from tests.directory.conftest import directory, flavour  # noqa: F401 (fixtures, with `org`)
 
 PASSWORD = "a long and correct password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
