@@ -283,3 +283,17 @@ def test_a_session_lasts_no_longer_than_its_time(staff_app: Flask, officer: Pers
     sign_in(client, "hana.officer@example.org")
     with client.session_transaction() as session:
         assert before <= session[SINCE] <= time.time()
+
+
+def test_the_report_ready_email_leads_to_the_sign_in_page(staff_app: Flask) -> None:
+    """The link in "your report is ready" is /sign-in, and / leads there too."""
+    from service.outbox.rendering import render_email
+
+    _, text, html = render_email("report_ready", "en", {
+        "cycle_name": "Spring", "organisation": "Trust", "contact": "", "recipient_name": "A",
+        "leader_name": "A", "is_leader": True, "is_update": False,
+        "sign_in_url": "http://feedback.test/sign-in"}, staff_app.config["TEMPLATES_DIR"])
+    assert "Sign in at http://feedback.test/sign-in " in text
+    assert 'href="http://feedback.test/sign-in"' in html
+    assert staff_app.test_client().get("/sign-in").status_code == 200
+    assert 'href="/sign-in"' in staff_app.test_client().get("/").get_data(as_text=True)
