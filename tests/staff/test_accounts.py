@@ -12,7 +12,7 @@ from service.staff.models import StaffAccount, StaffRole
 from service.staff.operations import roles_of
 from service.staff.passwords import generate_password, verify
 from service.staff.signin import check
-from tests.staff.conftest import PASSWORD, add_person
+from tests.staff_fixtures import PASSWORD, add_person
 
 
 def run(app: Flask, *args: str, input: str | None = None):

@@ -15,7 +15,7 @@ from service.staff.operations import grant
 from tests.directory.conftest import Org, build_org, run
 from tests.ldap_server import SUFFIX, Slapd, app_settings, free_port
 from tests.ldap_server import Person as Entry
-from tests.staff.conftest import sign_in, staff_client_for, token
+from tests.staff_fixtures import sign_in, staff_client_for, token
 
 PASSWORD = "directory password, with spaces"
 HR_GROUP = f"cn=feedback360 hr,ou=services,{SUFFIX}"

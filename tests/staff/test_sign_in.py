@@ -17,7 +17,7 @@ from service.staff.access import safe_next
 from service.staff.operations import account_of
 from service.staff.sessions import SEEN, SINCE
 from service.staff.signin import check
-from tests.staff.conftest import PASSWORD, add_person, sign_in, token
+from tests.staff_fixtures import PASSWORD, add_person, sign_in, token
 
 REFUSED = "The email address or password is not right"
 

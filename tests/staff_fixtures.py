@@ -1,4 +1,6 @@
-"""Staff sign-in fixtures: an app whose sign-in throttle counts in its own file, and people."""
+"""Staff sign-in fixtures (a plugin of tests/conftest.py, for tests/staff and tests/browser): an
+app whose sign-in throttle counts in its own file, a client with a context per request, people,
+and the directory fixtures of tests/directory for the directory sign-in."""
 
 from __future__ import annotations
 
