@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+CATALOGUES := $(wildcard service/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint system-deps install lock clean
+.PHONY: demo test lint system-deps install lock messages clean
 
 # Debian packages the project needs: Pango and HarfBuzz for WeasyPrint, poppler for looking at
 # PDFs, chromium for the browser tests (Playwright drives it; it never downloads a browser),
@@ -32,7 +35,19 @@ $(STAMP): setup.cfg pyproject.toml requirements.lock
 	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	touch $(STAMP)
 
-install: system-deps $(STAMP)
+# The NHS design system's CSS, JavaScript and images, exactly as package-lock.json pins them
+# (Node.js and npm needed; nothing is fetched when the app runs).
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 or later (Debian: sudo apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+# The gettext catalogues, compiled from the committed .po files (the app refuses to start
+# without them rather than quietly speak English).
+service/translations/%/LC_MESSAGES/messages.mo: service/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -d service/translations -l $* --statistics
+
+install: system-deps $(STAMP) $(NPM_STAMP) $(COMPILED)
 
 demo: install
 	$(BIN)/feedback360 demo $(DEMO_ARGS)
@@ -50,5 +65,11 @@ lock:
 	.lockenv/bin/pip freeze --exclude feedback360 > requirements.lock
 	rm -rf .lockenv
 
+# After changing wording in code or templates: extract the messages and merge them into every
+# catalogue (then translate the new Welsh entries; tests/web/test_catalogues.py checks).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -o /tmp/feedback360-messages.pot .
+	$(BIN)/pybabel update -i /tmp/feedback360-messages.pot -d service/translations --no-fuzzy-matching --omit-header
+
 clean:
-	rm -rf $(VENV) out build *.egg-info
+	rm -rf $(VENV) out build *.egg-info node_modules

@@ -16,6 +16,7 @@ from service.db import db
 from service.db_limits import GRACE, database_unavailable, engine_options, guard_answers, timeouts
 from service.errors import DomainError
 from service.extensions import csrf
+from service.i18n import init_i18n
 from service.responses.throttle import LinkThrottle
 
 
@@ -27,7 +28,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(Path(settings["TEMPLATES_DIR"]) / "web"),
         static_folder=str(Path(settings["TEMPLATES_DIR"]) / "web" / "static"),
     )
+    _configure_templates(app)
     app.config.update(settings)
+    if not settings.get("COMMAND_LINE"):
+        from service.web.assets import require_assets
+
+        require_assets(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a long form must not expire mid-way
@@ -47,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     _guard_database(app)
     _configure_security(app)  # first: its before-request hook runs before the extensions'
+    init_i18n(app)
     csrf.init_app(app)
     app.extensions["link_throttle"] = LinkThrottle(settings["RATELIMIT_STORAGE_URI"],
                                                    settings["TOKEN_FAILURE_LIMIT"])
@@ -58,6 +65,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _register_tasks(app)
     return app
+
+
+def _configure_templates(app: Flask) -> None:
+    """The web templates, then nhsuk-frontend-jinja's components (`nhsuk/components/...`), as
+    that package's README sets them up: autoescaped .jinja files too (its macros' output is
+    put into our pages), and ChainableUndefined for the components' optional parameters.
+    Pages need the design system's files: a web process refuses to start without them; a
+    command checks before it serves (the demo)."""
+    from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+
+    app.jinja_options = {
+        **app.jinja_options,
+        "undefined": ChainableUndefined,
+        "autoescape": True,
+        "trim_blocks": True,  # as the components are written (nhsuk-frontend's Nunjucks settings)
+        "lstrip_blocks": True,
+        "loader": ChoiceLoader([app.create_global_jinja_loader(),
+                                PackageLoader("nhsuk_frontend_jinja")]),
+    }
 
 
 def _configure_security(app: Flask) -> None:
@@ -121,8 +147,10 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from service.responses.views import bp as rating_bp
     from service.staff.views import bp as staff_bp
+    from service.web.assets import bp as assets_bp
     from service.web.views import bp as web_bp
 
+    app.register_blueprint(assets_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
     app.register_blueprint(staff_bp)

@@ -108,6 +108,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "REPORT_COLOUR": ("#005eb8", str),
     "RUBRICS_DIR": (None, str),
     "TEMPLATES_DIR": (None, str),
+    # The dist/nhsuk folder of the nhsuk-frontend npm package; empty: node_modules in the
+    # source checkout, where `make install` puts it (service/web/assets.py).
+    "NHSUK_FRONTEND_DIR": ("", str),
     "MAIL_BACKEND": ("smtp", str),
     "MAIL_FILE_DIR": (None, str),
     "MAIL_FROM": ("feedback360@localhost", str),

@@ -26,6 +26,7 @@ from service.people.operations import parse_people_file, upsert_people
 from service.reports.operations import hand_over, save_reports
 from service.responses.operations import NOT_OBSERVED, decline, parse_rating_form, submit
 from service.staff.operations import create_account
+from service.web.assets import require_assets
 
 SAMPLE_ORG = Path(__file__).resolve().parent / "sample_org.csv"
 ORGANISATION = "Afon Valley NHS Trust"
@@ -255,5 +256,6 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         click.echo(f"   password: {password}  (generated for this demo database)")
     if no_serve:
         return
+    require_assets(app)
     click.echo(f"serving on http://{host}:{port}  (Ctrl+C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False)

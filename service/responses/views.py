@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from service.db import db, end_statement_transactions, statement_transactions
 from service.errors import DomainError
+from service.i18n import other_language
 from service.nominations.models import RaterGroup
 from service.responses import operations
 from service.responses.labels import ui_labels
@@ -116,9 +117,11 @@ def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
     assert rubric is not None
     key = (context["lang"], context["is_self"], invitation.cycle_name,
            invitation.min_group_size, invitation.closes_on)
+    # The language switch comes back to this form: its link carries the stand-in too.
+    switch = other_language(url_for("rating.show", token=_TOKEN))
     shell = rubric.blank_page(key, lambda: render_template(
         "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN, csrf=_CSRF,
-        fields=rubric.blank_fields(context["lang"], fields)))
+        other_language=switch, fields=rubric.blank_fields(context["lang"], fields)))
     return (shell.replace(_TOKEN, token).replace(_CSRF, generate_csrf())
             .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 

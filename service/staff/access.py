@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from service.staff.models import ROLES
@@ -45,6 +46,10 @@ def require_signed_in(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def role_name(role: str) -> str:
+    return {"hr": _("HR"), "admin": _("Admin")}[role]
+
+
 def require_role(role: str) -> Callable[[F], F]:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
@@ -55,7 +60,10 @@ def require_role(role: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return _to_sign_in()
             if not current_user.has_role(role):
-                abort(403)
+                return render_template("error.html", title=_("You cannot use this page"),
+                                       message=_("This page is for people with the %(role)s "
+                                                 "role. If you need it, ask an admin.",
+                                                 role=role_name(role))), 403
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

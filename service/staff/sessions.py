@@ -17,6 +17,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from service.audit.operations import Actor
 from service.db import db
+from service.i18n import set_person_language
 from service.people.models import Person
 from service.staff.operations import roles_of
 
@@ -47,10 +48,7 @@ def configure(app: Flask) -> None:
     login_manager.login_view = "staff.sign_in"
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["STAFF_SESSION_MAX_HOURS"] * 3600
     app.config["REMEMBER_COOKIE_DURATION"] = 0  # no "remember me": the session is the limit
-    app.before_request(_who_is_acting)
-    from service.staff.i18n import _
-
-    app.jinja_env.globals.setdefault("_", _)
+    app.before_request(_who_is_acting)  # after the i18n hook that forgets the last language
 
 
 @login_manager.user_loader
@@ -108,4 +106,4 @@ def _who_is_acting() -> None:
     if current_user.is_authenticated:
         person = current_user.person
         g.audit_actor = actor_for(person)
-        g.person_language = person.language
+        set_person_language(person.language)

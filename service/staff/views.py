@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -16,25 +15,45 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from service.db import db
 from service.people.models import Person
 from service.staff import operations, sessions
-from service.staff.access import require_role, require_signed_in, safe_next
-from service.staff.i18n import _
+from service.staff.access import require_role, require_signed_in, role_name, safe_next
 from service.staff.models import ROLES
 from service.staff.signin import check, directory_configured
 
 bp = Blueprint("staff", __name__)
 MAX_EMAIL = 320
+SIGN_OUT = Markup(  # the header's sign-out: a form, so that it is a POST with the CSRF token
+    '<form class="nhsuk-header__account-form" method="post" action="{}">'
+    '<input type="hidden" name="csrf_token" value="{}">'
+    '<button class="nhsuk-header__account-button" type="submit">{}</button></form>')
 
 
 @bp.context_processor
-def _names() -> dict[str, Any]:
-    return {"role_names": {"hr": _("HR"), "admin": _("Admin")},
-            "oidc_name": current_app.config.get("OIDC_PROVIDER_NAME")
-            if current_app.config.get("OIDC_CLIENT_ID") else None}
+def _staff_context() -> dict[str, Any]:
+    """Role names in the page's language; the header's account items (who is signed in, and
+    the sign-out button: a POST with the CSRF token). Staff pages only: the rater's cached
+    form page must never carry a signed-in person's name."""
+    context: dict[str, Any] = {
+        "role_names": {role: role_name(role) for role in ROLES},
+        "oidc_name": current_app.config.get("OIDC_PROVIDER_NAME")
+        if current_app.config.get("OIDC_CLIENT_ID") else None}
+    if current_user.is_authenticated:
+        context["account_items"] = [
+            {"text": current_user.person.display_name},
+            {"html": SIGN_OUT.format(url_for("staff.sign_out"), generate_csrf(), _("Sign out"))}]
+    return context
+
+
+def _problem(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", title=title, message=message), status
 
 
 def _sign_in_page(status: int = 200, **context: Any) -> tuple[str, int]:
@@ -66,9 +85,9 @@ def sign_in_post() -> Any:
     outcome = check(email, password, request.remote_addr or "unknown")
     if outcome.wait:
         minutes = max(1, -(-outcome.wait // 60))
-        page, status = _sign_in_page(429, email=email, errors={"email": _(
-            "Too many attempts to sign in. Wait %(minutes)s minutes, then try again.",
-            minutes=minutes)})
+        page, status = _sign_in_page(429, email=email, errors={"email": ngettext(
+            "Too many attempts to sign in. Try again in %(num)d minute.",
+            "Too many attempts to sign in. Try again in %(num)d minutes.", minutes)})
         return page, status, {"Retry-After": str(outcome.wait)}
     if outcome.person is None:
         if outcome.directory_down:
@@ -108,7 +127,7 @@ def accounts_post() -> Any:
     action = request.form.get("action")
     role = request.form.get("role", "")
     if action not in ("grant", "revoke") or role not in ROLES:
-        abort(400, _("Choose a role to grant or remove."))
+        return _problem(400, _("That did not work"), _("Choose a role to grant or remove."))
     try:
         person_id = int(request.form.get("person", ""))
     except ValueError:
@@ -124,7 +143,8 @@ def accounts_post() -> Any:
         return render_template("staff/accounts.html", members=members, roles=ROLES,
                                errors={"email": error}, email=email), 400
     if action == "revoke" and role == "admin" and person.id == current_user.person.id:
-        abort(409, _("You cannot remove your own admin role: ask another admin."))
+        return _problem(409, _("That did not work"),
+                        _("You cannot remove your own admin role: ask another admin."))
     changed = (operations.grant if action == "grant" else operations.revoke)(person, role)
     db.session.commit()
     done = f"{action}-{role}" if changed else "unchanged"

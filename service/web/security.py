@@ -25,6 +25,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
 }
+#: Responses that are the same for everyone (stylesheets, scripts, images) and may be cached.
+STATIC_ENDPOINTS = {"static", "assets.asset", "assets.stylesheet", "assets.logo"}
 
 
 def add_security_headers(app: Flask) -> None:
@@ -39,7 +41,7 @@ def add_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
-        if request.endpoint != "static":  # a page may hold a link, a name or answers
+        if request.endpoint not in STATIC_ENDPOINTS:  # a page may hold a link, a name or answers
             response.headers["Cache-Control"] = "no-store"
         if https or request.is_secure:
             response.headers["Strict-Transport-Security"] = HSTS

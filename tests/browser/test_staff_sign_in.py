@@ -52,16 +52,19 @@ def officer_account(staff_app: Any) -> None:
 
 def _sign_in_and_out(page: Any, base: str, email: str, password: str, name: str) -> None:
     page.goto(f"{base}/")
-    page.get_by_role("link", name="sign in").click()
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()  # a link styled as one
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     assert page.url == f"{base}/staff"
     assert page.get_by_role("heading", level=1).inner_text() == f"Signed in as {name}"
-    page.get_by_role("button", name="Sign out").click()
+    banner = page.get_by_role("banner")
+    assert banner.get_by_text(name).is_visible()  # who is signed in, in the header
+    page.get_by_role("main").get_by_role("button", name="Sign out").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
     assert page.get_by_role("status").inner_text() == "You have signed out."
+    assert not page.get_by_role("banner").get_by_role("button", name="Sign out").count()
     page.goto(f"{base}/staff")
     assert page.url.startswith(f"{base}/sign-in?next=")  # signed out for real
 
@@ -93,22 +96,39 @@ def test_hr_officer_signs_in_with_the_directory_and_out(page: Any, staff_make: A
             _sign_in_and_out(page, base, "nia", "directory password", "Nia Hughes")
 
 
+@pytest.mark.parametrize("language", ["en", "cy"])
 @pytest.mark.parametrize("path", ["/sign-in", "/staff", "/staff/accounts"])
 def test_staff_pages_have_no_accessibility_violations(browser: Any, staff_server: str,
-                                                     officer_account: None, path: str) -> None:
+                                                     officer_account: None, path: str,
+                                                     language: str) -> None:
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{staff_server}/sign-in")
+    page.goto(f"{staff_server}/language/{language}?next=/sign-in")
     if path != "/sign-in":
-        page.get_by_label("Email address").fill("hana@example.org")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        page.locator("#email").fill("hana@example.org")
+        page.locator("#password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").first.click()
         page.goto(f"{staff_server}{path}")
+    assert page.locator("html").get_attribute("lang") == language
     results = Axe().run(page, options=AXE_OPTIONS)
     if path == "/sign-in":
         SHOTS.mkdir(parents=True, exist_ok=True)
         for width in (1280, 375):
             page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=str(SHOTS / f"sign-in-{width}.png"), full_page=True)
+            page.screenshot(path=str(SHOTS / f"sign-in-{language}-{width}.png"), full_page=True)
+    elif language == "en":
+        page.set_viewport_size({"width": 375, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{path.strip('/').replace('/', '-')}-375.png"),
+                        full_page=True)
     context.close()
     assert results.response["violations"] == [], results.generate_report()
+
+
+def test_sign_in_page_in_a_browser_without_javascript_shows_the_errors(
+        page: Any, staff_server: str) -> None:
+    page.goto(f"{staff_server}/sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.get_by_role("alert")
+    assert summary.get_by_role("link", name="Enter your email address").is_visible()
+    summary.get_by_role("link", name="Enter your password").click()
+    assert page.url.endswith("#password")

@@ -85,7 +85,8 @@ def test_throttled_per_account_whatever_the_address(staff_make, officer) -> None
         refused = sign_in(client, "hana.officer@example.org", PASSWORD, address="203.0.113.9")
         assert refused.status_code == 429  # even the right password, from a new address
         assert 0 < int(refused.headers["Retry-After"]) <= 60
-        assert "Too many attempts to sign in. Wait 1 minutes" in refused.get_data(as_text=True)
+        page = refused.get_data(as_text=True)
+        assert "Too many attempts to sign in. Try again in 1 minute." in page
         # An unknown account is throttled in the same way: a 429 says nothing about existence.
         for n in range(3):
             sign_in(client, "nobody@example.org", "wrong", address=f"198.51.100.{n}")
@@ -221,7 +222,8 @@ def test_a_signed_in_request_names_the_person_in_the_audit_log(staff_app: Flask,
         "Ada Admin <ada@example.org>", admin.id, "192.0.2.44")
     assert event.object_id == str(target.id)
     page = client.get("/staff/accounts").get_data(as_text=True)
-    assert "Tom Target" in page and "Remove HR from Tom Target" in page
+    # Ada's directory language is Welsh: "Remove HR from Tom Target".
+    assert "Tom Target" in page and "Dileu rôl AD Tom Target" in page
     # Removing it again through the row's own form.
     client.post("/staff/accounts", data={"person": target.id, "role": "hr", "action": "revoke",
                                          "csrf_token": token(client, "/staff/accounts")})
@@ -235,13 +237,15 @@ def test_accounts_page_refuses_bad_input_clearly(staff_app: Flask, admin: Person
     response = client.post("/staff/accounts", data={"email": "nobody@example.org", "role": "hr",
                                                     "action": "grant", "csrf_token": csrf})
     assert response.status_code == 400
-    assert "Nobody with that email address is in the directory" in response.get_data(as_text=True)
+    assert "Does neb â&#39;r cyfeiriad e-bost hwnnw yn y cyfeiriadur" in response.get_data(
+        as_text=True)  # in Ada's language
     response = client.post("/staff/accounts", data={"email": "ada@example.org", "role": "root",
                                                     "action": "grant", "csrf_token": csrf})
     assert response.status_code == 400
     response = client.post("/staff/accounts", data={"person": admin.id, "role": "admin",
                                                     "action": "revoke", "csrf_token": csrf})
-    assert response.status_code == 409 and "ask another admin" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "gofynnwch i weinyddwr arall" in response.get_data(as_text=True)
     assert client.post("/staff/accounts", data={"email": "ada@example.org", "role": "hr",
                                                 "action": "grant"}).status_code == 400  # CSRF
 
@@ -297,3 +301,21 @@ def test_the_report_ready_email_leads_to_the_sign_in_page(staff_app: Flask) -> N
     assert 'href="http://feedback.test/sign-in"' in html
     assert staff_app.test_client().get("/sign-in").status_code == 200
     assert 'href="/sign-in"' in staff_app.test_client().get("/").get_data(as_text=True)
+
+
+def test_the_403_page_is_in_the_person_language(staff_app: Flask) -> None:
+    from service.staff.operations import create_account
+
+    welsh = add_person("emp-5", "Siân Staff", "sian@example.org", language="cy")
+    create_account(welsh, (), PASSWORD)
+    db.session.commit()
+    client = staff_app.test_client()
+    sign_in(client, "sian@example.org")
+    response = client.get("/staff/accounts")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403 and 'lang="cy"' in page
+    assert "Allwch chi ddim defnyddio&#39;r dudalen hon" in page
+    assert "Mae&#39;r dudalen hon ar gyfer pobl â rôl Gweinyddwr" in page
+    client.get("/language/en?next=/staff/accounts")  # the person's own choice wins
+    page = client.get("/staff/accounts").get_data(as_text=True)
+    assert "This page is for people with the Admin role" in page

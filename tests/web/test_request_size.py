@@ -54,7 +54,7 @@ def test_a_declared_200_mb_body_is_refused_unread_with_a_413_page(app: Any) -> N
     status, html = _send(app, stream, 200 * 1024 * 1024)
     assert status.startswith("413")
     assert stream.read_bytes == 0
-    assert "too large" in html and "256 kB" in html and 'class="site-header"' in html
+    assert "too large" in html and "256 kB" in html and 'class="nhsuk-header"' in html
 
 
 def test_a_chunked_body_is_read_no_further_than_the_limit(app: Any) -> None:
