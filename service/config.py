@@ -160,6 +160,14 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SIGNIN_ADDRESS_LIMIT": ("30 per minute; 300 per hour; 1000 per day", str),
     "LDAP_HR_GROUP": ("", str),
     "LDAP_ADMIN_GROUP": ("", str),
+    # OpenID Connect (off unless the client id and the metadata URL are set): the provider's
+    # discovery document, this service's registration there, and the claim holding the email.
+    "OIDC_METADATA_URL": ("", str),
+    "OIDC_CLIENT_ID": ("", str),
+    "OIDC_CLIENT_SECRET": ("", str),
+    "OIDC_SCOPES": ("openid email profile", str),
+    "OIDC_EMAIL_CLAIM": ("email", str),
+    "OIDC_PROVIDER_NAME": ("your organisation account", str),
 }
 
 

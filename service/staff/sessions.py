@@ -49,6 +49,9 @@ def configure(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["STAFF_SESSION_MAX_HOURS"] * 3600
     app.config["REMEMBER_COOKIE_DURATION"] = 0  # no "remember me": the session is the limit
     app.before_request(_who_is_acting)  # after the i18n hook that forgets the last language
+    from service.staff.oidc import configure as configure_oidc
+
+    configure_oidc(app)
 
 
 @login_manager.user_loader

@@ -23,13 +23,14 @@ from markupsafe import Markup
 
 from service.db import db
 from service.people.models import Person
-from service.staff import operations, sessions
+from service.staff import oidc, operations, sessions
 from service.staff.access import require_role, require_signed_in, role_name, safe_next
 from service.staff.models import ROLES
 from service.staff.signin import check, directory_configured
 
 bp = Blueprint("staff", __name__)
 MAX_EMAIL = 320
+OIDC_NEXT = "staff_oidc_next"
 SIGN_OUT = Markup(  # the header's sign-out: a form, so that it is a POST with the CSRF token
     '<form class="nhsuk-header__account-form" method="post" action="{}">'
     '<input type="hidden" name="csrf_token" value="{}">'
@@ -43,8 +44,8 @@ def _staff_context() -> dict[str, Any]:
     form page must never carry a signed-in person's name."""
     context: dict[str, Any] = {
         "role_names": {role: role_name(role) for role in ROLES},
-        "oidc_name": current_app.config.get("OIDC_PROVIDER_NAME")
-        if current_app.config.get("OIDC_CLIENT_ID") else None}
+        "oidc_name": current_app.config["OIDC_PROVIDER_NAME"]
+        if oidc.enabled(current_app.config) else None}
     if current_user.is_authenticated:
         context["account_items"] = [
             {"text": current_user.person.display_name},
@@ -150,3 +151,42 @@ def accounts_post() -> Any:
     done = f"{action}-{role}" if changed else "unchanged"
     current_app.logger.info("staff role %s (%s)", action, role)
     return redirect(url_for("staff.accounts", done=done))
+
+
+@bp.post("/sign-in/oidc")
+def oidc_start() -> Any:
+    if not oidc.enabled(current_app.config):
+        return _problem(404, _("Page not found"), _("This service does not use that sign-in."))
+    next_path = safe_next(request.form.get("next"))
+    session[OIDC_NEXT] = next_path or ""
+    try:
+        return oidc.start()
+    except oidc.FAILURES as exc:  # the provider's discovery document cannot be read
+        current_app.logger.warning("OpenID Connect: cannot start (%s)", type(exc).__name__)
+        return _oidc_problem(503)
+
+
+@bp.get("/sign-in/oidc/callback")
+def oidc_callback() -> Any:
+    if not oidc.enabled(current_app.config):
+        return _problem(404, _("Page not found"), _("This service does not use that sign-in."))
+    next_path = session.pop(OIDC_NEXT, "")
+    try:
+        person = oidc.finish()
+    except oidc.OIDCRefused:
+        provider = current_app.config["OIDC_PROVIDER_NAME"]
+        return _problem(403, _("You cannot sign in to this service"), _(
+            "%(provider)s confirmed who you are, but your email address is not one this "
+            "service knows. Staff are added from the organisation's directory: ask HR to check "
+            "your record.", provider=provider))
+    except oidc.FAILURES as exc:
+        current_app.logger.warning("OpenID Connect: sign-in failed (%s)", type(exc).__name__)
+        return _oidc_problem(400)
+    sessions.start(person)
+    return redirect(safe_next(next_path) or url_for("staff.home"))
+
+
+def _oidc_problem(status: int) -> tuple[str, int]:
+    return _problem(status, _("Sign-in did not work"), _(
+        "Signing in with %(provider)s did not work. Go back to the sign-in page and try again.",
+        provider=current_app.config["OIDC_PROVIDER_NAME"]))
