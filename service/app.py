@@ -58,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["link_throttle"] = LinkThrottle(settings["RATELIMIT_STORAGE_URI"],
                                                    settings["TOKEN_FAILURE_LIMIT"])
     _register_models()
+    _configure_staff(app)
     _configure_outbox(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -90,6 +91,17 @@ def _configure_security(app: Flask) -> None:
 
     limit_request_bodies(app)
     add_security_headers(app)
+def _configure_staff(app: Flask) -> None:
+    """Staff sessions (Flask-Login) and the sign-in throttle, in the link throttle's storage."""
+    from service.staff.sessions import configure
+    from service.staff.throttle import SignInThrottle
+
+    app.extensions["signin_throttle"] = SignInThrottle(
+        app.config["RATELIMIT_STORAGE_URI"], app.config["SIGNIN_ACCOUNT_LIMIT"],
+        app.config["SIGNIN_ADDRESS_LIMIT"], app.config["SECRET_KEY"])
+    configure(app)
+
+
 def _guard_database(app: Flask) -> None:
     """In web processes, a PostgreSQL server that cannot answer at all is given up on shortly
     after the statement timeout it would have enforced itself (service/db_limits.py). Not in
@@ -128,17 +140,20 @@ def _register_models() -> None:
     import service.outbox.models
     import service.people.models
     import service.reports.models
-    import service.responses.models  # noqa: F401
+    import service.responses.models
+    import service.staff.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from service.responses.views import bp as rating_bp
+    from service.staff.views import bp as staff_bp
     from service.web.assets import bp as assets_bp
     from service.web.views import bp as web_bp
 
     app.register_blueprint(assets_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
+    app.register_blueprint(staff_bp)
 
 
 def _register_errors(app: Flask) -> None:
@@ -187,8 +202,10 @@ def _register_cli(app: Flask) -> None:
     from service.people.cli import people_cli
     from service.reports.cli import report_cli
     from service.rubrics.cli import rubric_cli
+    from service.staff.cli import user_cli
     from service.tasks.cli import worker_command
 
     for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
-                    invitation_cli, report_cli, audit_cli, worker_command, demo_command):
+                    invitation_cli, report_cli, audit_cli, user_cli, worker_command,
+                    demo_command):
         app.cli.add_command(command)

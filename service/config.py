@@ -60,6 +60,13 @@ def _bytes(value: str) -> int:
     if number <= 0:
         raise ValueError(f"expected a positive number of bytes, got {value!r}")
     return number
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a whole number above 0, got {value!r}")
+    return number
+
+
 def _seconds(value: str) -> float:
     seconds = float(value)
     if not seconds >= 0:  # also refuses nan
@@ -148,6 +155,23 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "LDAP_MAX_DEACTIVATE_PERCENT": (5.0, float),
     "LDAP_SYNC_TASKS": (True, _bool),
     **{f"LDAP_ATTR_{field.upper()}": ("", str) for field in LDAP_FIELDS},
+    # Staff sign-in (service/staff/): sessions end after this long without a request, and
+    # this long after signing in whatever happens; failed sign-ins are throttled per account
+    # and per address in tiers (the backoff); directory groups whose members are HR or admin.
+    "STAFF_SESSION_IDLE_MINUTES": (30, _positive),
+    "STAFF_SESSION_MAX_HOURS": (10, _positive),
+    "SIGNIN_ACCOUNT_LIMIT": ("5 per minute; 20 per hour; 100 per day", str),
+    "SIGNIN_ADDRESS_LIMIT": ("30 per minute; 300 per hour; 1000 per day", str),
+    "LDAP_HR_GROUP": ("", str),
+    "LDAP_ADMIN_GROUP": ("", str),
+    # OpenID Connect (off unless the client id and the metadata URL are set): the provider's
+    # discovery document, this service's registration there, and the claim holding the email.
+    "OIDC_METADATA_URL": ("", str),
+    "OIDC_CLIENT_ID": ("", str),
+    "OIDC_CLIENT_SECRET": ("", str),
+    "OIDC_SCOPES": ("openid email profile", str),
+    "OIDC_EMAIL_CLAIM": ("email", str),
+    "OIDC_PROVIDER_NAME": ("your organisation account", str),
 }
 
 

@@ -21,6 +21,7 @@ from service.migrations.cli import upgrade
 from tests.smtp_server import ALLOWED_PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.staff_fixtures"]
 
 
 def _reset_postgres(url: str) -> None:

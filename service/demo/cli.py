@@ -25,6 +25,7 @@ from service.people.models import Person
 from service.people.operations import parse_people_file, upsert_people
 from service.reports.operations import hand_over, save_reports
 from service.responses.operations import NOT_OBSERVED, decline, parse_rating_form, submit
+from service.staff.operations import create_account
 from service.web.assets import require_assets
 
 SAMPLE_ORG = Path(__file__).resolve().parent / "sample_org.csv"
@@ -32,6 +33,7 @@ ORGANISATION = "Afon Valley NHS Trust"
 LEADERS = ("emp-0006", "emp-0008", "emp-0009", "emp-0007", "emp-0010", "emp-0012")
 LAST_YEAR_LEADERS = LEADERS[:4]
 FACILITATORS = ("emp-0038", "emp-0037")  # leadership development facilitators, in turn
+HR_OFFICER = "emp-0011"  # the organisational development lead: runs cycles, grants roles
 COMMENTS = {
     "strengths": [
         "Always makes time to listen, even on the busiest shifts.",
@@ -244,6 +246,14 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
                    " (emails in the mail folder too):")
         for invitation_id, token in list(links.items())[:3]:
             click.echo(f"   {app.config['BASE_URL']}/r/{token}  (invitation {invitation_id})")
+
+        officer = _person(HR_OFFICER)
+        password = create_account(officer, ("hr", "admin"))
+        db.session.commit()
+        click.echo(f"8. an HR account ({officer.display_name}, roles hr and admin): sign in at "
+                   f"http://{host}:{port}/sign-in")
+        click.echo(f"   email:    {officer.email}")
+        click.echo(f"   password: {password}  (generated for this demo database)")
     if no_serve:
         return
     require_assets(app)

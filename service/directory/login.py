@@ -1,14 +1,36 @@
-"""Staff login against the directory: find the user with the service account, bind as them."""
+"""Staff login against the directory: find the user with the service account, bind as them,
+and (for staff sign-in) read which of the configured role groups they are a direct member of."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import ldap3
+from ldap3.core import exceptions as ldap_errors
 from ldap3.utils.conv import escape_filter_chars
 
-from integrations.ldap.client import InvalidCredentials, close_quietly, connect, paged_search
+from integrations.ldap.client import (
+    InvalidCredentials,
+    close_quietly,
+    connect,
+    explain,
+    paged_search,
+)
 from integrations.ldap.settings import DirectorySettings
 from service.directory.records import format_id
 
 MAX_USERNAME = 256
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DirectoryLogin:
+    directory_id: str
+    dn: str
+    #: roles whose group (a DN from LDAP_HR_GROUP / LDAP_ADMIN_GROUP) lists the user as member
+    roles: frozenset[str] = frozenset()
 
 
 def authenticate(settings: DirectorySettings, username: str, password: str) -> str | None:
@@ -17,6 +39,13 @@ def authenticate(settings: DirectorySettings, username: str, password: str) -> s
     An empty password is refused here: LDAP treats a bind with a DN and no password as an
     anonymous bind that "succeeds". Disabled accounts are not found. Raises DirectoryError when
     the directory cannot be asked, so a caller can tell "wrong password" from "try later"."""
+    login = sign_in(settings, username, password)
+    return login.directory_id if login else None
+
+
+def sign_in(settings: DirectorySettings, username: str, password: str,
+            role_groups: Mapping[str, str] | None = None) -> DirectoryLogin | None:
+    """As `authenticate`, with the user's DN and the roles from `role_groups` (role -> DN)."""
     username = username.strip()
     if not username or not password or len(username) > MAX_USERNAME:
         return None
@@ -28,13 +57,32 @@ def authenticate(settings: DirectorySettings, username: str, password: str) -> s
     conn = connect(settings)
     try:
         entries = list(paged_search(conn, settings, search_filter, [id_attribute]))
+        if len(entries) != 1 or not entries[0][1].get(id_attribute.lower()):
+            return None
+        dn, raw = entries[0]
+        try:
+            connect(settings, user=dn, password=password).unbind()
+        except InvalidCredentials:
+            return None
+        roles = frozenset(role for role, group in (role_groups or {}).items()
+                          if group and _is_member(conn, settings, group, dn))
     finally:
         close_quietly(conn)
-    if len(entries) != 1 or not entries[0][1].get(id_attribute.lower()):
-        return None
-    dn, raw = entries[0]
+    return DirectoryLogin(format_id(raw[id_attribute.lower()][0], settings.preset.id_format),
+                          dn, roles)
+
+
+def _is_member(conn: ldap3.Connection, settings: DirectorySettings, group: str,
+               dn: str) -> bool:
+    """Whether the group entry lists ``dn`` in its `member` attribute (direct membership; the
+    server compares DNs by its own rules, so case and escaping do not matter)."""
     try:
-        connect(settings, user=dn, password=password).unbind()
-    except InvalidCredentials:
-        return None
-    return format_id(raw[id_attribute.lower()][0], settings.preset.id_format)
+        conn.search(group, f"(member={escape_filter_chars(dn)})", ldap3.BASE,
+                    attributes=["1.1"])
+    except ldap_errors.LDAPException as exc:
+        raise explain(exc, settings) from None
+    if conn.result.get("result") not in (0, 32):  # 32: no such object
+        log.warning("role group search failed (%s)", conn.result.get("description"))
+    elif conn.result.get("result") == 32:
+        log.warning("a role group named in LDAP_HR_GROUP or LDAP_ADMIN_GROUP does not exist")
+    return any(entry["type"] == "searchResEntry" for entry in conn.response or ())

@@ -21,7 +21,7 @@ def notify_report_ready(subject: Subject, *, to_leader: bool, is_update: bool) -
     reader = leader if to_leader else subject.facilitator
     if reader is None or not reader.email:
         return False
-    context = {**cycle_context(cycle), "base_url": current_app.config["BASE_URL"],
+    context = {**cycle_context(cycle), "sign_in_url": f"{current_app.config['BASE_URL']}/sign-in",
                "recipient_name": reader.display_name, "leader_name": leader.display_name,
                "is_leader": to_leader, "is_update": is_update}
     outbox.write([outbox.message("report_ready", reader.email,

@@ -42,3 +42,18 @@ def test_demo_runs_a_whole_cycle_on_a_fresh_database(tmp_path):
                for text in texts)
     assert "emails sent through the task queue" in result.stdout
     assert "http://127.0.0.1:5000/r/" in result.stdout
+    # An HR account to sign in with, its password generated and printed once.
+    assert "sign in at http://127.0.0.1:5000/sign-in" in result.stdout
+    assert "email:    rhodri.bevan@afonvalley.example" in result.stdout
+    password = result.stdout.split("password: ")[1].split()[0]
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'instance' / 'demo.sqlite'}"
+    script = "\n".join([
+        "from service.app import create_app",
+        "from service.staff.operations import roles_of",
+        "from service.staff.signin import check",
+        "with create_app().app_context():",
+        f"    person = check('rhodri.bevan@afonvalley.example', {password!r}, '::1').person",
+        "    print(person.display_name, sorted(roles_of(person.id)))"])
+    check = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert check.stdout.strip() == "Rhodri Bevan ['admin', 'hr']", check.stderr

@@ -41,13 +41,13 @@ CASES = {
                                               "combined_names": ["Dafydd Llŷr"]}),
     "report_ready-leader": ("report_ready", {
         **BASE, "recipient_name": "Dafydd Llŷr", "leader_name": "Dafydd Llŷr",
-        "is_leader": True, "is_update": False, "base_url": "https://feedback.afonvalley.example"}),
+        "is_leader": True, "is_update": False, "sign_in_url": "https://feedback.afonvalley.example/sign-in"}),
     "report_ready-facilitator": ("report_ready", {
         **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr",
-        "is_leader": False, "is_update": False, "base_url": "https://feedback.afonvalley.example"}),
+        "is_leader": False, "is_update": False, "sign_in_url": "https://feedback.afonvalley.example/sign-in"}),
     "report_ready-update": ("report_ready", {
         **BASE, "recipient_name": "Dafydd Llŷr", "leader_name": "Dafydd Llŷr",
-        "is_leader": True, "is_update": True, "base_url": "https://feedback.afonvalley.example"}),
+        "is_leader": True, "is_update": True, "sign_in_url": "https://feedback.afonvalley.example/sign-in"}),
 }
 TEMPLATES_DIR = str(Path(__file__).resolve().parents[2] / "templates")
 

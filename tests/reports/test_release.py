@@ -166,6 +166,7 @@ def test_a_late_answer_waits_until_it_cannot_be_subtracted(app, runner):
     update = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.template == "report_ready").order_by(OutboxMessage.id.desc())).first()
     assert update.context["is_update"] is True
+    assert update.context["sign_in_url"] == "http://feedback.test/sign-in"  # the sign-in page
     db.session.refresh(first)
     assert first.pdf == first_pdf and first.status == ReportStatus.RELEASED
 

@@ -1,14 +1,14 @@
 """cycle settings: who nominates raters, and whether the service closes the cycle itself
 
 Revision ID: 0009
-Revises: 0007 (re-chained after the sign-in branch's 0008 when merged)
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,148 @@
+"""Staff accounts and granted roles: each change is one operation with one audit row.
+
+Operations never commit (the command or the page does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from service.audit.operations import record
+from service.db import db, utcnow
+from service.errors import InvalidInput, NotFound
+from service.people.models import Person
+from service.staff.models import ROLES, StaffAccount, StaffRole
+from service.staff.passwords import check_new_password, generate_password, hash_password
+
+
+def find_staff_person(email: str) -> Person:
+    """The active person with this email address (any case)."""
+    person = person_by_email(email)
+    if person is None:
+        raise NotFound(f"nobody with the email address {email!r} is in the directory; "
+                       "import or sync people first (a staff member must be a person)")
+    return person
+
+
+def person_by_email(email: str) -> Person | None:
+    email = email.strip().lower()
+    if not email:
+        return None
+    return db.session.scalar(
+        select(Person).where(func.lower(Person.email) == email, Person.active.is_(True))
+        .order_by(Person.id).limit(1))
+
+
+def _check_role(role: str) -> str:
+    role = role.strip().lower()
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}: the granted roles are {', '.join(ROLES)}")
+    return role
+
+
+def account_of(person: Person) -> StaffAccount | None:
+    return db.session.scalar(select(StaffAccount).where(StaffAccount.person_id == person.id))
+
+
+def roles_of(person_id: int) -> set[str]:
+    return set(db.session.scalars(select(StaffRole.role).where(StaffRole.person_id == person_id)))
+
+
+def _label(person: Person) -> str:
+    return f"{person.display_name} <{person.email}>"
+
+
+def create_account(person: Person, roles: tuple[str, ...] = (),
+                   password: str | None = None) -> str:
+    """A local account with these roles; returns the password (generated when none is given,
+    to be shown once and never stored in clear)."""
+    wanted = sorted({_check_role(r) for r in roles})
+    if account_of(person) is not None:
+        raise InvalidInput(f"{person.email} already has a local account; use `feedback360 user "
+                           "set-password` or `user grant`")
+    if password is None:
+        password = generate_password()
+    else:
+        try:
+            check_new_password(password)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+    db.session.add(StaffAccount(person_id=person.id, password_hash=hash_password(password)))
+    have = roles_of(person.id)
+    for role in wanted:
+        if role not in have:
+            db.session.add(StaffRole(person_id=person.id, role=role))
+    with_roles = f" with roles {', '.join(wanted)}" if wanted else ""
+    record("staff.account_create", "person", person.id,
+           f"local account created for {_label(person)}{with_roles}")
+    db.session.flush()
+    return password
+
+
+def set_password(person: Person, password: str | None = None) -> str:
+    account = account_of(person)
+    if account is None:
+        raise NotFound(f"{person.email} has no local account; create one with "
+                       "`feedback360 user create`")
+    if password is None:
+        password = generate_password()
+    else:
+        try:
+            check_new_password(password)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+    account.password_hash = hash_password(password)
+    account.password_changed_at = utcnow()
+    record("staff.password_set", "person", person.id, f"password set for {_label(person)}")
+    db.session.flush()
+    return password
+
+
+def grant(person: Person, role: str) -> bool:
+    """Grant a role; False (and no audit row) when the person already has it."""
+    role = _check_role(role)
+    if role in roles_of(person.id):
+        return False
+    db.session.add(StaffRole(person_id=person.id, role=role))
+    record("staff.role_grant", "person", person.id, f"role {role} granted to {_label(person)}")
+    db.session.flush()
+    return True
+
+
+def revoke(person: Person, role: str) -> bool:
+    """Remove a granted role; False (and no audit row) when the person does not have it."""
+    role = _check_role(role)
+    row = db.session.scalar(select(StaffRole).where(StaffRole.person_id == person.id,
+                                                    StaffRole.role == role))
+    if row is None:
+        return False
+    db.session.delete(row)
+    record("staff.role_revoke", "person", person.id,
+           f"role {role} removed from {_label(person)}")
+    db.session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    person_id: int
+    name: str
+    email: str
+    roles: tuple[str, ...]
+    local_account: bool
+
+
+def staff_members() -> list[StaffMember]:
+    """Everyone with a local account or a granted role, by name."""
+    roles: dict[int, list[str]] = {}
+    for person_id, role in db.session.execute(select(StaffRole.person_id, StaffRole.role)):
+        roles.setdefault(person_id, []).append(role)
+    accounts = set(db.session.scalars(select(StaffAccount.person_id)))
+    ids = accounts | set(roles)
+    if not ids:
+        return []
+    people = db.session.scalars(select(Person).where(Person.id.in_(ids))
+                                .order_by(Person.display_name, Person.id))
+    return [StaffMember(p.id, p.display_name, p.email, tuple(sorted(roles.get(p.id, ()))),
+                        p.id in accounts) for p in people]

@@ -1,0 +1,59 @@
+"""Password hashing with argon2id (argon2-cffi's current RFC 9106 parameters).
+
+`verify` tells the caller when a stored hash was made under other parameters, so it is replaced
+at the next successful sign-in. `burn` does the same work as a verify for an account that does
+not exist, so the time a refusal takes does not tell whether the account exists."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 1024  # argon2 takes any length; a megabyte "password" is only a way to burn CPU
+
+
+@functools.cache
+def hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def verify(stored: str, password: str) -> tuple[bool, bool]:
+    """(matches, needs rehash)."""
+    try:
+        hasher().verify(stored, password[:MAX_LENGTH])
+    except (VerificationError, InvalidHashError):
+        return False, False
+    return True, hasher().check_needs_rehash(stored)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hasher().hash(secrets.token_urlsafe(16))
+
+
+def burn(password: str) -> None:
+    """Verify against a hash nobody knows the password of: the cost of a real verify."""
+    verify(_dummy_hash(), password)
+
+
+def generate_password() -> str:
+    """About 148 bits, in six groups a person can type: xxxxx-xxxxx-xxxxx-xxxxx-xxxxx-xxxxx."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(6))
+
+
+def check_new_password(password: str) -> None:
+    """A new local password: long enough and not absurdly long (ValueError says which)."""
+    if len(password) < MIN_LENGTH:
+        raise ValueError(f"the password must be at least {MIN_LENGTH} characters long; "
+                         "leave out --password-stdin to have one generated")
+    if len(password) > MAX_LENGTH:
+        raise ValueError(f"the password must be at most {MAX_LENGTH} characters long")

@@ -1,0 +1,89 @@
+"""Throttling failed sign-ins, per account and per address, with backoff.
+
+Tiers of limits ("5 per minute; 20 per hour; 100 per day") make the backoff: a few mistakes cost
+a minute, a guessing run an hour, then a day. Only failures count, and the account's counter is
+kept under a keyed hash of the address typed (never the address itself, and the same whether or
+not such an account exists, so a throttled answer says nothing about existence either). The
+counters live where the link throttle's do (`RATELIMIT_STORAGE_URI`), through `limits`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import time
+from typing import Any
+
+from limits import RateLimitItem, parse_many
+from limits.errors import ConfigurationError, StorageError
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from service.responses.throttle import REDIS_SCHEMES, storage_scheme
+
+log = logging.getLogger(__name__)
+ACCOUNT, ADDRESS = "signin-account", "signin-address"
+
+
+def _limits(name: str, value: str) -> list[RateLimitItem]:
+    try:
+        items = parse_many(value)
+    except ValueError:
+        items = []
+    if not items:
+        raise ValueError(f"{name}: expected e.g. '5 per minute; 20 per hour', not {value!r}")
+    return items
+
+
+class SignInThrottle:
+    def __init__(self, storage_uri: str, account_limit: str, address_limit: str,
+                 secret: str) -> None:
+        self.limits = {ACCOUNT: _limits("SIGNIN_ACCOUNT_LIMIT", account_limit),
+                       ADDRESS: _limits("SIGNIN_ADDRESS_LIMIT", address_limit)}
+        self.secret = secret.encode()
+        options: dict[str, Any] = {}
+        if storage_scheme(storage_uri) in REDIS_SCHEMES:
+            options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        try:
+            storage = storage_from_string(storage_uri, wrap_exceptions=True, **options)
+        except ConfigurationError as exc:
+            raise ValueError(f"RATELIMIT_STORAGE_URI: {exc}") from None
+        self.strategy = FixedWindowRateLimiter(storage)
+
+    def _keys(self, account: str, address: str) -> dict[str, str]:
+        digest = hmac.new(self.secret, account.strip().lower().encode(), hashlib.sha256)
+        return {ACCOUNT: digest.hexdigest()[:32], ADDRESS: address}
+
+    def wait(self, account: str, address: str) -> int:
+        """Seconds until this account may be tried from this address (0: now)."""
+        longest = 0.0
+        try:
+            for namespace, key in self._keys(account, address).items():
+                for item in self.limits[namespace]:
+                    if not self.strategy.test(item, namespace, key):
+                        reset = self.strategy.get_window_stats(item, namespace, key).reset_time
+                        longest = max(longest, reset - time.time(), 1)
+        except StorageError as exc:
+            log.warning("sign-in throttle storage unavailable (%s); not throttling",
+                        type(exc.storage_error).__name__)
+            return 0
+        return math.ceil(longest)
+
+    def failed(self, account: str, address: str) -> None:
+        try:
+            for namespace, key in self._keys(account, address).items():
+                for item in self.limits[namespace]:
+                    self.strategy.hit(item, namespace, key)
+        except StorageError as exc:
+            log.warning("sign-in throttle storage unavailable (%s)",
+                        type(exc.storage_error).__name__)
+
+    def succeeded(self, account: str, address: str) -> None:
+        """A right password clears the account's count (not the address's)."""
+        try:
+            key = self._keys(account, address)[ACCOUNT]
+            for item in self.limits[ACCOUNT]:
+                self.strategy.clear(item, ACCOUNT, key)
+        except StorageError:
+            pass
