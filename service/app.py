@@ -154,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
     app.register_blueprint(staff_bp)
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 
 def _register_errors(app: Flask) -> None:

@@ -37,8 +37,7 @@ SIGN_OUT = Markup(  # the header's sign-out: a form, so that it is a POST with t
     '<button class="nhsuk-header__account-button" type="submit">{}</button></form>')
 
 
-@bp.context_processor
-def _staff_context() -> dict[str, Any]:
+def staff_page_context() -> dict[str, Any]:
     """Role names in the page's language; the header's account items (who is signed in, and
     the sign-out button: a POST with the CSRF token). Staff pages only: the rater's cached
     form page must never carry a signed-in person's name."""
@@ -51,6 +50,9 @@ def _staff_context() -> dict[str, Any]:
             {"text": current_user.person.display_name},
             {"html": SIGN_OUT.format(url_for("staff.sign_out"), generate_csrf(), _("Sign out"))}]
     return context
+
+
+bp.context_processor(staff_page_context)  # the console's blueprints register it too
 
 
 def _problem(status: int, title: str, message: str) -> tuple[str, int]:
