@@ -154,6 +154,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
     app.register_blueprint(staff_bp)
+    from service.audit.views import bp as audit_bp
+    from service.cycles.running_views import bp as running_bp
+    from service.people.views import bp as people_bp
+
+    app.register_blueprint(running_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(audit_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 

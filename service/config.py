@@ -141,6 +141,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # The largest request body read, in bytes. The longest rating form a browser sends is about
     # 110 kB (three comments of 4,000 characters, 9 bytes each percent-encoded at worst).
     "MAX_CONTENT_LENGTH": (256 * 1024, _bytes),
+    # The one route that takes files: HR's people import (CSV or LDIF). 20 MB holds a CSV of
+    # about 100,000 people; the file is read only by a signed-in HR officer's request.
+    "PEOPLE_IMPORT_MAX_BYTES": (20 * 1024 * 1024, _bytes),
     "LDAP_URL": ("", str),
     "LDAP_STARTTLS": (False, _bool),
     "LDAP_CA_FILE": ("", str),

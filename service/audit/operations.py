@@ -75,9 +75,10 @@ class AuditFilter:
     until: dt.datetime | None = None
 
 
-def audit_events(chosen: AuditFilter | None = None, limit: int | None = None
-                 ) -> list[AuditEvent]:
-    """Entries, newest first, filtered as HR asks (the page and `feedback360 audit export`)."""
+def audit_events(chosen: AuditFilter | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[AuditEvent]:
+    """Entries, newest first, filtered as HR asks (the page, its CSV and `feedback360 audit
+    export`); ``offset`` and ``limit`` give the page a page of them."""
     chosen = chosen or AuditFilter()
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if chosen.action:
@@ -92,6 +93,8 @@ def audit_events(chosen: AuditFilter | None = None, limit: int | None = None
         query = query.where(AuditEvent.at < chosen.until)
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return list(db.session.scalars(query))
 
 

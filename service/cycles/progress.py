@@ -81,7 +81,8 @@ def cycle_progress(cycle: Cycle, today: dt.date | None = None) -> dict[str, Any]
             "groups": groups,
             "at_risk": [g["group"] for g in groups if g["outlook"] == AT_RISK],
             "cannot_reach": [g["group"] for g in groups if g["outlook"] == CANNOT_REACH],
-            "email_problems": mail.get(subject_id, []),
+            "email_problems": [issue["text"] for issue in mail.get(subject_id, [])],
+            "email_issues": mail.get(subject_id, []),
         })
     invited = sum(r["invited"] for r in rows)
     responded = sum(r["responded"] for r in rows)
@@ -97,12 +98,13 @@ _KIND = {"invitation": ("invitation email", "invitation emails"),
          "reminder": ("reminder", "reminders")}
 
 
-def _email_problems(cycle: Cycle) -> dict[int, list[str]]:
-    """Subject id -> sentences such as "2 invitation emails could not be delivered", from one
-    grouped query. Counts only: which rater, and the server's reason (it may quote the
-    address), stay out of it; `invitation resend --all-failed` sends them again once the
-    addresses are fixed."""
-    problems: dict[int, list[str]] = defaultdict(list)
+def _email_problems(cycle: Cycle) -> dict[int, list[dict[str, Any]]]:
+    """Subject id -> its email problems, each with a sentence such as "2 invitation emails
+    could not be delivered" and the parts a page words in its own language (kind, failed or
+    retrying, count), from one grouped query. Counts only: which rater, and the server's
+    reason (it may quote the address), stay out of it; `invitation resend --all-failed` sends
+    them again once the addresses are fixed."""
+    problems: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for subject_id, template, status, count in db.session.execute(
             select(Nomination.subject_id, OutboxMessage.template, OutboxMessage.status,
                    func.count(OutboxMessage.id))
@@ -116,12 +118,13 @@ def _email_problems(cycle: Cycle) -> dict[int, list[str]]:
             .order_by(Nomination.subject_id, OutboxMessage.template, OutboxMessage.status)):
         one, many = _KIND.get(template, ("email", "emails"))
         noun = one if count == 1 else many
-        if status == OutboxStatus.FAILED:
-            problems[subject_id].append(
-                f"{count} {noun} could not be delivered; check the raters' addresses in the "
-                "directory, then resend the failed invitations")
+        failed = status == OutboxStatus.FAILED
+        if failed:
+            text = (f"{count} {noun} could not be delivered; check the raters' addresses in "
+                    "the directory, then resend the failed invitations")
         else:
-            problems[subject_id].append(
-                f"{count} {noun} not delivered yet; the mail server refused for now and they "
-                "are being retried")
+            text = (f"{count} {noun} not delivered yet; the mail server refused for now and "
+                    "they are being retried")
+        problems[subject_id].append({"kind": template if template in _KIND else "email",
+                                     "failed": failed, "count": count, "text": text})
     return problems

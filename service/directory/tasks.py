@@ -15,7 +15,8 @@ from huey.exceptions import TaskLockedException
 
 from integrations.ldap.client import DirectoryError
 from integrations.ldap.settings import DirectoryConfigError, settings_from_config
-from service.db import db
+from service.audit.operations import record
+from service.db import after_commit, db, utcnow
 from service.directory.sync import sync_directory
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,9 @@ INCREMENTAL_EVERY = crontab(minute="*/15")
 # Nightly, at a minute the incremental runs never use (huey's clock is UTC).
 FULL_AT = crontab(hour="2", minute="50")
 LOCK_SECONDS = 3600
+#: Where the last failed sync's reason is kept (huey's key-value storage: the sync's own
+#: transaction rolled back, so the database keeps nothing of it); a good sync removes it.
+LAST_ERROR_KEY = "directory-sync-last-error"
 
 
 def run_sync(full: bool) -> dict[str, Any] | None:
@@ -38,9 +42,45 @@ def run_sync(full: bool) -> dict[str, Any] | None:
     except (DirectoryError, DirectoryConfigError) as exc:
         db.session.rollback()
         log.error("directory %s sync failed, nothing changed: %s", kind, exc)
+        _keep_error({"at": utcnow().isoformat(timespec="seconds"), "kind": kind,
+                     "error": str(exc)})
         return None
+    _keep_error(None)
     log.info("directory %s sync (%s): %s", report.mode, report.reason, report.counts)
     return report.as_dict()
+
+
+def _huey() -> Huey | None:
+    return current_app.extensions.get("huey")
+
+
+def _keep_error(error: dict[str, str] | None) -> None:
+    huey = _huey()
+    if huey is None:
+        return
+    huey.get(LAST_ERROR_KEY)  # reading removes it
+    if error is not None:
+        huey.put(LAST_ERROR_KEY, error)
+
+
+def last_error() -> dict[str, str] | None:
+    """The last failed sync (when, which kind, the reason in words), or None after a good one."""
+    huey = _huey()
+    return huey.get(LAST_ERROR_KEY, peek=True) if huey is not None else None
+
+
+def sync_available() -> bool:
+    """Whether this service syncs a directory through its worker (LDAP_URL, LDAP_SYNC_TASKS)."""
+    return bool(current_app.extensions.get("tasks")
+                and getattr(current_app.extensions["tasks"], "directory_sync", None))
+
+
+def request_sync() -> None:
+    """HR's "sync now": queue an incremental sync for the worker, after the commit, with one
+    audit row in the caller's transaction (the sync itself records what it changed)."""
+    task = current_app.extensions["tasks"].directory_sync
+    record("directory.sync_request", "people", None, "directory sync requested")
+    after_commit(task, key="directory-sync-request")
 
 
 def sync_incremental() -> dict[str, Any] | None:

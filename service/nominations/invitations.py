@@ -234,6 +234,34 @@ def reissue(invitation: Invitation) -> None:
     _record_for_group("invitation.reissue", invitation, "new personal link sent")
 
 
+def send_link_again(invitation: Invitation, *, new_link: bool) -> None:
+    """HR's "resend or reissue this rater's link" from the console, told apart from `resend`
+    and `reissue` by what it never says: whether the rater has answered. For a rater still
+    pending it resends (or, asked to, or when the stored link can no longer be read, reissues);
+    for one who answered or declined, or answers while this runs, it sends nothing. Either
+    way it records the same audit row and returns nothing, so neither the page nor the log
+    tells the two apart. Refused for everyone alike when the cycle is not open."""
+    from service.cycles.models import CycleState
+
+    cycle = invitation.nomination.subject.cycle
+    if cycle.state != CycleState.OPEN:
+        raise DomainError("the cycle is not open, so a link would not work")
+    if invitation.status == InvitationStatus.PENDING:
+        token = new_token() if new_link or not invitation.sealed_token else None
+        if token is None:
+            _queue_invitation_email(invitation)
+        elif db.session.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation.id,
+                       Invitation.status == InvitationStatus.PENDING)
+                .values(token_hash=hash_token(token), sealed_token=seal(token), draft=None)
+                .execution_options(synchronize_session=False)).rowcount == 1:
+            db.session.expire(invitation, ["token_hash", "sealed_token", "draft"])
+            _queue_invitation_email(invitation)
+    _record_for_group("invitation.reissue" if new_link else "invitation.resend", invitation,
+                      "link sent again where still needed")
+
+
 def _record_for_group(action: str, invitation: Invitation, what: str) -> None:
     """Audit an action on one invitation by its leader and group only: a row naming the rater
     with a time would tell, after a re-open, that they had not answered yet."""

@@ -351,6 +351,7 @@ def report_status(cycle: Cycle) -> list[dict[str, object]]:
     for subject in cycle.subjects:
         report = current_report(subject)
         rows.append({
+            "subject_id": subject.id,
             "leader": subject.person.display_name,
             "version": report.version if report else None,
             "status": report.status.value if report else "not prepared",

@@ -27,6 +27,15 @@ SECURITY_HEADERS = {
 }
 #: Responses that are the same for everyone (stylesheets, scripts, images) and may be cached.
 STATIC_ENDPOINTS = {"static", "assets.asset", "assets.stylesheet", "assets.logo"}
+#: Routes allowed a larger body than MAX_CONTENT_LENGTH, and the setting that gives their limit.
+#: Only HR's people import: a directory export is megabytes, and the route is for HR only.
+LARGER_BODIES = {"people.import_file": "PEOPLE_IMPORT_MAX_BYTES"}
+
+
+def body_limit(app: Flask) -> int:
+    """The request's body limit: MAX_CONTENT_LENGTH, or its route's own (LARGER_BODIES)."""
+    setting = LARGER_BODIES.get(request.endpoint or "")
+    return int(app.config[setting] if setting else app.config["MAX_CONTENT_LENGTH"])
 
 
 def add_security_headers(app: Flask) -> None:
@@ -58,7 +67,9 @@ def limit_request_bodies(app: Flask) -> None:
 
     @app.before_request
     def refuse_oversized_body() -> None:
-        limit = app.config["MAX_CONTENT_LENGTH"]
+        limit = body_limit(app)
+        if limit != app.config["MAX_CONTENT_LENGTH"]:
+            request.max_content_length = limit  # Werkzeug's own check, for this request only
         if request.content_length is not None:
             if request.content_length > limit:
                 raise RequestEntityTooLarge()
@@ -70,7 +81,12 @@ def limit_request_bodies(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
-        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+        limit = body_limit(app) // 1024
+        if request.endpoint in LARGER_BODIES:
+            return render_template(
+                "error.html", title="The file is too large",
+                message=f"This service accepts files up to {limit} kB. Split the file into "
+                        "smaller ones and import each in turn."), 413
         return render_template(
             "error.html", title="What was sent is too large",
             message=f"This service accepts up to {limit} kB at a time, and each answer to "
