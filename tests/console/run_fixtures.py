@@ -66,9 +66,10 @@ def running(staff_app: Flask) -> tuple[Any, dict[str, Any]]:
     return cycle, people
 
 
-def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any
-         ) -> Any:
-    page = client.get(url)
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
+         page_url: str | None = None, **kwargs: Any) -> Any:
+    """POST with the CSRF token of the page at ``page_url`` (the URL itself by default)."""
+    page = client.get(page_url or url)
     token = csrf(page.get_data(as_text=True))
     return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
