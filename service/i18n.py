@@ -30,7 +30,11 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    """The one place that decides a request's language (see the module docstring)."""
+    """The one place that decides a request's language (see the module docstring). Outside a
+    request (commands, the worker): the person's language if one was set, else English."""
+    if not has_request_context():
+        person = g.get("person_language")
+        return person if person in SUPPORTED else DEFAULT
     choice = request.cookies.get(COOKIE)
     if choice in SUPPORTED:
         return choice
