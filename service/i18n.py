@@ -67,7 +67,8 @@ def current_language() -> str:
 
 def check_catalogues(directory: Path = TRANSLATIONS) -> None:
     """Refuse to start without a compiled catalogue for every language but English: gettext
-    would quietly answer in English. The set-up compiles them (`make install`)."""
+    would quietly answer in English. The set-up compiles them (`make install`). In a source
+    checkout a .mo older than its .po is refused too; an installed wheel holds only the .mo."""
     for language in SUPPORTED:
         if language == DEFAULT:
             continue
