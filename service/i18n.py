@@ -136,4 +136,7 @@ def init_i18n(app: Flask) -> None:
     def language_context() -> dict[str, Any]:
         if not has_request_context():
             return {}
-        return {"other_language": other_language(), "lang": current_language()}
+        # `lang` is the rubric's language on rating pages (a page may set it); the page's own
+        # language is `page_language`.
+        language = current_language()
+        return {"other_language": other_language(), "page_language": language, "lang": language}
