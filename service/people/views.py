@@ -118,6 +118,7 @@ def import_file() -> Any:
     key = secrets.token_urlsafe(24)
     path = _uploads() / f"{key}{suffix}"
     upload.save(path)
+    path.chmod(0o600)  # names and addresses: readable by the service's user only
     try:
         counts = _preview(path)
     except PeopleImportError as exc:

@@ -18,6 +18,7 @@ from service.db import db
 from service.nominations.models import RaterGroup
 from service.staff.operations import create_account
 from tests.browser.test_staff_sign_in import AXE_OPTIONS, serve
+from tests.console.run_fixtures import empty_queue
 from tests.factories import launched_cycle
 from tests.reports.test_release import answer, run_queue
 from tests.smtp_server import SMTPServer
@@ -39,6 +40,7 @@ def console(staff_make: Any, smtp: SMTPServer) -> Iterator[tuple[Any, str, Any]]
     app = staff_make(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
                      MAIL_FROM="od@test.example")
     with app.app_context():
+        empty_queue(app)
         create_account(add_person("emp-hr", "Hana Officer", "hana@example.org"), ("hr",),
                        PASSWORD)
         cycle, _, _ = launched_cycle()

@@ -40,8 +40,15 @@ def audit_count(action: str | None = None) -> int:
     return db.session.scalar(query) or 0
 
 
+def empty_queue(app: Flask) -> None:
+    """The task queue lives in the tests' shared instance folder (or Redis): start from an
+    empty one, so what a test runs or counts is its own."""
+    app.extensions["huey"].flush()
+
+
 @pytest.fixture
 def hr(staff_app: Flask) -> FlaskClient:
+    empty_queue(staff_app)
     person = add_person("emp-hr", "Hana Officer", "hana@example.org")
     create_account(person, ("hr",), PASSWORD)
     db.session.commit()

@@ -62,6 +62,8 @@ def _fill(rule: str, tokens: list[str], pick: Any) -> str:
             choices = re.findall(r"\w+", name.split(":")[0])[1:]
         elif name.startswith("path:"):
             choices = ["app.css", "../app.py", "app.css/..", "%2e%2e/x"]
+        elif name.startswith("int:"):  # the console's ids: one that exists, ones that do not
+            choices = ["1", "0", "999999999"]
         else:
             choices = ["x"]
         return quote(pick(choices), safe="/%")
