@@ -145,6 +145,7 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from service.cycles.views import bp as console_bp
     from service.responses.views import bp as rating_bp
     from service.staff.views import bp as staff_bp
     from service.web.assets import bp as assets_bp
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(console_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 
