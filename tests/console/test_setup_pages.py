@@ -26,13 +26,6 @@ from tests.staff_fixtures import CSRF, PASSWORD, add_person, sign_in
 RUBRIC = "compassionate-inclusive-leadership"
 
 
-@pytest.fixture
-def hr(staff_app: Flask, officer: Any) -> Any:
-    client = staff_app.test_client()
-    assert sign_in(client, officer.email).status_code == 302
-    return client
-
-
 def csrf(client: Any, url: str) -> str:
     match = CSRF.search(client.get(url).get_data(as_text=True))
     assert match, url
