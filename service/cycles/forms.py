@@ -38,7 +38,7 @@ def rubric_choices(directory: Path | str) -> list[dict[str, Any]]:
             "id": rubric["id"], "version": rubric["version"], "title": rubric["title"],
             "description": rubric.get("description") or {},
             "sections": len(rubric["sections"]),
-            "items": sum(len(section["items"]) for section in rubric["sections"]),
+            "statements": sum(len(section["items"]) for section in rubric["sections"]),
         })
     return choices
 
