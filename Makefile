@@ -69,7 +69,7 @@ lock:
 # catalogue (then translate the new Welsh entries; tests/web/test_catalogues.py checks).
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -o /tmp/feedback360-messages.pot .
-	$(BIN)/pybabel update -i /tmp/feedback360-messages.pot -d service/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i /tmp/feedback360-messages.pot -d service/translations --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf $(VENV) out build *.egg-info node_modules

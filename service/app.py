@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, render_template
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -160,25 +161,24 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
+    """Errors are pages in the person's language, never a traceback or werkzeug's English."""
+    from service.web.errors import http_error_page
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return render_template("error.html", title="This form has expired",
-                               message="Please go back, reload the page and try again. "
-                                       "Nothing you saved earlier has been lost."), 400
+        return render_template(
+            "error.html", title=gettext("This form has expired"),
+            message=gettext("Please go back, reload the page and try again. Nothing you saved "
+                            "earlier has been lost.")), 400
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> tuple[str, int]:
-        return render_template("error.html", title="That did not work",
+        return render_template("error.html", title=gettext("Sorry, that did not work"),
                                message=str(error)), error.status_code
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        response = make_response(render_template("error.html", title=error.name,
-                                                 message=error.description), error.code or 500)
-        for name, value in error.get_headers():  # Retry-After, Allow, WWW-Authenticate
-            if name.lower() != "content-type":
-                response.headers[name] = value
-        return response
+        return http_error_page(error)
 
     @app.errorhandler(sa_exc.DBAPIError)
     @app.errorhandler(sa_exc.TimeoutError)

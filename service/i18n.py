@@ -30,7 +30,11 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    """The one place that decides a request's language (see the module docstring)."""
+    """The one place that decides a request's language (see the module docstring). Outside a
+    request (commands, the worker): the person's language if one was set, else English."""
+    if not has_request_context():
+        person = g.get("person_language")
+        return person if person in SUPPORTED else DEFAULT
     choice = request.cookies.get(COOKIE)
     if choice in SUPPORTED:
         return choice
@@ -63,7 +67,8 @@ def current_language() -> str:
 
 def check_catalogues(directory: Path = TRANSLATIONS) -> None:
     """Refuse to start without a compiled catalogue for every language but English: gettext
-    would quietly answer in English. The set-up compiles them (`make install`)."""
+    would quietly answer in English. The set-up compiles them (`make install`). In a source
+    checkout a .mo older than its .po is refused too; an installed wheel holds only the .mo."""
     for language in SUPPORTED:
         if language == DEFAULT:
             continue
@@ -131,4 +136,7 @@ def init_i18n(app: Flask) -> None:
     def language_context() -> dict[str, Any]:
         if not has_request_context():
             return {}
-        return {"other_language": other_language(), "lang": current_language()}
+        # `lang` is the rubric's language on rating pages (a page may set it); the page's own
+        # language is `page_language`.
+        language = current_language()
+        return {"other_language": other_language(), "page_language": language, "lang": language}

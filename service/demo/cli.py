@@ -242,10 +242,14 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         db.session.commit()
         _run_queue(app)
         leader = pilot.subjects[0].person.display_name
-        click.echo(f"7. an open cycle to try: personal links for {leader}"
-                   " (emails in the mail folder too):")
-        for invitation_id, token in list(links.items())[:3]:
-            click.echo(f"   {app.config['BASE_URL']}/r/{token}  (invitation {invitation_id})")
+        click.echo(f"7. an open cycle to try: the personal links of everyone asked about {leader}"
+                   " (their emails are in the mail folder too):")
+        for invitation_id, token in links.items():
+            nomination = db.session.get(Invitation, invitation_id).nomination
+            group = nomination.group.value.replace("_", " ")
+            whose = (f"{leader}'s own self-assessment" if nomination.group is RaterGroup.SELF
+                     else f"{nomination.person.display_name}'s form, as {group}")
+            click.echo(f"   {app.config['BASE_URL']}/r/{token}  ({whose})")
 
         officer = _person(HR_OFFICER)
         password = create_account(officer, ("hr", "admin"))

@@ -124,13 +124,6 @@ class RatingLink:
     leader_name: str
     rubric: FrozenRubric | None  # None until the cycle is launched
 
-    @property
-    def language(self) -> str:
-        """The rater's language, else the cycle's, if the rubric has it; else English."""
-        wanted = self.rater_language or self.cycle_language
-        languages = self.rubric.languages if self.rubric else ["en"]
-        return wanted if wanted in languages else "en"
-
     @classmethod
     def of(cls, invitation: Invitation) -> RatingLink:
         """The same from a loaded invitation (the demo, tests): attribute by attribute."""

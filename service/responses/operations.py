@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from flask_babel import gettext
 from sqlalchemy import bindparam, insert, null, select, update
 from werkzeug.datastructures import MultiDict
 
@@ -38,9 +39,10 @@ class LinkProblem(DomainError):
     STATUS: ClassVar[dict[str, int]] = {
         "unknown": 404, "expired": 410, "submitted": 410, "declined": 410, "not_open": 403}
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, language: str | None = None):
         self.kind = kind
         self.status_code = self.STATUS[kind]
+        self.language = language  # the rater's (or the cycle's), when the link was found
         super().__init__(kind)
 
 
@@ -51,15 +53,15 @@ def find_invitation(token: str, today: dt.date | None = None) -> RatingLink:
     row = lookup(hash_token(token))
     if row is None:
         raise LinkProblem("unknown")
-    status, state, closes_on = row[1], row[6], row[7]
+    status, state, closes_on, language = row[1], row[6], row[7], row[13] or row[10]
     if status == InvitationStatus.SUBMITTED:
-        raise LinkProblem("submitted")
+        raise LinkProblem("submitted", language)
     if status == InvitationStatus.DECLINED:
-        raise LinkProblem("declined")
+        raise LinkProblem("declined", language)
     if state == CycleState.DRAFT:
-        raise LinkProblem("not_open")
+        raise LinkProblem("not_open", language)
     if state != CycleState.OPEN or (today or dt.date.today()) > closes_on:
-        raise LinkProblem("expired")
+        raise LinkProblem("expired", language)
     return link_from_row(row, with_rubric=True)
 
 
@@ -97,13 +99,14 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
             elif raw.lstrip("0") in points:
                 result.answers[item["id"]] = points[raw.lstrip("0")]
             else:
-                result.errors[item["id"]] = f"choose one of 1 to {top} or 'Not observed'"
+                result.errors[item["id"]] = gettext(
+                    "Choose one of the answers (1 to %(top)d, or “Not observed”)", top=top)
     for question in rubric.get("questions", []):
         text = (form.get(f"question-{question['id']}") or "").strip()
         if len(text) > MAX_COMMENT_CHARS:
-            result.errors[question["id"]] = (
-                f"this answer is {len(text)} characters; please keep it under "
-                f"{MAX_COMMENT_CHARS}")
+            result.errors[question["id"]] = gettext(
+                "This answer is %(length)d characters long; please keep it under %(limit)d",
+                length=len(text), limit=MAX_COMMENT_CHARS)
         elif text:
             result.comments[question["id"]] = text
     return result
@@ -184,7 +187,7 @@ def _link(invitation: Invitation | RatingLink) -> RatingLink:
 
 def _rubric(link: RatingLink) -> dict[str, Any]:
     if link.rubric is None:
-        raise LinkProblem("not_open")
+        raise LinkProblem("not_open", link.rater_language or link.cycle_language)
     return link.rubric.data
 
 
@@ -192,7 +195,8 @@ def _refuse(link: RatingLink) -> None:
     """The invitation was no longer pending: raise the problem its status now names."""
     status = db.session.connection().execute(
         _STATUS, {"invitation_id": link.invitation_id}).scalar_one()
-    raise LinkProblem(status.value if status.value in LinkProblem.STATUS else "submitted")
+    raise LinkProblem(status.value if status.value in LinkProblem.STATUS else "submitted",
+                      link.rater_language or link.cycle_language)
 
 
 # The statements, built once (building them is a good part of a request's own work) and run

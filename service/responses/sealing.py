@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from flask_babel import gettext
 
 from service.errors import DomainError
 
@@ -67,8 +68,9 @@ def pack(answers: dict[str, int | None], comments: dict[str, str], size: int) ->
     body = zlib.compress(json.dumps({"a": answers, "c": comments}, ensure_ascii=False,
                                     separators=(",", ":")).encode(), 9)
     if _LENGTH.size + len(body) > size:
-        raise AnswersTooLong("your written answers are too long to store; please shorten the "
-                             "longest one and send the form again (nothing you typed is lost)")
+        raise AnswersTooLong(gettext(
+            "Your written answers are too long to store; please shorten the longest one and "
+            "send the form again (nothing you typed is lost)"))
     return _LENGTH.pack(len(body)) + body + bytes(size - _LENGTH.size - len(body))
 
 

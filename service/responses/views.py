@@ -6,16 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from service.db import db, end_statement_transactions, statement_transactions
 from service.errors import DomainError
-from service.i18n import other_language
+from service.i18n import SUPPORTED, current_language, other_language, set_person_language
 from service.nominations.models import RaterGroup
 from service.responses import operations
-from service.responses.labels import ui_labels
 from service.responses.links import RatingLink
 from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
 from service.responses.sealing import AnswersTooLong
@@ -42,7 +42,7 @@ def find_invitation(token: str) -> RatingLink:
     address, once per request whichever page it was; past the limit the failure is a 429. A
     valid link is served whatever the address's count."""
     try:
-        return operations.find_invitation(token)
+        invitation = operations.find_invitation(token)
     except LinkProblem as problem:
         if problem.kind == "unknown" and not g.get("link_failure_counted"):
             g.link_failure_counted = True
@@ -51,23 +51,39 @@ def find_invitation(token: str) -> RatingLink:
             if not throttle.failed(address):
                 raise TooManyFailures(throttle.retry_after(address)) from None
         raise
+    # The rater's directory language (else the cycle's, in which they were invited).
+    set_person_language(invitation.rater_language or invitation.cycle_language)
+    return invitation
+
+
+def rubric_language(invitation: RatingLink) -> str:
+    """The page's language for the rubric's own texts, if the rubric has it; else English."""
+    languages = invitation.rubric.languages if invitation.rubric else ["en"]
+    page = current_language()
+    return page if page in languages else "en"
 
 
 @bp.errorhandler(LinkProblem)
 def link_problem(problem: LinkProblem) -> tuple[str, int]:
-    return render_template("link_problem.html", kind=problem.kind,
-                           labels=ui_labels("en")), problem.status_code
+    if problem.language:
+        set_person_language(problem.language)
+    return render_template("link_problem.html", kind=problem.kind), problem.status_code
 
 
 @bp.errorhandler(TooManyFailures)
 def too_many_failures(error: TooManyFailures) -> tuple[str, int, dict[str, str]]:
     minutes = -(-error.retry_after // 60)
     page = render_template(
-        "error.html", title="Too many links we do not recognise",
-        message="Many links that we do not recognise have come from your network, so we have "
-                "stopped checking new ones for a while. Check that you copied the whole link "
-                f"from your email, or try again in {minutes} minute(s). A link from your "
-                "invitation email still works.")
+        "error.html", title=gettext("Too many links we do not recognise"),
+        message=ngettext(
+            "Many links that we do not recognise have come from your network, so we have "
+            "stopped checking new ones for a while. Check that you copied the whole link from "
+            "your email, or try again in %(num)d minute. A link from your invitation email "
+            "still works.",
+            "Many links that we do not recognise have come from your network, so we have "
+            "stopped checking new ones for a while. Check that you copied the whole link from "
+            "your email, or try again in %(num)d minutes. A link from your invitation email "
+            "still works.", minutes))
     return page, 429, {"Retry-After": str(error.retry_after)}
 
 
@@ -75,8 +91,7 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
                  saved: bool = False) -> tuple[str, int]:
     assert invitation.rubric is not None  # a link that was found is of a launched cycle
     rubric = invitation.rubric.data
-    lang = invitation.language
-    labels = ui_labels(lang)
+    lang = rubric_language(invitation)
     values: dict[str, Any] = {}
     source = form.as_draft() if form else operations.saved_draft(invitation, token)
     for item_id, value in source.get("answers", {}).items():
@@ -89,10 +104,10 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
 
     def fields() -> Markup:  # an autoescaped template: Markup stops a second escaping
         return Markup(render_template(  # noqa: S704
-            "_rating_fields.html", rubric=rubric, lang=lang, labels=labels, values=values,
+            "_rating_fields.html", rubric=rubric, lang=lang, values=values,
             form=form, not_observed=operations.NOT_OBSERVED))
 
-    context = {"rubric": rubric, "lang": lang, "labels": labels, "form": form, "saved": saved,
+    context = {"rubric": rubric, "lang": lang, "form": form, "saved": saved,
                "cycle": {"name": invitation.cycle_name, "closes_on": invitation.closes_on,
                          "min_group_size": invitation.min_group_size},
                "is_self": invitation.group == RaterGroup.SELF,
@@ -115,13 +130,15 @@ def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
     put in (the name escaped as the template would)."""
     rubric = invitation.rubric
     assert rubric is not None
-    key = (context["lang"], context["is_self"], invitation.cycle_name,
+    page_language = current_language()  # the words around the rubric's, which may differ
+    key = (page_language, context["lang"], context["is_self"], invitation.cycle_name,
            invitation.min_group_size, invitation.closes_on)
     # The language switch comes back to this form: its link carries the stand-in too.
     switch = other_language(url_for("rating.show", token=_TOKEN))
     shell = rubric.blank_page(key, lambda: render_template(
         "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN, csrf=_CSRF,
-        other_language=switch, fields=rubric.blank_fields(context["lang"], fields)))
+        other_language=switch,
+        fields=rubric.blank_fields(f"{page_language}/{context['lang']}", fields)))
     return (shell.replace(_TOKEN, token).replace(_CSRF, generate_csrf())
             .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 
@@ -141,13 +158,14 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
     if action == "decline":
         operations.decline(invitation)
         db.session.commit()
-        return redirect(url_for("rating.done", outcome="declined"))
+        return redirect(url_for("rating.done", outcome="declined", lang=current_language()))
     form = parse_rating_form(rubric, request.form)
     try:
         if action == "submit" and form.complete:
             operations.submit(invitation, form)
             db.session.commit()
-            return redirect(url_for("rating.done", outcome="submitted"))
+            return redirect(url_for("rating.done", outcome="submitted",
+                                    lang=current_language()))
         operations.save_draft(invitation, token, form)
     except AnswersTooLong as problem:  # nothing stored; the page keeps what was typed
         db.session.rollback()
@@ -163,11 +181,15 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
 @bp.get("/r/<token>/decline")
 def confirm_decline(token: str) -> str:
     invitation = find_invitation(token)
-    lang = invitation.language
-    return render_template("decline.html", token=token, lang=lang, labels=ui_labels(lang),
+    return render_template("decline.html", token=token,
                            leader={"display_name": invitation.leader_name})
 
 
 @bp.get("/done/<any(submitted, declined):outcome>")
 def done(outcome: str) -> str:
-    return render_template("done.html", outcome=outcome, labels=ui_labels("en"))
+    """After the link is used up: in the language the form was in (`lang`, as the rater's
+    directory language would have been; a choice made with the switch still wins)."""
+    language = request.args.get("lang")
+    if language in SUPPORTED:
+        set_person_language(language)
+    return render_template("done.html", outcome=outcome)

@@ -9,6 +9,7 @@ import io
 from typing import IO
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -72,10 +73,11 @@ def limit_request_bodies(app: Flask) -> None:
     def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
         limit = app.config["MAX_CONTENT_LENGTH"] // 1024
         return render_template(
-            "error.html", title="What was sent is too large",
-            message=f"This service accepts up to {limit} kB at a time, and each answer to "
-                    "an open question up to 4,000 characters. Please go back, shorten the "
-                    "longest answer and send it again."), 413
+            "error.html", title=gettext("What was sent is too large"),
+            message=gettext("This service accepts up to %(limit)d kB at a time, and each "
+                            "answer to an open question up to 4,000 characters. Please go "
+                            "back, shorten the longest answer and send it again.",
+                            limit=limit)), 413
 
 
 def _read_at_most(stream: IO[bytes], size: int) -> bytes:

@@ -5,6 +5,7 @@ ever costs anyone what they typed."""
 from __future__ import annotations
 
 from flask import Response, make_response, render_template, request
+from flask_babel import gettext
 
 #: Forms whose fields a 503 page hands back: the rating form (answers, comments, its CSRF
 #: token and the button pressed). Staff forms with passwords are deliberately not included.
@@ -35,7 +36,7 @@ def _page(title: str, message: str, resend_message: str, retry_after: int) -> Re
     if fields is not None:
         message = resend_message
         resend = {"action": request.full_path.rstrip("?"), "fields": fields,
-                  "button": "Try again"}
+                  "button": gettext("Try again")}
     response = make_response(render_template("error.html", title=title, message=message,
                                              resend=resend), 503)
     response.headers["Retry-After"] = str(retry_after)
@@ -46,22 +47,22 @@ def _page(title: str, message: str, resend_message: str, retry_after: int) -> Re
 def outage_page() -> Response:
     """The database is down, hung or locked beyond the limits (service/db_limits.py)."""
     return _page(
-        "Sorry, the service is not working right now",
-        "We could not reach our database just now. Nothing has been lost. "
-        "Please try again in a minute.",
-        "We could not save your answers just now, so nothing has been saved yet, but nothing "
-        "you entered has been lost: it is all in this page. Please try again in a minute; "
-        "pressing Try again sends your answers again.",
+        gettext("Sorry, the service is not working right now"),
+        gettext("We could not reach our database just now. Nothing has been lost. "
+                "Please try again in a minute."),
+        gettext("We could not save your answers just now, so nothing has been saved yet, but "
+                "nothing you entered has been lost: it is all in this page. Please try again "
+                "in a minute; pressing Try again sends your answers again."),
         OUTAGE_RETRY_AFTER)
 
 
 def overload_page() -> Response:
     """More requests than this process admits (service/web/admission.py)."""
     return _page(
-        "The service is very busy",
-        "Too many people are using the service at this moment. Nothing has been lost. "
-        "Please try again in a few seconds.",
-        "Too many people are using the service at this moment, so your answers have not been "
-        "saved yet, but nothing you entered has been lost: it is all in this page. Pressing "
-        "Try again in a few seconds sends your answers again.",
+        gettext("The service is very busy"),
+        gettext("Too many people are using the service at this moment. Nothing has been "
+                "lost. Please try again in a few seconds."),
+        gettext("Too many people are using the service at this moment, so your answers have "
+                "not been saved yet, but nothing you entered has been lost: it is all in this "
+                "page. Pressing Try again in a few seconds sends your answers again."),
         OVERLOAD_RETRY_AFTER)

@@ -42,6 +42,11 @@ def test_demo_runs_a_whole_cycle_on_a_fresh_database(tmp_path):
                for text in texts)
     assert "emails sent through the task queue" in result.stdout
     assert "http://127.0.0.1:5000/r/" in result.stdout
+    # Each printed link says whose form it is and in which group.
+    links = [line for line in result.stdout.splitlines() if "/r/" in line]
+    assert any("own self-assessment" in line for line in links)
+    assert any(line.endswith("form, as direct report)") for line in links), links
+    assert all("'s " in line for line in links), links
     # An HR account to sign in with, its password generated and printed once.
     assert "sign in at http://127.0.0.1:5000/sign-in" in result.stdout
     assert "email:    rhodri.bevan@afonvalley.example" in result.stdout

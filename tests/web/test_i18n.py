@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from html import unescape
 
 import pytest
 from flask import g
 
+from service.db import db
 from service.i18n import TRANSLATIONS, check_catalogues, select_locale, set_person_language
+from service.nominations.models import Invitation, Nomination
 from tests.factories import launched_cycle
 
 SWITCH = re.compile(r'<a class="nhsuk-header__account-link" href="([^"]+)"><span lang="(\w+)">'
@@ -149,3 +152,56 @@ def test_without_the_design_systems_files_a_web_process_does_not_start(base_conf
     # A command that serves no page does not need them.
     create_app({**base_config, "NHSUK_FRONTEND_DIR": str(tmp_path), "COMMAND_LINE": True})
 
+
+
+def test_welsh_rater_sees_welsh_pages_without_choosing(client):
+    """The rater's directory language decides before the browser does, on every page of the
+    link, and the page after the form keeps it."""
+    _, tokens, people = launched_cycle()
+    people["reports"][0].language = "cy"
+    db.session.commit()
+    invitation_id = db.session.scalar(db.select(Invitation.id).join(Nomination).where(
+        Nomination.person_id == people["reports"][0].id))
+    token = tokens[invitation_id]
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    html = client.get(f"/r/{token}", headers=english_browser).get_data(as_text=True)
+    assert '<html lang="cy">' in html and "Adborth i Alex Leader" in html
+    html = client.get(f"/r/{token}/decline", headers=english_browser).get_data(as_text=True)
+    assert "Gwrthod rhoi adborth ar Alex Leader" in html
+    assert html.count("Ni ellir dadwneud hyn") == 1  # the warning's heading, said once
+    page = client.post(f"/r/{token}", data={"action": "decline", "csrf_token": re.search(
+        r'name="csrf_token" value="([^"]+)"', html).group(1)}, headers=english_browser)
+    assert page.location.endswith("/done/declined?lang=cy")
+    html = client.get(page.location, headers=english_browser).get_data(as_text=True)
+    assert "Rydych wedi gwrthod" in html
+    html = client.get(f"/r/{token}", headers=english_browser).get_data(as_text=True)
+    assert "Rydych wedi gwrthod rhoi adborth" in html  # the used link, in Welsh too
+    # A choice made with the switch beats the directory language.
+    client.get(f"/language/en?next=/r/{token}")
+    html = client.get(f"/r/{token}", headers=english_browser).get_data(as_text=True)
+    assert "You have declined to give feedback" in html
+
+
+def test_error_pages_are_in_the_persons_language(client):
+    welsh = {"Accept-Language": "cy"}
+    page = client.get("/no-such-page", headers=welsh)
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 404 and "Heb ddod o hyd i'r dudalen" in html
+    assert "Not Found" not in html  # werkzeug's own English
+    page = client.post("/r/" + "A" * 43, data={"action": "save"}, headers=welsh)
+    assert page.status_code == 400  # no CSRF token: the form has expired
+    assert "Mae'r ffurflen hon wedi dod i ben" in unescape(page.get_data(as_text=True))
+
+
+def test_a_crash_is_a_page_in_the_persons_language_not_a_traceback(make_app):
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret detail")
+
+    page = app.test_client().get("/boom", headers={"Accept-Language": "cy"})
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 500
+    assert "Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth" in html
+    assert "secret detail" not in html and "Traceback" not in html

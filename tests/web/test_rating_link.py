@@ -78,8 +78,8 @@ def test_save_and_come_back_later(client):
     assert page.status_code == 302 and page.location.endswith(f"/r/{token}?saved=1")
     html = client.get(page.location).get_data(as_text=True)
     assert "Your answers are saved" in html
-    assert f'name="item-{first}" value="2" checked' in html
-    assert f'name="item-{second}" value="na" checked' in html
+    assert f'name="item-{first}" type="radio" value="2" checked' in html
+    assert f'name="item-{second}" type="radio" value="na" checked' in html
     assert "Kind.</textarea>" in html
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
 
@@ -94,7 +94,7 @@ def test_incomplete_submit_lists_missing_items_and_keeps_answers(client):
     html = page.get_data(as_text=True)
     assert page.status_code == 422
     assert "There is a problem" in html and f'href="#{missing}"' in html
-    assert "1 statement(s) need an answer" in html
+    assert "1 statement needs an answer" in html
     invitation = db.session.scalar(db.select(Invitation).where(
         Invitation.status == InvitationStatus.PENDING).limit(1))
     db.session.expire_all()
@@ -108,7 +108,7 @@ def test_submit_holds_sealed_answers_until_the_close_moves_them(client):
     url = f"/r/{token}"
     form_token = csrf_token(client, url)
     page = post_form(client, url, full_answers(cycle.rubric_snapshot, "5"), "submit", form_token)
-    assert page.status_code == 302 and page.location.endswith("/done/submitted")
+    assert page.status_code == 302 and page.location.endswith("/done/submitted?lang=en")
     assert "Thank you" in client.get(page.location).get_data(as_text=True)
 
     # The rater's transaction wrote no response: only a sealed, fixed-size held row.
@@ -219,7 +219,7 @@ def test_decline(client):
     confirm = client.get(f"/r/{token}/decline")
     assert "Decline to give feedback on Alex Leader" in confirm.get_data(as_text=True)
     page = post_form(client, f"/r/{token}", {}, "decline", csrf_token(client, f"/r/{token}"))
-    assert page.status_code == 302 and page.location.endswith("/done/declined")
+    assert page.status_code == 302 and page.location.endswith("/done/declined?lang=en")
     assert client.get(f"/r/{token}").status_code == 410
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
     statuses = db.session.scalars(db.select(Invitation.status)).all()
@@ -266,7 +266,7 @@ def test_odd_input_gets_a_form_error_not_a_server_error(client):
     for odd in ("²", "7", "-1", "4.5", "x" * 10000):
         page = post_form(client, f"/r/{token}", {**answers, first: odd}, "submit")
         assert page.status_code == 422, odd
-        assert "choose one of 1 to 5" in page.get_data(as_text=True)
+        assert "Choose one of the answers (1 to 5" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
 
 
