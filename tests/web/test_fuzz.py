@@ -60,6 +60,8 @@ def _fill(rule: str, tokens: list[str], pick: Any) -> str:
             choices = tokens
         elif name.startswith("any("):
             choices = re.findall(r"\w+", name.split(":")[0])[1:]
+        elif name.startswith("int:"):  # an id: one that may exist, none, a large one
+            choices = ["1", "0", "2147483647"]
         elif name.startswith("path:"):
             choices = ["app.css", "../app.py", "app.css/..", "%2e%2e/x"]
         else:
