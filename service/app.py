@@ -146,6 +146,10 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from service.audit.views import bp as audit_bp
+    from service.cycles.running_views import bp as running_bp
+    from service.cycles.views import bp as console_bp
+    from service.people.views import bp as people_bp
     from service.responses.views import bp as rating_bp
     from service.staff.views import bp as staff_bp
     from service.web.assets import bp as assets_bp
@@ -155,13 +159,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
     app.register_blueprint(staff_bp)
-    from service.audit.views import bp as audit_bp
-    from service.cycles.running_views import bp as running_bp
-    from service.people.views import bp as people_bp
-
     app.register_blueprint(running_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(console_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 
