@@ -9,12 +9,14 @@ never switch to English, so the switch (made later, on purpose, by the person) w
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.dates import format_date as format_date_in
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, format_date, get_locale, refresh
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -59,6 +61,18 @@ def set_person_language(language: str | None) -> None:
     before anything is translated (a locale chosen earlier in the request is forgotten)."""
     g.person_language = language
     refresh()
+
+
+def long_date(day: dt.date | str | None, locale: str | None = None) -> str:
+    """'2026-12-06' or a date -> '6 December 2026' ('6 Rhagfyr 2026'), as people write dates:
+    in the page's language, or ``locale`` (emails, rendered outside a request)."""
+    if day is None:
+        return ""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    if locale:
+        return format_date_in(day, "d MMMM y", locale=locale)
+    return format_date(day, "d MMMM y")
 
 
 def current_language() -> str:
@@ -131,6 +145,8 @@ def init_i18n(app: Flask) -> None:
         application context was already pushed (tests, commands): each request chooses anew."""
         g.pop("person_language", None)
         refresh()
+
+    app.jinja_env.globals["long_date"] = long_date
 
     @app.context_processor
     def language_context() -> dict[str, Any]:

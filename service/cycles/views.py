@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from service.cycles import forms
@@ -28,6 +27,7 @@ from service.cycles.overview import cycle_lines
 from service.cycles.preview import launch_preview
 from service.db import db
 from service.errors import DomainError
+from service.i18n import long_date
 from service.nominations.models import RaterGroup
 from service.rubrics.loader import RubricError
 from service.staff.access import require_role
@@ -35,14 +35,6 @@ from service.staff.views import staff_page_context
 
 bp = Blueprint("console", __name__, url_prefix="/hr")
 bp.context_processor(staff_page_context)
-
-
-def long_date(day: dt.date | str | None) -> str:
-    if day is None:
-        return ""
-    if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
-    return format_date(day, "d MMMM y")
 
 
 def state_names() -> dict[str, str]:
@@ -72,7 +64,7 @@ def nominator_names() -> dict[str, str]:
 
 @bp.context_processor
 def _console_context() -> dict[str, Any]:
-    return {"long_date": long_date, "state_names": state_names(), "group_names": group_names(),
+    return {"state_names": state_names(), "group_names": group_names(),
             "group_words": group_words(),
             "nominator_names": nominator_names(), "anchor": forms.anchor,
             "STATE_COLOURS": {"draft": "grey", "open": "blue", "closed": "orange",

@@ -8,14 +8,12 @@ one file, and writes a paragraph on one line (wrapped here)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import flask_babel
-from babel.dates import format_date
 from flask import current_app
 from jinja2 import (
     Environment,
@@ -25,12 +23,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from service.i18n import DEFAULT, SUPPORTED
-
-
-def long_date(iso: str, language: str) -> str:
-    """'2026-12-06' -> '6 December 2026' (or '6 Rhagfyr 2026'), as people write dates."""
-    return format_date(dt.date.fromisoformat(iso), "d MMMM y", locale=language)
+from service.i18n import DEFAULT, SUPPORTED, long_date
 
 
 @lru_cache(maxsize=4)

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from service.audit.models import AuditEvent
@@ -90,6 +91,12 @@ def test_progress_shows_counts_by_group_and_risks_but_no_rater(hr, running):
     for rater in [people["boss"], *people["reports"], *people["peers"]]:
         assert rater.display_name not in html and rater.email not in html
     assert "someone@test.example" not in html and "550" not in html
+    # Dates as people write them, in the page's language.
+    closes = cycle.closes_on
+    assert f"{closes.day} {closes:%B %Y}" in html and closes.isoformat() not in html
+    hr.set_cookie("lang", "cy")
+    welsh = hr.get(f"/hr/cycles/{cycle.id}/progress")
+    assert format_date(closes, "d MMMM y", locale="cy") in welsh.get_data(as_text=True)
 
 
 def test_remind_confirms_the_count_then_queues_one_reminder_per_pending_rater(hr, running):
