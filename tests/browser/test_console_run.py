@@ -80,7 +80,7 @@ def test_hr_officer_runs_a_cycle_to_release(page: Any, console: Any, smtp: SMTPS
     page.get_by_label("Day").fill(str(later.day))
     page.get_by_role("button", name="Extend the closing date").click()
     assert page.get_by_role("status").inner_text() == (
-        f"The closing date is now {later.isoformat()}.")
+        f"The closing date is now {later.day} {later:%B %Y}.")
 
     main.get_by_role("link", name="Send a reminder now").click()
     assert page.get_by_text("6 reminder emails will be sent").is_visible()
