@@ -1,4 +1,4 @@
-"""`feedback360 invitation resend|reissue`: HR's tools when an invitation went astray."""
+"""`feedback360 invitation resend|reissue|send-again`: HR's tools when an invitation went astray."""
 
 from __future__ import annotations
 
@@ -56,3 +56,17 @@ def reissue_command(cycle_id: int, leader: str, rater: str) -> None:
     invitation = _find(cycle_id, leader, rater)
     invitations.reissue(invitation)
     click.echo("new link queued by email; the old link no longer works")
+
+
+@invitation_cli.command("send-again")
+@click.argument("cycle_id", type=int)
+@click.option("--leader", required=True, help="The leader (directory id or email).")
+@click.option("--rater", required=True, help="The rater (directory id or email).")
+@click.option("--new-link", is_flag=True, help="Reissue: a new link; the old one stops working.")
+@with_appcontext
+@transactional
+def send_again_command(cycle_id: int, leader: str, rater: str, new_link: bool) -> None:
+    """The console's "resend or reissue a link": sent where the rater has not answered yet,
+    with the same words either way, so it never tells whether they have."""
+    invitations.send_link_again(_find(cycle_id, leader, rater), new_link=new_link)
+    click.echo("the link is sent again if the rater still needs it")

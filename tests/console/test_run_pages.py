@@ -248,3 +248,23 @@ def test_hand_over_after_a_facilitated_session(app, hr, staff_app):
     assert audit_count("report.hand_over") == 1
     again = post(hr, url)  # nothing with the facilitator any more: refused, no new row
     assert again.status_code == 409 and audit_count("report.hand_over") == 1
+
+
+def test_send_again_command_says_the_same_whether_the_rater_answered(app, running):
+    """The command on the page's operation: one line, the same either way; the email only for
+    the rater still waiting."""
+    cycle, _ = running
+    answer(cycle, RaterGroup.PEER, 1)
+    outputs = []
+    for status in (InvitationStatus.SUBMITTED, InvitationStatus.PENDING):
+        rater = _invitation_of(RaterGroup.PEER, status).nomination.person
+        before = db.session.query(OutboxMessage).count()
+        result = app.test_cli_runner().invoke(args=[
+            "invitation", "send-again", str(cycle.id), "--leader", "leader",
+            "--rater", rater.directory_id, "--new-link"])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+        db.session.expire_all()
+        sent = db.session.query(OutboxMessage).count() - before
+        assert sent == (1 if status is InvitationStatus.PENDING else 0)
+    assert outputs[0] == outputs[1] == "the link is sent again if the rater still needs it\n"
