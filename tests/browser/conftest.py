@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.browser.support import serve
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -28,12 +28,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def live_server(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    yield from serve(app)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from service.db import db
 from service.nominations.models import RaterGroup
 from service.staff.operations import create_account
-from tests.browser.test_staff_sign_in import AXE_OPTIONS, serve
+from tests.browser.support import AXE_OPTIONS, serve
 from tests.console.run_fixtures import empty_queue
 from tests.factories import launched_cycle
 from tests.reports.test_release import answer, run_queue

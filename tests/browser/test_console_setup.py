@@ -20,7 +20,7 @@ from service.nominations.operations import nominate_suggested
 from service.outbox.operations import relay_outbox
 from service.people.operations import find_person
 from service.staff.operations import create_account
-from tests.browser.test_staff_sign_in import AXE_OPTIONS, serve
+from tests.browser.support import AXE_OPTIONS, serve
 from tests.factories import person
 from tests.smtp_server import SMTPServer
 from tests.staff_fixtures import PASSWORD, add_person

@@ -15,15 +15,10 @@ from axe_playwright_python.sync_playwright import Axe
 from service.db import db
 from service.nominations.models import Invitation
 from service.responses import operations
+from tests.browser.support import AXE_OPTIONS
 from tests.factories import launched_cycle
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                         "wcag22aa", "best-practice"]},
-    "rules": {"target-size": {"enabled": True}},
-    "resultTypes": ["violations"],
-}
 AXE = Axe()
 
 #: page name -> its heading (the end of the h1) in each language

@@ -4,38 +4,22 @@ signs out, in a real browser without JavaScript; axe-core on the staff pages."""
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from werkzeug.serving import make_server
 
 from service.db import db
 from service.staff.operations import create_account
+from tests.browser.support import AXE_OPTIONS, serve
 from tests.directory.conftest import Org, build_org, run
 from tests.ldap_server import Person as Entry
 from tests.ldap_server import app_settings
 from tests.staff_fixtures import PASSWORD, add_person
 
 SHOTS = Path(tempfile.gettempdir()) / "shots-signin"
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                          "wcag22aa", "best-practice"]},
-    "rules": {"target-size": {"enabled": True}},
-    "resultTypes": ["violations"],
-}
-
-
-def serve(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 @pytest.fixture
