@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from service.db import db
@@ -39,9 +40,13 @@ def by_department(department: str, leaders_only: bool = True) -> list[Person]:
     reports = _active_reports()
     chosen = [i for i in ids if not leaders_only or reports.get(i)]
     if not chosen:
-        raise InvalidInput(f"nobody active{' with direct reports' if leaders_only else ''} in "
-                           f"department {department!r}; check the spelling with "
-                           "`feedback360 people export`")
+        if leaders_only:
+            raise InvalidInput(_l("nobody active with direct reports in department "
+                                  "'%(department)s'; check the spelling with `feedback360 "
+                                  "people export`", department=department))
+        raise InvalidInput(_l("nobody active in department '%(department)s'; check the "
+                              "spelling with `feedback360 people export`",
+                              department=department))
     return _people(chosen)
 
 
@@ -58,8 +63,10 @@ def under_manager(manager: Person, leaders_only: bool = True) -> list[Person]:
         queue += reports.get(person_id, [])
     chosen = [i for i in found if not leaders_only or reports.get(i)]
     if not chosen:
-        raise InvalidInput(f"nobody{' with direct reports' if leaders_only else ''} works "
-                           f"under {manager.display_name}")
+        if leaders_only:
+            raise InvalidInput(_l("nobody with direct reports works under %(name)s",
+                                  name=manager.display_name))
+        raise InvalidInput(_l("nobody works under %(name)s", name=manager.display_name))
     return _people(chosen)
 
 
@@ -67,16 +74,19 @@ def by_emails(emails: Iterable[str]) -> list[Person]:
     """The people with these addresses; every unknown or inactive one is named at once."""
     wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
     if not wanted:
-        raise InvalidInput("the list of emails is empty")
+        raise InvalidInput(_l("the list of emails is empty"))
     people = db.session.scalars(select(Person).where(func.lower(Person.email).in_(wanted)))
     by_email = {p.email.lower(): p for p in people}
     unknown = [e for e in wanted if e not in by_email]
     inactive = [e for e in wanted if e in by_email and not by_email[e].active]
-    problems = []
+    if unknown and inactive:
+        raise InvalidInput(_l("nobody has the address(es) %(unknown)s; not active in the "
+                              "directory: %(inactive)s; nothing was added",
+                              unknown=", ".join(unknown), inactive=", ".join(inactive)))
     if unknown:
-        problems.append(f"nobody has the address(es) {', '.join(unknown)}")
+        raise InvalidInput(_l("nobody has the address(es) %(unknown)s; nothing was added",
+                              unknown=", ".join(unknown)))
     if inactive:
-        problems.append(f"not active in the directory: {', '.join(inactive)}")
-    if problems:
-        raise InvalidInput("; ".join(problems) + "; nothing was added")
+        raise InvalidInput(_l("not active in the directory: %(inactive)s; nothing was added",
+                              inactive=", ".join(inactive)))
     return [by_email[e] for e in wanted]

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Subject
 from service.cycles.operations import add_subject
 from service.db import db
-from service.errors import DomainError, InvalidInput
+from service.errors import DomainError, InvalidInput, state_name
 from service.nominations.models import Nomination
 from service.people.models import Person
 from service.reports.models import Report
@@ -31,7 +32,7 @@ def add_leaders(cycle: Cycle, people: Sequence[Person], how: str) -> AddedLeader
     """Add every person not yet a leader in the cycle, as one action (one audit row naming
     how they were picked, such as "department Surgery")."""
     if not people:
-        raise InvalidInput("nobody to add: the selection is empty")
+        raise InvalidInput(_l("nobody to add: the selection is empty"))
     present = set(db.session.scalars(select(Subject.person_id)
                                      .where(Subject.cycle_id == cycle.id)))
     outcome = AddedLeaders()
@@ -52,8 +53,9 @@ def remove_leader(subject: Subject) -> None:
     have links and may have answered: the leader stays, and HR closes or lets the cycle run."""
     cycle = subject.cycle
     if cycle.state != CycleState.DRAFT:
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; a leader can only be "
-                          "removed before launch, while no rater has been invited")
+        raise DomainError(_l("cycle %(id)s is %(state)s; a leader can only be removed before "
+                             "launch, while no rater has been invited",
+                             id=cycle.id, state=state_name(cycle)))
     name = subject.person.display_name
     db.session.execute(delete(Nomination).where(Nomination.subject_id == subject.id)
                        .execution_options(synchronize_session=False))
@@ -68,15 +70,16 @@ def assign_facilitator(subject: Subject, facilitator: Person | None) -> None:
     seen = db.session.scalar(select(Report.id).where(
         Report.subject_id == subject.id, Report.status.in_(SEEN)).limit(1))
     if seen is not None:
-        raise DomainError(f"the report of {subject.person.display_name} has already been "
-                          "released, so the facilitator can no longer change")
+        raise DomainError(_l("the report of %(name)s has already been released, so the "
+                             "facilitator can no longer change", name=subject.person.display_name))
     if facilitator is not None:
         if facilitator.id == subject.person_id:
-            raise InvalidInput("a leader cannot be their own facilitator")
+            raise InvalidInput(_l("a leader cannot be their own facilitator"))
         if not facilitator.active:
-            raise InvalidInput(f"{facilitator.display_name} is not active in the directory")
+            raise InvalidInput(_l("%(name)s is not active in the directory",
+                                  name=facilitator.display_name))
     if subject.facilitator_id == (facilitator.id if facilitator else None):
-        raise InvalidInput("nothing to change: that is already the facilitator")
+        raise InvalidInput(_l("nothing to change: that is already the facilitator"))
     subject.facilitator = facilitator
     db.session.flush()
     record("cycle.assign_facilitator", "subject", subject.id,

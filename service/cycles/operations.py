@@ -7,13 +7,14 @@ import functools
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Nominator, Subject
 from service.cycles.schemas import SETTINGS, load_settings
 from service.db import after_commit, db, erase_residue, utcnow
-from service.errors import DomainError, InvalidInput, NotFound
+from service.errors import DomainError, InvalidInput, NotFound, state_name
 from service.nominations.invitations import issue_invitations, notify_closed
 from service.nominations.models import Invitation, Nomination
 from service.outbox.models import OutboxMessage, OutboxStatus
@@ -35,7 +36,8 @@ TRANSITIONS: dict[CycleState, tuple[CycleState, ...]] = {
 def get_cycle(cycle_id: int) -> Cycle:
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None:
-        raise NotFound(f"no cycle with id {cycle_id}; `feedback360 cycle list` shows them")
+        raise NotFound(_l("no cycle with id %(id)s; `feedback360 cycle list` shows them",
+                          id=cycle_id))
     return cycle
 
 
@@ -84,20 +86,20 @@ def edit_cycle(cycle: Cycle, **changes: Any) -> list[str]:
     """Change a draft cycle's settings, checked as a whole (the new closing date against the
     old opening date…). Returns the names of the settings that changed."""
     if cycle.state != CycleState.DRAFT:
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; settings can only be "
-                          "changed while it is a draft (an open cycle's closing date can be "
-                          "extended: `feedback360 cycle extend`)")
+        raise DomainError(_l("cycle %(id)s is %(state)s; settings can only be changed while it "
+                             "is a draft (an open cycle's closing date can be extended: "
+                             "`feedback360 cycle extend`)", id=cycle.id, state=state_name(cycle)))
     unknown = sorted(set(changes) - set(SETTINGS))
     if unknown:
-        raise InvalidInput(f"no such cycle setting: {', '.join(unknown)}; the settings are "
-                           f"{', '.join(SETTINGS)}")
+        raise InvalidInput(_l("no such cycle setting: %(unknown)s; the settings are %(settings)s",
+                              unknown=", ".join(unknown), settings=", ".join(SETTINGS)))
     before = settings_of(cycle)
     changes = {key: getattr(value, "value", value) for key, value in changes.items()}
     after = load_settings({**before, **changes})
     changed = [name for name in SETTINGS
                if getattr(after[name], "value", after[name]) != before[name]]
     if not changed:
-        raise InvalidInput("nothing to change: the cycle already has these settings")
+        raise InvalidInput(_l("nothing to change: the cycle already has these settings"))
     if "rubric_id" in changed:
         find_rubric(current_app.config["RUBRICS_DIR"], after["rubric_id"])
     for name in changed:
@@ -113,8 +115,9 @@ def cancel_cycle(cycle: Cycle) -> None:
     """Delete a draft cycle with its leaders and nominations. Nothing was sent for it, so
     nothing is lost; the audit row keeps its name. A launched cycle is closed instead."""
     if cycle.state != CycleState.DRAFT:
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; only a draft cycle can be "
-                          "cancelled (close an open one: `feedback360 cycle close`)")
+        raise DomainError(_l("cycle %(id)s is %(state)s; only a draft cycle can be cancelled "
+                             "(close an open one: `feedback360 cycle close`)",
+                             id=cycle.id, state=state_name(cycle)))
     name, leaders = cycle.name, len(cycle.subjects)
     subject_ids = select(Subject.id).where(Subject.cycle_id == cycle.id)
     db.session.execute(delete(Nomination).where(Nomination.subject_id.in_(subject_ids))
@@ -130,14 +133,14 @@ def extend_closing(cycle: Cycle, closes_on: dt.date, today: dt.date | None = Non
     still ahead is sent again), and the worker closes the cycle after the new date."""
     today = today or dt.date.today()
     if cycle.state != CycleState.OPEN:
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; only an open cycle's "
-                          "closing date can be extended (re-open a closed one with "
-                          "`feedback360 cycle reopen --closes`)")
+        raise DomainError(_l("cycle %(id)s is %(state)s; only an open cycle's closing date can "
+                             "be extended (re-open a closed one with `feedback360 cycle reopen "
+                             "--closes`)", id=cycle.id, state=state_name(cycle)))
     if closes_on <= cycle.closes_on:
-        raise InvalidInput(f"the new closing date {closes_on} must be later than the current "
-                           f"one, {cycle.closes_on}")
+        raise InvalidInput(_l("the new closing date %(new)s must be later than the current "
+                              "one, %(current)s", new=closes_on, current=cycle.closes_on))
     if closes_on <= today:
-        raise InvalidInput(f"the new closing date {closes_on} must be in the future")
+        raise InvalidInput(_l("the new closing date %(new)s must be in the future", new=closes_on))
     old = cycle.closes_on
     cycle.closes_on = closes_on
     cycle.reminders_done = [day for day in cycle.reminder_days
@@ -151,16 +154,17 @@ def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None,
     """One leader into a draft or open cycle (``audit=False`` for a caller that records the
     whole cohort as one action)."""
     if cycle.state not in (CycleState.DRAFT, CycleState.OPEN):
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; leaders can only be added "
-                          "to a draft or open cycle")
+        raise DomainError(_l("cycle %(id)s is %(state)s; leaders can only be added to a draft "
+                             "or open cycle", id=cycle.id, state=state_name(cycle)))
     if not person.active:
-        raise InvalidInput(f"{person.display_name} is not active in the directory")
+        raise InvalidInput(_l("%(name)s is not active in the directory", name=person.display_name))
     existing = db.session.scalar(select(Subject).where(Subject.cycle_id == cycle.id,
                                                        Subject.person_id == person.id))
     if existing is not None:
-        raise DomainError(f"{person.display_name} is already a leader in cycle {cycle.id}")
+        raise DomainError(_l("%(name)s is already a leader in cycle %(id)s",
+                             name=person.display_name, id=cycle.id))
     if facilitator is not None and facilitator.id == person.id:
-        raise InvalidInput("a leader cannot be their own facilitator")
+        raise InvalidInput(_l("a leader cannot be their own facilitator"))
     subject = Subject(cycle=cycle, person=person, facilitator=facilitator)
     db.session.add(subject)
     db.session.flush()
@@ -175,8 +179,9 @@ def find_subject(cycle: Cycle, person: Person) -> Subject:
     subject = db.session.scalar(select(Subject).where(Subject.cycle_id == cycle.id,
                                                       Subject.person_id == person.id))
     if subject is None:
-        raise InvalidInput(f"{person.display_name} is not a leader in cycle {cycle.id}; add "
-                           f"them first (`feedback360 cycle add-leader {cycle.id} …`)")
+        raise InvalidInput(_l("%(name)s is not a leader in cycle %(id)s; add them first "
+                              "(`feedback360 cycle add-leader %(id)s …`)",
+                              name=person.display_name, id=cycle.id))
     return subject
 
 
@@ -184,9 +189,13 @@ def transition(cycle: Cycle, target: CycleState) -> None:
     """Refuse any state change that does not fit, saying which ones would."""
     allowed = TRANSITIONS[cycle.state]
     if target not in allowed:
-        options = " or ".join(state.value for state in allowed) or "nothing (it is final)"
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}: it can move to {options}, "
-                          f"not {target.value}")
+        if allowed:
+            raise DomainError(_l("cycle %(id)s is %(state)s: it can move to %(options)s, not "
+                                 "%(target)s", id=cycle.id, state=state_name(cycle),
+                                 options=" / ".join(str(state_name(s)) for s in allowed),
+                                 target=state_name(target)))
+        raise DomainError(_l("cycle %(id)s is %(state)s: it cannot move any more",
+                             id=cycle.id, state=state_name(cycle)))
     cycle.state = target
     now = utcnow()
     if target == CycleState.OPEN and cycle.launched_at is None:
@@ -203,19 +212,19 @@ def launch(cycle: Cycle) -> dict[int, str]:
     Returns invitation id -> raw token, for the caller that must show the links itself (the demo);
     the tokens are kept nowhere else but in the sealed outbox rows."""
     if cycle.state != CycleState.DRAFT:
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; only a draft cycle can be "
-                          "launched")
-    _refuse_if_past_closing(cycle, "launch")
+        raise DomainError(_l("cycle %(id)s is %(state)s; only a draft cycle can be launched",
+                             id=cycle.id, state=state_name(cycle)))
+    _refuse_if_past_closing(cycle)
     if not cycle.subjects:
-        raise DomainError(f"cycle {cycle.id} has no leaders; add some before launching")
+        raise DomainError(_l("cycle %(id)s has no leaders; add some before launching", id=cycle.id))
     counts = dict(db.session.execute(
         select(Nomination.subject_id, db.func.count(Nomination.id))
         .join(Subject).where(Subject.cycle_id == cycle.id).group_by(Nomination.subject_id)
     ).all())
     bare = [s.person.display_name for s in cycle.subjects if not counts.get(s.id)]
     if bare:
-        raise DomainError("these leaders have nobody nominated to rate them: "
-                          + ", ".join(bare) + "; nominate raters before launching")
+        raise DomainError(_l("these leaders have nobody nominated to rate them: %(names)s; "
+                             "nominate raters before launching", names=", ".join(bare)))
     rubric = find_rubric(current_app.config["RUBRICS_DIR"], cycle.rubric_id)
     cycle.rubric_snapshot = rubric
     cycle.rubric_version = rubric["version"]
@@ -231,10 +240,11 @@ def launch(cycle: Cycle) -> dict[int, str]:
     return tokens
 
 
-def _refuse_if_past_closing(cycle: Cycle, action: str) -> None:
+def _refuse_if_past_closing(cycle: Cycle) -> None:
     if cycle.closes_on < dt.date.today():
-        raise DomainError(f"cycle {cycle.id} closes on {cycle.closes_on}, which has passed; "
-                          f"its links would not work, so it cannot {action}")
+        raise DomainError(_l("cycle %(id)s closes on %(closes)s, which has passed; its links "
+                             "would not work, so it cannot launch",
+                             id=cycle.id, closes=cycle.closes_on))
 
 
 def reopen(cycle: Cycle, closes_on: dt.date | None = None) -> None:
@@ -242,12 +252,14 @@ def reopen(cycle: Cycle, closes_on: dt.date | None = None) -> None:
     old closing date has passed."""
     if closes_on is not None:
         if closes_on < dt.date.today() or closes_on <= cycle.opens_on:
-            raise InvalidInput(f"the new closing date {closes_on} must be today or later, and "
-                               f"after the opening date {cycle.opens_on}")
+            raise InvalidInput(_l("the new closing date %(new)s must be today or later, and "
+                                  "after the opening date %(opens)s",
+                                  new=closes_on, opens=cycle.opens_on))
         cycle.closes_on = closes_on
     if cycle.closes_on < dt.date.today():
-        raise DomainError(f"cycle {cycle.id} closed on {cycle.closes_on}, which has passed; "
-                          "give a new closing date (`--closes YYYY-MM-DD`) to re-open it")
+        raise DomainError(_l("cycle %(id)s closed on %(closes)s, which has passed; give a new "
+                             "closing date (`--closes YYYY-MM-DD`) to re-open it",
+                             id=cycle.id, closes=cycle.closes_on))
     transition(cycle, CycleState.OPEN)
     db.session.flush()
     record("cycle.reopen", "cycle", cycle.id, f"re-opened until {cycle.closes_on}")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     DateTime,
     Integer,
@@ -27,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from service.audit.operations import record
 from service.db import among, db, utcnow, write_many
-from service.errors import DomainError
+from service.errors import DomainError, state_name
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.tokens import hash_token, new_token
 from service.outbox import writer as outbox
@@ -173,11 +174,11 @@ def remind_pending_now(cycle: Cycle, today: dt.date | None = None) -> int:
 
     today = today or dt.date.today()
     if cycle.state != CycleState.OPEN:
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; reminders go only to the "
-                          "raters of an open cycle")
+        raise DomainError(_l("cycle %(id)s is %(state)s; reminders go only to the raters of an "
+                             "open cycle", id=cycle.id, state=state_name(cycle)))
     if today > cycle.closes_on:
-        raise DomainError(f"cycle {cycle.id} closed on {cycle.closes_on}; extend the closing "
-                          "date first (`feedback360 cycle extend`)")
+        raise DomainError(_l("cycle %(id)s closed on %(closes)s; extend the closing date first "
+                             "(`feedback360 cycle extend`)", id=cycle.id, closes=cycle.closes_on))
     queued = _queue_link_emails("reminder", cycle, utcnow(),
                                 Invitation.status == InvitationStatus.PENDING,
                                 Invitation.sealed_token.is_not(None),
@@ -190,12 +191,12 @@ def remind_pending_now(cycle: Cycle, today: dt.date | None = None) -> int:
 
 def _pending(invitation: Invitation) -> None:
     if invitation.status != InvitationStatus.PENDING:
-        raise DomainError("this rater's link has already been used or declined, so there is "
-                          "nothing to resend")
+        raise DomainError(_l("this rater's link has already been used or declined, so there is "
+                             "nothing to resend"))
     from service.cycles.models import CycleState
 
     if invitation.nomination.subject.cycle.state != CycleState.OPEN:
-        raise DomainError("the cycle is not open, so a link would not work")
+        raise DomainError(_l("the cycle is not open, so a link would not work"))
 
 
 def failed_invitations(cycle: Cycle) -> list[Invitation]:
@@ -212,7 +213,7 @@ def resend(invitation: Invitation) -> None:
     """Queue the invitation email again with the same link (after a failed delivery)."""
     _pending(invitation)
     if not invitation.sealed_token:
-        raise DomainError("the link can no longer be read (SECRET_KEY changed?); reissue it")
+        raise DomainError(_l("the link can no longer be read (SECRET_KEY changed?); reissue it"))
     _queue_invitation_email(invitation)
     _record_for_group("invitation.resend", invitation, "invitation email queued again")
 
@@ -228,7 +229,7 @@ def reissue(invitation: Invitation) -> None:
         .values(token_hash=hash_token(token), sealed_token=seal(token), draft=None)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise DomainError("the rater answered or declined a moment ago; nothing was reissued")
+        raise DomainError(_l("the rater answered or declined a moment ago; nothing was reissued"))
     db.session.expire(invitation, ["token_hash", "sealed_token", "draft"])
     _queue_invitation_email(invitation)
     _record_for_group("invitation.reissue", invitation, "new personal link sent")
@@ -245,7 +246,7 @@ def send_link_again(invitation: Invitation, *, new_link: bool) -> None:
 
     cycle = invitation.nomination.subject.cycle
     if cycle.state != CycleState.OPEN:
-        raise DomainError("the cycle is not open, so a link would not work")
+        raise DomainError(_l("the cycle is not open, so a link would not work"))
     if invitation.status == InvitationStatus.PENDING:
         token = new_token() if new_link or not invitation.sealed_token else None
         if token is None:

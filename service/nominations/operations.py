@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from service.audit.operations import record
 from service.db import db
-from service.errors import DomainError, InvalidInput
+from service.errors import DomainError, InvalidInput, state_name
 from service.nominations.invitations import issue_invitations
 from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.people.models import Person
@@ -27,20 +28,21 @@ def nominate(subject: Subject, person: Person, group: RaterGroup, *,
 
     cycle = subject.cycle
     if cycle.state not in (CycleState.DRAFT, CycleState.OPEN):
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; raters can only be "
-                          "nominated while it is draft or open")
+        raise DomainError(_l("cycle %(id)s is %(state)s; raters can only be nominated while it "
+                             "is draft or open", id=cycle.id, state=state_name(cycle)))
     if not person.active:
-        raise InvalidInput(f"{person.display_name} is not active in the directory")
+        raise InvalidInput(_l("%(name)s is not active in the directory", name=person.display_name))
     check_address(person)
     is_subject = person.id == subject.person_id
     if (group == RaterGroup.SELF) != is_subject:
-        raise InvalidInput("the self rating is for the leader themselves, and the leader can "
-                           "only rate themselves as 'self'")
+        raise InvalidInput(_l("the self rating is for the leader themselves, and the leader can "
+                              "only rate themselves as 'self'"))
     duplicate = db.session.scalar(select(Nomination).where(
         Nomination.subject_id == subject.id, Nomination.person_id == person.id))
     if duplicate is not None:
-        raise DomainError(f"{person.display_name} is already nominated for "
-                          f"{subject.person.display_name} (as {duplicate.group.value})")
+        raise DomainError(_l("%(name)s is already nominated for %(leader)s (as %(group)s)",
+                             name=person.display_name, leader=subject.person.display_name,
+                             group=duplicate.group.value))
     nomination = Nomination(subject=subject, person=person, group=group)
     db.session.add(nomination)
     db.session.flush()
@@ -62,9 +64,10 @@ def remove_nomination(nomination: Nomination) -> None:
     subject = nomination.subject
     cycle = subject.cycle
     if cycle.state != CycleState.DRAFT:
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}: raters can only be removed "
-                          "before launch: once their link is out, a removal could discard an "
-                          "answer already given; the rater can decline through their own link")
+        raise DomainError(_l("cycle %(id)s is %(state)s: raters can only be removed before "
+                             "launch: once their link is out, a removal could discard an "
+                             "answer already given; the rater can decline through their own "
+                             "link", id=cycle.id, state=state_name(cycle)))
     group = nomination.group
     db.session.delete(nomination)
     db.session.flush()
@@ -77,22 +80,24 @@ def find_nomination(subject: Subject, rater: Person) -> Nomination:
     nomination = db.session.scalar(select(Nomination).where(
         Nomination.subject_id == subject.id, Nomination.person_id == rater.id))
     if nomination is None:
-        raise InvalidInput(f"{rater.display_name} is not nominated for "
-                           f"{subject.person.display_name} in cycle {subject.cycle_id}")
+        raise InvalidInput(_l("%(name)s is not nominated for %(leader)s in cycle %(id)s",
+                              name=rater.display_name, leader=subject.person.display_name,
+                              id=subject.cycle_id))
     return nomination
 
 
 def check_address(person: Person) -> None:
     """Refuse a rater whose address cannot work now, rather than learn it from a bounce."""
     if not person.email:
-        raise InvalidInput(f"{person.display_name} has no email address in the directory; add "
-                           "one there and sync (or import) again")
+        raise InvalidInput(_l("%(name)s has no email address in the directory; add one there "
+                              "and sync (or import) again", name=person.display_name))
     try:
         validate_email(person.email, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidInput(f"{person.display_name}'s email address {person.email!r} is not "
-                           f"valid ({exc}); correct it in the directory and sync (or import) "
-                           "again") from None
+        raise InvalidInput(_l("%(name)s's email address '%(email)s' is not valid (%(reason)s); "
+                              "correct it in the directory and sync (or import) again",
+                              name=person.display_name, email=person.email,
+                              reason=exc)) from None
 
 
 def suggest_raters(subject: Subject) -> list[tuple[Person, RaterGroup]]:
@@ -148,6 +153,7 @@ def find_invitation_of(subject: Subject, rater: Person) -> Invitation:
     invitation = db.session.scalar(select(Invitation).join(Nomination).where(
         Nomination.subject_id == subject.id, Nomination.person_id == rater.id))
     if invitation is None:
-        raise InvalidInput(f"{rater.display_name} has no invitation about "
-                           f"{subject.person.display_name} in cycle {subject.cycle_id}")
+        raise InvalidInput(_l("%(name)s has no invitation about %(leader)s in cycle %(id)s",
+                              name=rater.display_name, leader=subject.person.display_name,
+                              id=subject.cycle_id))
     return invitation

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 
@@ -40,7 +41,7 @@ _LDIF_PRIORITY = ("entryuuid", "objectguid", "uid")
 class PeopleImportError(Exception):
     """A file that cannot be imported; lists every problem with its line, and nothing is saved."""
 
-    def __init__(self, path: str, problems: list[str]):
+    def __init__(self, path: str, problems: list[Any]):  # str or lazy strings
         self.problems = problems
         super().__init__("\n".join(f"{path}: {problem}" for problem in problems))
 
@@ -63,12 +64,14 @@ def read_csv(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise PeopleImportError("csv", [f"missing column(s): {', '.join(missing)} "
-                                   f"(expected columns: {', '.join(CSV_COLUMNS)})"])
+        raise PeopleImportError("csv", [_l("missing column(s): %(missing)s (expected "
+                                           "columns: %(expected)s)", missing=", ".join(missing),
+                                           expected=", ".join(CSV_COLUMNS))])
     unknown = [c for c in reader.fieldnames or [] if c not in EXPORT_COLUMNS]
     if unknown:
-        raise PeopleImportError("csv", [f"unknown column(s): {', '.join(unknown)} "
-                                   f"(expected columns: {', '.join(CSV_COLUMNS)})"])
+        raise PeopleImportError("csv", [_l("unknown column(s): %(unknown)s (expected "
+                                           "columns: %(expected)s)", unknown=", ".join(unknown),
+                                           expected=", ".join(CSV_COLUMNS))])
     for row in reader:  # an export reads back in; where it came from is not the file's to say
         yield reader.line_num, {k: read_cell((v or "").strip()) for k, v in row.items()
                                 if k and k != "source"}
@@ -109,36 +112,45 @@ def parse_people_file(path: Path) -> list[dict[str, Any]]:
     try:
         if path.suffix.lower() == ".ldif":
             rows: Iterable[tuple[int, dict[str, str]]] = list(read_ldif(data))
-            where = "entry"
+            ldif = True
         else:
             rows = list(read_csv(data.decode("utf-8-sig")))
-            where = "line"
+            ldif = False
     except PeopleImportError as exc:
         raise PeopleImportError(str(path), exc.problems) from None
     except UnicodeDecodeError:
-        raise PeopleImportError(str(path), ["not UTF-8 text"]) from None
+        raise PeopleImportError(str(path), [_l("not UTF-8 text")]) from None
     except ValueError as exc:
-        raise PeopleImportError(str(path), [f"not valid LDIF ({exc})"]) from None
+        problem = _l("not valid LDIF (%(reason)s)", reason=exc)
+        raise PeopleImportError(str(path), [problem]) from None
 
     schema = PersonImportSchema()
     people: list[dict[str, Any]] = []
-    problems: list[str] = []
+    problems: list[Any] = []
     seen: dict[str, int] = {}
     for number, row in rows:
         key = row.get("directory_id", "")
         if key and key in seen:
-            problems.append(f"{where} {number}: directory_id {key!r} repeats {where} {seen[key]}")
+            repeats = (_l("entry %(number)s: directory_id '%(key)s' repeats entry %(first)s",
+                          number=number, key=key, first=seen[key]) if ldif else
+                       _l("line %(number)s: directory_id '%(key)s' repeats line %(first)s",
+                          number=number, key=key, first=seen[key]))
+            problems.append(repeats)
             continue
         seen[key] = number
         try:
             people.append(schema.load({k: v for k, v in row.items() if v != ""}))
         except ValidationError as exc:
             for name, messages in exc.messages.items():
-                problems.append(f"{where} {number}: {name}: {' '.join(map(str, messages))}")
+                said = " ".join(map(str, messages))  # marshmallow's own words
+                problems.append(_l("entry %(number)s: %(field)s: %(problem)s", number=number,
+                                   field=name, problem=said) if ldif else
+                                _l("line %(number)s: %(field)s: %(problem)s", number=number,
+                                   field=name, problem=said))
     if problems:
         raise PeopleImportError(str(path), problems)
     if not people:
-        raise PeopleImportError(str(path), ["no people found"])
+        raise PeopleImportError(str(path), [_l("no people found")])
     return people
 
 
@@ -206,7 +218,8 @@ def find_person(key: str) -> Person:
     person = db.session.scalar(select(Person).where(
         or_(Person.directory_id == key, func.lower(Person.email) == key.lower())))
     if person is None:
-        raise InvalidInput(f"nobody with directory id or email {key!r}; import people first")
+        raise InvalidInput(_l("nobody with directory id or email '%(key)s'; import people first",
+                              key=key))
     return person
 
 
@@ -215,7 +228,7 @@ def search_people(text: str, limit: int = 20) -> list[Person]:
     case): how HR finds a leader or a rater to add."""
     wanted = text.strip().lower()
     if len(wanted) < 2:
-        raise InvalidInput("give at least two characters to search for")
+        raise InvalidInput(_l("give at least two characters to search for"))
     pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     fields = (Person.display_name, Person.email, Person.directory_id, Person.department)
     return list(db.session.scalars(

@@ -131,7 +131,7 @@ def _problem_text(exc: PeopleImportError) -> str:
     shown = exc.problems[:10]
     more = len(exc.problems) - len(shown)
     text = _("The file cannot be imported, so nothing was changed. Correct these problems "
-             "and choose the file again: %(problems)s", problems="; ".join(shown))
+             "and choose the file again: %(problems)s", problems="; ".join(map(str, shown)))
     if more:
         text += " " + _("(and %(count)d more)", count=more)
     return text

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select, update
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import after_commit, db, private_file, utcnow
-from service.errors import DomainError
+from service.errors import DomainError, state_name
 from service.nominations.models import Nomination
 from service.reports import analysis
 from service.reports.context import (
@@ -109,9 +110,9 @@ def prepare_reports(cycle: Cycle) -> list[Report]:
     first time); returns the queued rows, which go to the task queue once this is committed.
     The cohort's averages are worked out here, once for the cycle."""
     if cycle.state not in (CycleState.CLOSED, CycleState.RELEASED):
-        raise DomainError(f"cycle {cycle.id} is {cycle.state.value}; close it first "
-                          f"(`feedback360 cycle close {cycle.id}`) so reports do not change "
-                          "under a reader")
+        raise DomainError(_l("cycle %(id)s is %(state)s; close it first (`feedback360 cycle "
+                             "close %(id)s`) so reports do not change under a reader",
+                             id=cycle.id, state=state_name(cycle)))
     admitted = {subject.id: admitted_responses(subject) for subject in cycle.subjects}
     waiting = held_counts(cycle)  # late answers the storage still holds (responses/holding.py)
     cohort = analysis.cohort_means([
@@ -296,10 +297,10 @@ def release_reports(cycle: Cycle) -> dict[str, int]:
         if current is None or current.status in (ReportStatus.QUEUED, ReportStatus.FAILED):
             waiting.append(subject.person.display_name)
     if waiting:
-        raise DomainError(
-            f"the reports of {', '.join(waiting)} are not ready; run `feedback360 report "
-            f"generate {cycle.id}` with a worker running (`feedback360 worker`), and see "
-            f"`feedback360 report status {cycle.id}`")
+        raise DomainError(_l(
+            "the reports of %(names)s are not ready; run `feedback360 report generate "
+            "%(id)s` with a worker running (`feedback360 worker`), and see `feedback360 "
+            "report status %(id)s`", names=", ".join(waiting), id=cycle.id))
     counts = {"to_facilitator": 0, "to_leader": 0, "unchanged": 0}
     now = utcnow()
     for subject in cycle.subjects:
@@ -326,9 +327,9 @@ def hand_over(subject: Subject) -> Report:
     report = current_report(subject)
     if report is None or report.status != ReportStatus.WITH_FACILITATOR:
         state = report.status.value if report else "not prepared"
-        raise DomainError(f"the report of {subject.person.display_name} is {state}, not with "
-                          "the facilitator; only a report released to a facilitator is handed "
-                          "over")
+        raise DomainError(_l("the report of %(name)s is %(state)s, not with the facilitator; "
+                             "only a report released to a facilitator is handed over",
+                             name=subject.person.display_name, state=state))
     update = _was_seen_before(report)
     report.status, report.released_at = ReportStatus.RELEASED, utcnow()
     notify_report_ready(subject, to_leader=True, is_update=update)
@@ -386,8 +387,8 @@ def save_reports(cycle: Cycle, out_dir: Path, subjects: Sequence[Subject] | None
     missing = [s.person.display_name for s, r in ready
                if r is None or r.status in (ReportStatus.QUEUED, ReportStatus.FAILED)]
     if missing:
-        raise DomainError(f"no rendered report yet for {', '.join(missing)}; see `feedback360 "
-                          f"report status {cycle.id}`")
+        raise DomainError(_l("no rendered report yet for %(names)s; see `feedback360 report "
+                             "status %(id)s`", names=", ".join(missing), id=cycle.id))
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
     for subject, report in ready:

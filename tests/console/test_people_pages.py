@@ -140,6 +140,15 @@ def test_bad_files_get_400s_that_name_the_problem_and_the_fix(hr):
     assert audit_count() == 0
 
 
+def test_a_bad_file_on_the_welsh_import_page_is_named_in_welsh(hr):
+    hr.set_cookie("lang", "cy")
+    binary = _upload(hr, b"\xff\xfe\x00bad")
+    assert binary.status_code == 400 and "nid testun UTF-8 mohono" in binary.get_data(as_text=True)
+    missing = _upload(hr, b"email\nsam@example.org\n").get_data(as_text=True)
+    assert "colofn(au) ar goll: directory_id" in missing and "missing column" not in missing
+    assert audit_count() == 0
+
+
 def test_the_import_takes_files_over_the_general_body_limit(hr):
     rows = "".join(f"x-{i},person{i}@example.org,Given,Family{i},Given Family{i},Dept\n"
                    for i in range(6000))

@@ -489,3 +489,22 @@ def test_the_launch_page_warns_per_leader_where_a_group_cannot_reach(hr: Any) ->
     words = text(hr.get(f"/hr/cycles/{cycle.id}/launch"))
     assert "peer scores will not be shown unless at least 3 of these 2 respond" in words
     assert "other" not in words.split("Groups that may not be shown")[1].split("Launch")[0]
+
+
+def test_a_refused_launch_on_a_welsh_page_says_why_in_welsh(hr: Any) -> None:
+    """The operation's refusal (service.errors, a lazy gettext message) is read in the page's
+    language; the same refusal reads in English for an English page."""
+    cycle = _empty_draft()
+    cycles.add_subject(cycle, person("solo", "Solo Leader"))
+    db.session.commit()
+    hr.set_cookie("lang", "cy")
+    refused = post(hr, f"/hr/cycles/{cycle.id}/launch", {})
+    assert refused.status_code == 409
+    assert ("does neb wedi’i enwebu i raddio’r arweinwyr hyn: Solo Leader; enwebwch raddwyr "
+            "cyn lansio") in text(refused)
+    assert "nobody nominated" not in text(refused)
+    hr.set_cookie("lang", "en")
+    english = post(hr, f"/hr/cycles/{cycle.id}/launch", {})
+    assert ("these leaders have nobody nominated to rate them: Solo Leader; nominate raters "
+            "before launching") in text(english)
+    assert "cycle.launch" not in audit()
