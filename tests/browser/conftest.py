@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from tests.smtp_server import SMTPServer
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -43,3 +45,10 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    """A real SMTP server (aiosmtpd) on a loopback port, for the app's relay to deliver to."""
+    with SMTPServer() as server:
+        yield server
