@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser.support import serve
+from tests.smtp_server import SMTPServer
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -38,3 +39,10 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    """A real SMTP server (aiosmtpd) on a loopback port, for the app's relay to deliver to."""
+    with SMTPServer() as server:
+        yield server

@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from service.db import db
 from service.nominations.models import RaterGroup
 from service.staff.operations import create_account
+from tests.browser.console_helpers import mail_settings, sign_in
 from tests.browser.support import AXE_OPTIONS, serve
 from tests.console.run_fixtures import empty_queue
 from tests.factories import launched_cycle
@@ -27,18 +28,12 @@ from tests.staff_fixtures import PASSWORD, add_person
 SHOTS = Path(tempfile.gettempdir()) / "shots-run"
 
 
-@pytest.fixture
-def smtp() -> Iterator[SMTPServer]:
-    with SMTPServer() as server:
-        yield server
-
 
 @pytest.fixture
 def console(staff_make: Any, smtp: SMTPServer) -> Iterator[tuple[Any, str, Any]]:
     """The app with an HR officer and an open cycle whose invitations were delivered, served
     on a loopback port."""
-    app = staff_make(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
-                     MAIL_FROM="od@test.example")
+    app = staff_make(**mail_settings(smtp))
     with app.app_context():
         empty_queue(app)
         create_account(add_person("emp-hr", "Hana Officer", "hana@example.org"), ("hr",),
@@ -52,16 +47,9 @@ def console(staff_make: Any, smtp: SMTPServer) -> Iterator[tuple[Any, str, Any]]
             yield app, base, cycle
 
 
-def _sign_in(page: Any, base: str, language: str = "en") -> None:
-    page.goto(f"{base}/language/{language}?next=/sign-in")
-    page.locator("#email").fill("hana@example.org")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-
-
 def test_hr_officer_runs_a_cycle_to_release(page: Any, console: Any, smtp: SMTPServer) -> None:
     app, base, cycle = console
-    _sign_in(page, base)
+    sign_in(page, base)
     page.goto(f"{base}/hr/cycles/{cycle.id}/progress")
     main = page.get_by_role("main")
     assert page.get_by_role("heading", level=1).inner_text() == "Progress"
@@ -131,7 +119,7 @@ def test_console_pages_have_no_accessibility_violations(browser: Any, console: A
     _app, base, cycle = console
     context = browser.new_context()  # axe-core runs as a script in the page
     page = context.new_page()
-    _sign_in(page, base, language)
+    sign_in(page, base, language)
     SHOTS.mkdir(parents=True, exist_ok=True)
     found = {}
     for name in PAGES:

@@ -20,6 +20,7 @@ from service.nominations.operations import nominate_suggested
 from service.outbox.operations import relay_outbox
 from service.people.operations import find_person
 from service.staff.operations import create_account
+from tests.browser.console_helpers import mail_settings, sign_in
 from tests.browser.support import AXE_OPTIONS, serve
 from tests.factories import person
 from tests.smtp_server import SMTPServer
@@ -41,29 +42,16 @@ def _org() -> dict[str, Any]:
     return {"chief": chief, "sam": sam, "nell": nell, "doctors": doctors, "nurses": nurses}
 
 
-@pytest.fixture
-def smtp() -> Iterator[SMTPServer]:
-    with SMTPServer() as server:
-        yield server
-
 
 @pytest.fixture
 def mail_app(staff_make: Any, smtp: SMTPServer) -> Iterator[Any]:
-    app = staff_make(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
-                     MAIL_FROM="od@test.example")
+    app = staff_make(**mail_settings(smtp))
     with app.app_context():
         officer = add_person("emp-1", "Hana Officer", "hana@example.org")
         create_account(officer, ("hr",), PASSWORD)
         _org()
         db.session.commit()
         yield app
-
-
-def _sign_in(page: Any, base: str, language: str = "en") -> None:
-    page.goto(f"{base}/language/{language}?next=/sign-in")
-    page.locator("#email").fill("hana@example.org")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
 
 
 def _focus_is_visible(page: Any) -> bool:
@@ -78,7 +66,7 @@ def _focus_is_visible(page: Any) -> bool:
 def test_an_hr_officer_sets_up_and_launches_a_cycle_and_the_invitations_arrive(
         page: Any, mail_app: Any, smtp: SMTPServer) -> None:
     for base in serve(mail_app):
-        _sign_in(page, base)
+        sign_in(page, base)
         assert page.url == f"{base}/staff"
         page.get_by_role("link", name="Go to the HR console").click()
         assert page.url == f"{base}/hr"
@@ -160,7 +148,7 @@ def test_setting_up_pages_have_no_accessibility_violations(browser: Any, mail_ap
     for base in serve(mail_app):
         context = browser.new_context()  # axe-core runs as a script in the page
         page = context.new_page()
-        _sign_in(page, base, language)
+        sign_in(page, base, language)
         for name, path in pages:
             page.set_viewport_size({"width": 1280, "height": 900})
             page.goto(f"{base}{path}")
@@ -183,7 +171,7 @@ def test_an_error_page_has_no_accessibility_violations(browser: Any, mail_app: A
     for base in serve(mail_app):
         context = browser.new_context()
         page = context.new_page()
-        _sign_in(page, base)
+        sign_in(page, base)
         page.goto(f"{base}/hr/cycles/new")
         page.get_by_label("Name of the cycle").fill("")
         page.locator("#closes_on-day").fill("45")
