@@ -68,8 +68,9 @@ lock:
 # After changing wording in code or templates: extract the messages and merge them into every
 # catalogue (then translate the new Welsh entries; tests/web/test_catalogues.py checks).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -o /tmp/feedback360-messages.pot .
-	$(BIN)/pybabel update -i /tmp/feedback360-messages.pot -d service/translations --no-fuzzy-matching --width 100
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d service/translations --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf $(VENV) out build *.egg-info node_modules
