@@ -53,6 +53,17 @@ def _label(person: Person) -> str:
     return f"{person.display_name} <{person.email}>"
 
 
+def _new_password(password: str | None) -> str:
+    """The password given, once it passes the rules, or a generated one."""
+    if password is None:
+        return generate_password()
+    try:
+        check_new_password(password)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return password
+
+
 def create_account(person: Person, roles: tuple[str, ...] = (),
                    password: str | None = None) -> str:
     """A local account with these roles; returns the password (generated when none is given,
@@ -61,13 +72,7 @@ def create_account(person: Person, roles: tuple[str, ...] = (),
     if account_of(person) is not None:
         raise InvalidInput(f"{person.email} already has a local account; use `feedback360 user "
                            "set-password` or `user grant`")
-    if password is None:
-        password = generate_password()
-    else:
-        try:
-            check_new_password(password)
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+    password = _new_password(password)
     db.session.add(StaffAccount(person_id=person.id, password_hash=hash_password(password)))
     have = roles_of(person.id)
     for role in wanted:
@@ -85,13 +90,7 @@ def set_password(person: Person, password: str | None = None) -> str:
     if account is None:
         raise NotFound(f"{person.email} has no local account; create one with "
                        "`feedback360 user create`")
-    if password is None:
-        password = generate_password()
-    else:
-        try:
-            check_new_password(password)
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+    password = _new_password(password)
     account.password_hash = hash_password(password)
     account.password_changed_at = utcnow()
     record("staff.password_set", "person", person.id, f"password set for {_label(person)}")
