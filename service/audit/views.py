@@ -17,6 +17,7 @@ from service.audit.operations import COLUMNS, AuditFilter, as_rows, audit_events
 from service.csv_cells import write_csv
 from service.staff.access import require_role
 from service.staff.views import staff_page_context
+from service.web.date_input import date_from_parts
 
 bp = Blueprint("audit", __name__, url_prefix="/hr")
 bp.context_processor(staff_page_context)
@@ -29,11 +30,10 @@ def _date(prefix: str, values: dict[str, str]) -> tuple[dt.date | None, str | No
     parts = [values.get(f"{prefix}-{part}", "") for part in ("day", "month", "year")]
     if not any(parts):
         return None, None
-    try:
-        day, month, year = (int(part) for part in parts)
-        return dt.date(year, month, day), None
-    except ValueError:
+    day = date_from_parts(*parts)
+    if day is None:
         return None, _("Enter a real date, for example 27 3 2027, or leave all three boxes empty")
+    return day, None
 
 
 def _filter() -> tuple[AuditFilter, dict[str, str], dict[str, str]]:

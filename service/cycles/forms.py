@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from service.cycles.models import Nominator
 from service.cycles.schemas import CycleSettingsSchema
 from service.rubrics.loader import RubricError, load_rubric_file
+from service.web.date_input import date_from_parts
 
 DATE_PARTS = ("day", "month", "year")
 NUMBERS = ("min_group_size", "manager_min")
@@ -75,10 +76,7 @@ def read_form(data: MultiDict[str, str]) -> dict[str, Any]:
 
 
 def _date(parts: dict[str, str]) -> dt.date | None:
-    try:
-        return dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except (ValueError, KeyError):
-        return None
+    return date_from_parts(parts.get("day", ""), parts.get("month", ""), parts.get("year", ""))
 
 
 def _whole_number(text: str) -> int | None:

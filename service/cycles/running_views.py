@@ -25,6 +25,7 @@ from service.reports import operations as reports_ops
 from service.reports.operations import report_status
 from service.staff.access import require_role
 from service.staff.views import staff_page_context
+from service.web.date_input import date_from_parts
 
 bp = Blueprint("running", __name__, url_prefix="/hr/cycles")
 bp.context_processor(staff_page_context)
@@ -130,11 +131,7 @@ def _remind_post(cycle_id: int) -> Any:
 
 
 def _read_date(form: Any, name: str) -> dt.date | None:
-    try:
-        return dt.date(int(form.get(f"{name}-year", "")), int(form.get(f"{name}-month", "")),
-                       int(form.get(f"{name}-day", "")))
-    except ValueError:
-        return None
+    return date_from_parts(*(form.get(f"{name}-{part}", "") for part in ("day", "month", "year")))
 
 
 @bp.route("/<int:cycle_id>/extend", methods=["GET", "POST"])
