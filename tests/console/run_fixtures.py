@@ -3,7 +3,6 @@ the real sign-in page, a colleague without the hr role, and a launched cycle."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -16,9 +15,7 @@ from service.db import db
 from service.people.models import Person
 from service.staff.operations import create_account
 from tests.factories import launched_cycle
-from tests.staff_fixtures import PASSWORD, add_person, sign_in
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.staff_fixtures import CSRF, PASSWORD, add_person, sign_in
 
 
 def csrf(html: str) -> str:

@@ -20,20 +20,11 @@ from service.cycles.models import Cycle, CycleState, Subject
 from service.db import db
 from service.nominations.models import Nomination, RaterGroup
 from service.staff.operations import create_account
+from tests.console.run_fixtures import post
 from tests.factories import draft_cycle, person, team
-from tests.staff_fixtures import CSRF, PASSWORD, add_person, sign_in
+from tests.staff_fixtures import PASSWORD, add_person, sign_in, token
 
 RUBRIC = "compassionate-inclusive-leadership"
-
-
-def csrf(client: Any, url: str) -> str:
-    match = CSRF.search(client.get(url).get_data(as_text=True))
-    assert match, url
-    return match.group(1)
-
-
-def post(client: Any, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    return client.post(url, data={"csrf_token": csrf(client, url), **data}, **kwargs)
 
 
 def audit() -> list[str]:
@@ -94,7 +85,7 @@ def test_anonymous_people_are_sent_to_sign_in_and_staff_without_hr_get_403(
         assert "This page is for people with the HR role" in text(refused)
         assert anonymous.post(url).status_code in (302, 400, 405)  # never a change
     assert signed_in.post(f"/hr/cycles/{cycle.id}/launch",
-                          data={"csrf_token": csrf(signed_in, "/staff")}).status_code == 403
+                          data={"csrf_token": token(signed_in, "/staff")}).status_code == 403
     assert cycles.get_cycle(cycle.id).state == CycleState.DRAFT
     assert audit() == before
 
@@ -251,9 +242,9 @@ def test_a_launched_cycle_cannot_be_edited_or_cancelled(hr: Any) -> None:
     db.session.commit()
     for url in (f"/hr/cycles/{cycle.id}/edit", f"/hr/cycles/{cycle.id}/cancel"):
         assert hr.get(url).status_code == 409
-    token = csrf(hr, f"/hr/cycles/{cycle.id}")
+    csrf_token = token(hr, f"/hr/cycles/{cycle.id}")
     assert hr.post(f"/hr/cycles/{cycle.id}/cancel",
-                   data={"csrf_token": token}).status_code == 409
+                   data={"csrf_token": csrf_token}).status_code == 409
     assert audit()[-1] == "cycle.launch"
 
 
