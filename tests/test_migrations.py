@@ -72,8 +72,16 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
             invitations = connection.execute(text(
                 "SELECT id, status, draft FROM invitations ORDER BY id")).all()
             answers = connection.execute(text("SELECT answers FROM responses")).scalars().all()
+            # 0009: the old cycle keeps its leader and takes the settings' defaults.
+            cycle = connection.execute(text(
+                "SELECT c.name, c.nominated_by, c.auto_close, count(s.id) FROM cycles c"
+                " JOIN subjects s ON s.cycle_id = c.id GROUP BY c.id")).one()
+            # 0008: staff tables exist, empty.
+            staff = connection.execute(text("SELECT count(*) FROM staff_accounts")).scalar()
         assert [(i, s, d) for i, s, d in invitations] == [(1, "submitted", None),
                                                           (2, "pending", None)]
         assert [a if isinstance(a, dict) else json.loads(a) for a in answers] == [{"x": 4}]
+        assert (cycle[0], cycle[1], bool(cycle[2]), cycle[3]) == ("Old", "hr", True, 1)
+        assert staff == 0
         db.session.remove()
         db.engine.dispose()
