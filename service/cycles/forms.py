@@ -85,7 +85,8 @@ def _whole_number(text: str) -> int | None:
 
 def settings_from(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """(values for the operation, problems by field id). The schema judges the values as a
-    whole; its messages are for the command line, so each field gets a sentence here."""
+    whole; its rules' messages name the settings as the command line does, so those fields get
+    a sentence of the page's own here, and any other problem is the schema's words."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {"name": form["name"], "rubric_id": form["rubric_id"],
                               "auto_launch": form["auto_launch"],
@@ -124,9 +125,19 @@ def settings_from(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]
     if errors:
         return values, _ordered(errors)
     problems = CycleSettingsSchema().validate(_for_schema(values))
-    for name in problems:
-        errors[_field_id(name)] = _rule_message(name, values)
+    for name, said in problems.items():
+        errors[_field_id(name)] = _rule_message(name, values) or _words(said)
     return values, _ordered(errors)
+
+
+def _words(said: Any) -> str:
+    """The schema's own message (in the page's language, service.validation) where the form
+    has no sentence of its own for a field."""
+    if isinstance(said, dict):
+        return "; ".join(_words(value) for value in said.values())
+    if isinstance(said, list):
+        return "; ".join(_words(value) for value in said)
+    return str(said)
 
 
 def _for_schema(values: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +145,7 @@ def _for_schema(values: dict[str, Any]) -> dict[str, Any]:
             "closes_on": values["closes_on"].isoformat()}
 
 
-def _rule_message(name: str, values: dict[str, Any]) -> str:
+def _rule_message(name: str, values: dict[str, Any]) -> str | None:
     length = (values["closes_on"] - values["opens_on"]).days
     messages = {
         "name": _("Enter a name for the cycle of up to 200 characters"),
@@ -148,7 +159,7 @@ def _rule_message(name: str, values: dict[str, Any]) -> str:
         if length > 1 else _("The cycle is too short for reminders: leave the reminder days "
                              "empty"),
     }
-    return messages.get(name, _("Check this setting"))
+    return messages.get(name)
 
 
 def _field_id(name: str) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, validates_schema
 
 from service.cycles.models import Nominator
 from service.errors import InvalidInput
 from service.rubrics.schemas import LANGUAGES
+from service.validation import Boolean, Date, Enum, Integer, Length, List, OneOf, Schema, String
 
 #: What HR may set on a cycle (and change while it is a draft).
 SETTINGS = ("name", "rubric_id", "opens_on", "closes_on", "min_group_size", "manager_min",
@@ -19,45 +21,43 @@ SETTINGS = ("name", "rubric_id", "opens_on", "closes_on", "min_group_size", "man
 
 class CycleSettingsSchema(Schema):
     """Load schema: every setting is required, so an edit loads the cycle's current settings
-    with the changes laid over them, and the rules see the whole result."""
+    with the changes laid over them, and the rules see the whole result. Its messages are
+    lazy (service.validation): Welsh on a Welsh page, English on the command line."""
 
-    class Meta:
-        unknown = RAISE
-
-    name = fields.String(required=True, validate=validate.Length(max=200))
-    rubric_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    opens_on = fields.Date(required=True)
-    closes_on = fields.Date(required=True)
-    min_group_size = fields.Integer(required=True, strict=True)
-    manager_min = fields.Integer(required=True, strict=True)
-    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
-    reminder_days = fields.List(fields.Integer(strict=True), required=True)
-    auto_launch = fields.Boolean(required=True)
-    auto_close = fields.Boolean(required=True)
-    facilitated_release = fields.Boolean(required=True)
-    nominated_by = fields.Enum(Nominator, by_value=True, required=True)
+    name = String(required=True, validate=Length(max=200))
+    rubric_id = String(required=True, validate=Length(min=1, max=100))
+    opens_on = Date(required=True)
+    closes_on = Date(required=True)
+    min_group_size = Integer(required=True, strict=True)
+    manager_min = Integer(required=True, strict=True)
+    language = String(required=True, validate=OneOf(LANGUAGES))
+    reminder_days = List(Integer(strict=True), required=True)
+    auto_launch = Boolean(required=True)
+    auto_close = Boolean(required=True)
+    facilitated_release = Boolean(required=True)
+    nominated_by = Enum(Nominator, by_value=True, required=True)
 
     @validates_schema(skip_on_field_errors=True)
     def rules(self, data: dict[str, Any], **_: Any) -> None:
         if not data["name"].strip():
-            raise ValidationError("a cycle needs a name", "name")
+            raise ValidationError(_l("a cycle needs a name"), "name")
         opens_on, closes_on = data["opens_on"], data["closes_on"]
         if closes_on <= opens_on:
-            raise ValidationError(f"the cycle closes ({closes_on}) before or when it opens "
-                                  f"({opens_on}); give a closing date after the opening date",
-                                  "closes_on")
+            raise ValidationError(_l("the cycle closes (%(closes)s) before or when it opens "
+                                     "(%(opens)s); give a closing date after the opening date",
+                                     closes=closes_on, opens=opens_on), "closes_on")
         if data["min_group_size"] < 2:
-            raise ValidationError("min_group_size must be at least 2, or one rater could be "
-                                  "identified", "min_group_size")
+            raise ValidationError(_l("min_group_size must be at least 2, or one rater could be "
+                                     "identified"), "min_group_size")
         if data["manager_min"] < 1:
-            raise ValidationError("manager_min must be at least 1", "manager_min")
+            raise ValidationError(_l("manager_min must be at least 1"), "manager_min")
         length = (closes_on - opens_on).days
         days = data["reminder_days"]
         if any(not 0 < day < length for day in days):
-            raise ValidationError(f"reminder days count back from the closing date and must "
-                                  f"fall inside the cycle: between 1 and {length - 1}, not "
-                                  f"{days}", "reminder_days")
-
+            raise ValidationError(_l("reminder days count back from the closing date and must "
+                                     "fall inside the cycle: between 1 and %(last)s, not "
+                                     "%(days)s", last=length - 1,
+                                     days=", ".join(map(str, days))), "reminder_days")
 
 def load_settings(values: dict[str, Any]) -> dict[str, Any]:
     """The settings checked and typed, or InvalidInput with every problem in one line."""

@@ -96,7 +96,7 @@ def _cycle_page(template: str, cycle: Cycle, status: int = 200, **context: Any) 
 def _refused(exc: DomainError | RubricError) -> str:
     """An operation's own sentence (it names the fix); rubric problems joined as one."""
     db.session.rollback()
-    return "; ".join(exc.problems) if isinstance(exc, RubricError) else str(exc)
+    return "; ".join(map(str, exc.problems)) if isinstance(exc, RubricError) else str(exc)
 
 
 @bp.get("")

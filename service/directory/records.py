@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from integrations.ldap.client import DirectoryError
 from integrations.ldap.dn import normalise_dn
 from integrations.ldap.settings import DirectorySettings
@@ -70,9 +72,10 @@ def entry_id(dn: str, raw: RawAttributes, settings: DirectorySettings) -> str:
     """The entry's stable id, the key a person is stored under."""
     key = raw.get(settings.attributes["id"].lower())
     if not key:
-        raise DirectoryError(
-            f"the entry {dn} has no {settings.attributes['id']} attribute, which is the stable id "
-            "the sync keys people on: check LDAP_ATTR_ID and that the sync account may read it")
+        raise DirectoryError(_l(
+            "the entry %(dn)s has no %(attribute)s attribute, which is the stable id the sync "
+            "keys people on: check LDAP_ATTR_ID and that the sync account may read it", dn=dn,
+            attribute=settings.attributes["id"]))
     return format_id(key[0], settings.preset.id_format)
 
 

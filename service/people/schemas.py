@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, pre_load, validate
+from marshmallow import post_load, pre_load
 
 from service.rubrics.schemas import LANGUAGES
+from service.validation import Boolean, Email, Length, OneOf, Schema, String
 
 
 class PersonImportSchema(Schema):
-    class Meta:
-        unknown = RAISE
+    """One person of a file; its messages (service.validation) reach the import page."""
 
-    directory_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    email = fields.Email(required=True)
-    given_name = fields.String(load_default="", validate=validate.Length(max=200))
-    family_name = fields.String(load_default="", validate=validate.Length(max=200))
-    display_name = fields.String(validate=validate.Length(max=400))
-    title = fields.String(load_default="", validate=validate.Length(max=400))
-    department = fields.String(load_default="", validate=validate.Length(max=400))
-    manager_directory_id = fields.String(load_default=None, allow_none=True)
-    language = fields.String(load_default=None, allow_none=True,
-                             validate=validate.OneOf(LANGUAGES))
-    username = fields.String(validate=validate.Length(max=255))
-    active = fields.Boolean()
+    directory_id = String(required=True, validate=Length(min=1, max=255))
+    email = Email(required=True)
+    given_name = String(load_default="", validate=Length(max=200))
+    family_name = String(load_default="", validate=Length(max=200))
+    display_name = String(validate=Length(max=400))
+    title = String(load_default="", validate=Length(max=400))
+    department = String(load_default="", validate=Length(max=400))
+    manager_directory_id = String(load_default=None, allow_none=True)
+    language = String(load_default=None, allow_none=True, validate=OneOf(LANGUAGES))
+    username = String(validate=Length(max=255))
+    active = Boolean()
 
     @pre_load
     def normalise_language(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

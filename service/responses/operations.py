@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, null, select, update
 from werkzeug.datastructures import MultiDict
 
@@ -148,7 +149,8 @@ def submit(invitation: Invitation | RatingLink, form: RatingForm) -> None:
     update returned), so it is one round trip and needs no transaction of its own; elsewhere
     they are two statements in the caller's transaction."""
     if not form.complete:
-        raise DomainError("the form is incomplete")
+        raise DomainError(_l("The form is not complete: answer every statement, then send it "
+                             "again"))
     link = _link(invitation)
     held = {"held_id": uuid.uuid4(), "cycle_id": link.cycle_id, "subject_id": link.subject_id,
             "rater_group": link.group,

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from service.errors import DomainError
 
@@ -89,7 +90,8 @@ def _open(key: bytes, sealed: bytes, label: bytes) -> bytes:
     try:
         return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], label)
     except (InvalidTag, ValueError):
-        raise SealBroken("these saved answers cannot be opened") from None
+        raise SealBroken(_l("These saved answers cannot be opened: fill in the form "
+                            "again")) from None
 
 
 def draft_key(token: str) -> bytes:

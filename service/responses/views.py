@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -34,7 +35,7 @@ class TooManyFailures(DomainError):
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
-        super().__init__("too many unrecognised links")
+        super().__init__(_l("Too many links we do not recognise"))
 
 
 def find_invitation(token: str) -> RatingLink:

@@ -6,15 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from service.rubrics.schemas import RubricSchema
 
 
 class RubricError(Exception):
-    """A rubric file that cannot be used; `problems` lists every one as 'file: field: message'."""
+    """A rubric file that cannot be used; `problems` lists every one as 'file: field: message'
+    (lazy strings or text in the language of the moment: a cycle page shows them)."""
 
-    def __init__(self, path: Path | str, problems: list[str]):
+    def __init__(self, path: Path | str, problems: list[Any]):
         self.path = str(path)
         self.problems = problems
         super().__init__("\n".join(f"{self.path}: {problem}" for problem in problems))
@@ -44,16 +46,19 @@ def load_rubric_file(path: Path | str) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RubricError(path, ["file not found"]) from None
+        raise RubricError(path, [_l("file not found")]) from None
     except UnicodeDecodeError:
-        raise RubricError(path, ["not UTF-8 text"]) from None
+        raise RubricError(path, [_l("not UTF-8 text")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RubricError(path, [f"{where}not valid YAML ({problem})"]) from None
+        problem = getattr(exc, "problem", None) or str(exc)  # PyYAML's own words, English
+        said = (_l("line %(line)s, column %(column)s: not valid YAML (%(problem)s)",
+                   line=mark.line + 1, column=mark.column + 1, problem=problem) if mark else
+                _l("not valid YAML (%(problem)s)", problem=problem))
+        raise RubricError(path, [said]) from None
     if not isinstance(raw, dict):
-        raise RubricError(path, ["the file must be a YAML mapping with id, version, title …"])
+        raise RubricError(path, [_l("the file must be a YAML mapping with id, version, "
+                                    "title …")])
     try:
         return RubricSchema().load(raw)
     except ValidationError as exc:
@@ -72,8 +77,10 @@ def find_rubric(rubrics_dir: Path | str, rubric_id: str) -> dict[str, Any]:
         rubric = load_rubric_file(path)
         if rubric["id"] == rubric_id:
             return rubric
-    known = ", ".join(sorted(p.stem for p in directory.glob("*.y*ml"))) or "none"
-    raise RubricError(directory, [f"no rubric with id {rubric_id!r} (found: {known})"])
+    known = ", ".join(sorted(p.stem for p in directory.glob("*.y*ml")))
+    raise RubricError(directory, [
+        _l("no rubric with id '%(id)s' (found: %(known)s)", id=rubric_id, known=known)
+        if known else _l("no rubric with id '%(id)s' (found: none)", id=rubric_id)])
 
 
 def summary(rubric: dict[str, Any]) -> str:

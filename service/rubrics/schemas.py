@@ -4,83 +4,90 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import (
-    RAISE,
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, validates_schema
+
+from service.validation import (
+    Float,
+    Integer,
+    Length,
+    List,
+    Nested,
+    OneOf,
+    Range,
+    Regexp,
     Schema,
-    ValidationError,
-    fields,
-    validate,
-    validates_schema,
+    String,
 )
 
 LANGUAGES = ("en", "cy")
 LEVELS = ("self", "team", "organisation", "system")
-SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="use lowercase letters, digits, - or _")
+SLUG = Regexp(r"^[a-z0-9][a-z0-9_-]*$", error=_l("use lowercase letters, digits, - or _"))
 
 
 class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
+    """Unknown keys refused; messages from the catalogues (a refused rubric reaches the
+    cycle pages as well as `feedback360 rubric check`)."""
 
 
 class LocalisedText(StrictSchema):
-    en = fields.String(required=True, validate=validate.Length(min=1))
-    cy = fields.String(validate=validate.Length(min=1))
+    en = String(required=True, validate=Length(min=1))
+    cy = String(validate=Length(min=1))
 
 
 class ScaleLabel(LocalisedText):
-    value = fields.Integer(required=True, validate=validate.Range(min=1))
+    value = Integer(required=True, validate=Range(min=1))
 
 
 class Scale(StrictSchema):
-    labels = fields.List(fields.Nested(ScaleLabel), required=True,
-                         validate=validate.Length(min=2, max=11))
-    not_observed = fields.Nested(LocalisedText, required=True)
+    labels = List(Nested(ScaleLabel), required=True,
+                         validate=Length(min=2, max=11))
+    not_observed = Nested(LocalisedText, required=True)
 
     @validates_schema
     def values_run_from_one(self, data: dict[str, Any], **_: Any) -> None:
         values = [label["value"] for label in data.get("labels", [])]
         if values != list(range(1, len(values) + 1)):
-            raise ValidationError("label values must be 1, 2, 3 … in order", "labels")
+            raise ValidationError(_l("label values must be 1, 2, 3 … in order"), "labels")
 
 
 class Item(StrictSchema):
-    id = fields.String(required=True, validate=SLUG)
-    text = fields.Nested(LocalisedText, required=True)
-    level = fields.String(validate=validate.OneOf(LEVELS))
+    id = String(required=True, validate=SLUG)
+    text = Nested(LocalisedText, required=True)
+    level = String(validate=OneOf(LEVELS))
 
 
 class Section(StrictSchema):
-    id = fields.String(required=True, validate=SLUG)
-    title = fields.Nested(LocalisedText, required=True)
-    description = fields.Nested(LocalisedText)
-    items = fields.List(fields.Nested(Item), required=True, validate=validate.Length(min=1))
+    id = String(required=True, validate=SLUG)
+    title = Nested(LocalisedText, required=True)
+    description = Nested(LocalisedText)
+    items = List(Nested(Item), required=True, validate=Length(min=1))
 
 
 class Question(StrictSchema):
-    id = fields.String(required=True, validate=SLUG)
-    text = fields.Nested(LocalisedText, required=True)
+    id = String(required=True, validate=SLUG)
+    text = Nested(LocalisedText, required=True)
 
 
 class ReportSettings(StrictSchema):
-    blind_spot_gap = fields.Float(load_default=1.0, validate=validate.Range(min=0))
-    hidden_strength_gap = fields.Float(load_default=1.0, validate=validate.Range(min=0))
-    top_items = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
+    blind_spot_gap = Float(load_default=1.0, validate=Range(min=0))
+    hidden_strength_gap = Float(load_default=1.0, validate=Range(min=0))
+    top_items = Integer(load_default=5, validate=Range(min=1, max=20))
 
 
 class RubricSchema(StrictSchema):
-    id = fields.String(required=True, validate=SLUG)
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
-    title = fields.Nested(LocalisedText, required=True)
-    description = fields.Nested(LocalisedText)
-    languages = fields.List(fields.String(validate=validate.OneOf(LANGUAGES)),
+    id = String(required=True, validate=SLUG)
+    version = Integer(required=True, validate=Range(min=1))
+    title = Nested(LocalisedText, required=True)
+    description = Nested(LocalisedText)
+    languages = List(String(validate=OneOf(LANGUAGES)),
                             load_default=lambda: ["en"])
-    scale = fields.Nested(Scale, required=True)
-    sections = fields.List(fields.Nested(Section), required=True,
-                           validate=validate.Length(min=1))
-    questions = fields.List(fields.Nested(Question), load_default=list)
-    report = fields.Nested(ReportSettings, load_default=lambda: ReportSettings().load({}))
-    sources = fields.List(fields.String(), load_default=list)
+    scale = Nested(Scale, required=True)
+    sections = List(Nested(Section), required=True,
+                           validate=Length(min=1))
+    questions = List(Nested(Question), load_default=list)
+    report = Nested(ReportSettings, load_default=lambda: ReportSettings().load({}))
+    sources = List(String(), load_default=list)
 
     @validates_schema
     def ids_are_unique(self, data: dict[str, Any], **_: Any) -> None:
@@ -90,29 +97,31 @@ class RubricSchema(StrictSchema):
         for s_index, section in enumerate(data.get("sections", [])):
             if section["id"] in seen_sections:
                 errors.setdefault("sections", {})[s_index] = {
-                    "id": [f"duplicate section id {section['id']!r}"]}
+                    "id": [_l("duplicate section id '%(id)s'", id=section["id"])]}
             seen_sections.add(section["id"])
             for i_index, item in enumerate(section["items"]):
                 if item["id"] in seen_items:
                     errors.setdefault("sections", {}).setdefault(s_index, {}).setdefault(
-                        "items", {})[i_index] = {"id": [f"duplicate item id {item['id']!r}"]}
+                        "items", {})[i_index] = {
+                            "id": [_l("duplicate item id '%(id)s'", id=item["id"])]}
                 seen_items.add(item["id"])
         question_ids = [q["id"] for q in data.get("questions", [])]
         for q_index, qid in enumerate(question_ids):
             if qid in question_ids[:q_index]:
                 errors.setdefault("questions", {})[q_index] = {
-                    "id": [f"duplicate question id {qid!r}"]}
+                    "id": [_l("duplicate question id '%(id)s'", id=qid)]}
         if errors:
             raise ValidationError(errors)
 
     @validates_schema
     def every_text_in_every_language(self, data: dict[str, Any], **_: Any) -> None:
         """A rubric that offers Welsh must offer it everywhere, or a rater meets English midway."""
-        errors: list[str] = []
+        errors: list[Any] = []
         for lang in data.get("languages", []):
             for path, text in _texts(data):
                 if lang not in text:
-                    errors.append(f"{path}: missing {lang!r} text")
+                    errors.append(_l("%(path)s: missing '%(language)s' text", path=path,
+                                      language=lang))
         if errors:
             raise ValidationError(errors, "languages")
 

@@ -97,7 +97,7 @@ def test_an_hr_officer_runs_a_whole_cycle(page: Any, journey: Any, smtp: SMTPSer
     preview = page.locator("#preview")
     assert preview.get_by_text("New leaders: 1").is_visible()
     assert preview.get_by_role("cell", name="Lead3 Person").is_visible()
-    page.get_by_role("button", name="Add these 1 leaders").click()
+    page.get_by_role("button", name="Add 1 leader").click()
     assert "The leaders are added." in page.get_by_role("status").inner_text()
     assert page.get_by_text("Leaders in this cycle: 1").is_visible()
 

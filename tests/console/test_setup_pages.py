@@ -251,7 +251,7 @@ def test_a_launched_cycle_cannot_be_edited_or_cancelled(hr: Any) -> None:
 def test_cancelling_a_draft_asks_first_then_deletes_it(hr: Any) -> None:
     cycle = a_draft()
     page = text(hr.get(f"/hr/cycles/{cycle.id}/cancel"))
-    assert "1 leaders and all their nominations will be deleted" in page
+    assert "1 leader and all their nominations will be deleted" in page
     response = post(hr, f"/hr/cycles/{cycle.id}/cancel", {})
     assert response.status_code == 302 and response.headers["Location"] == "/hr?done=cancelled"
     assert db.session.scalar(select(func.count(Cycle.id))) == 0

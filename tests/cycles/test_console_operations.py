@@ -47,11 +47,11 @@ def test_settings_are_stored_and_checked_together(app):
     assert (cycle.nominated_by, cycle.auto_close, cycle.reminder_days) == (
         Nominator.LEADER_WITH_MANAGER_APPROVAL, False, [7, 2])
     problems = [
-        (dict(nominated_by="manager"), "nominated_by: Must be one of: hr, leader, "
-                                       "leader_with_manager_approval."),
+        (dict(nominated_by="manager"), "nominated_by: must be one of: hr, leader, "
+                                       "leader_with_manager_approval"),
         (dict(manager_min=0), "manager_min must be at least 1"),
         (dict(reminder_days=[40]), "reminder days count back from the closing date and must "
-                                   "fall inside the cycle: between 1 and 28, not [40]"),
+                                   "fall inside the cycle: between 1 and 28, not 40"),
     ]
     for settings, message in problems:
         with pytest.raises(InvalidInput) as caught:

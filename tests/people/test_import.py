@@ -40,8 +40,8 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(app, tmp_path, runner):
                     + "e2,c@x.example,C,D,,,,,en\n", encoding="utf-8")
     result = runner.invoke(args=["people", "import", str(path)])
     assert result.exit_code == 1
-    assert "line 2: email: Not a valid email address." in result.output
-    assert "line 3: language: Must be one of: en, cy." in result.output
+    assert "line 2: email: not an email address (such as name@example.org)" in result.output
+    assert "line 3: language: must be one of: en, cy" in result.output
     assert "line 4: directory_id 'e2' repeats line 3" in result.output
     assert db.session.scalar(db.select(db.func.count(Person.id))) == 0
 

@@ -60,8 +60,8 @@ def test_malformed_rubric_names_file_and_field_paths(tmp_path):
         load_rubric_file(path)
     text = str(caught.value)
     assert str(path) in text
-    assert "sections[0].items[0].text.en: Missing data for required field." in text
-    assert "colour: Unknown field." in text
+    assert "sections[0].items[0].text.en: required, but missing" in text
+    assert "colour: not a field we know: remove it or check its spelling" in text
     assert "scale.labels: label values must be 1, 2, 3" in text
 
     result = CliRunner().invoke(main, ["rubric", "check", str(path)])

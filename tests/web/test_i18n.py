@@ -10,10 +10,14 @@ from html import unescape
 
 import pytest
 from flask import g
+from flask_babel import force_locale
 
+from service.cycles.operations import close
 from service.db import db
+from service.errors import DomainError
 from service.i18n import TRANSLATIONS, check_catalogues, select_locale, set_person_language
 from service.nominations.models import Invitation, Nomination
+from service.responses.operations import RatingForm, submit
 from tests.factories import launched_cycle
 
 SWITCH = re.compile(r'<a class="nhsuk-header__account-link" href="([^"]+)"><span lang="(\w+)">'
@@ -205,3 +209,27 @@ def test_a_crash_is_a_page_in_the_persons_language_not_a_traceback(make_app):
     assert page.status_code == 500
     assert "Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth" in html
     assert "secret detail" not in html and "Traceback" not in html
+
+
+def test_a_refused_link_is_explained_in_the_raters_welsh(client):
+    """Why a personal link cannot be used (service/responses LinkProblem) in Welsh: from the
+    browser for a link nobody has, from the rater's directory language for a closed cycle;
+    and a refusal raised by the responses operations reads in Welsh in a Welsh request."""
+    cycle, tokens, people = launched_cycle()
+    people["reports"][0].language = "cy"
+    db.session.commit()
+    invitation_id = db.session.scalar(db.select(Invitation.id).join(Nomination).where(
+        Nomination.person_id == people["reports"][0].id))
+    token = tokens[invitation_id]
+    unknown = client.get(f"/r/{'A' * len(token)}", headers={"Accept-Language": "cy"})
+    assert unknown.status_code == 404
+    assert "Nid ydym yn adnabod y ddolen hon" in unescape(unknown.get_data(as_text=True))
+    close(cycle)
+    db.session.commit()
+    closed = client.get(f"/r/{token}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert closed.status_code == 410
+    assert "Mae'r cylch adborth hwn wedi cau" in unescape(closed.get_data(as_text=True))
+    with client.application.test_request_context(), force_locale("cy"):
+        with pytest.raises(DomainError) as incomplete:
+            submit(Invitation(), RatingForm(missing=["attending-1"]))
+        assert str(incomplete.value).startswith("Nid yw’r ffurflen yn gyflawn")
