@@ -85,9 +85,10 @@ def limit_request_bodies(app: Flask) -> None:
         limit = body_limit(app) // 1024
         if request.endpoint in LARGER_BODIES:
             return render_template(
-                "error.html", title="The file is too large",
-                message=f"This service accepts files up to {limit} kB. Split the file into "
-                        "smaller ones and import each in turn."), 413
+                "error.html", title=gettext("The file is too large"),
+                message=gettext("This service accepts files up to %(limit)d kB. Split the "
+                                "file into smaller ones and import each in turn.",
+                                limit=limit)), 413
         return render_template(
             "error.html", title=gettext("What was sent is too large"),
             message=gettext("This service accepts up to %(limit)d kB at a time, and each "

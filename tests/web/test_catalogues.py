@@ -76,3 +76,7 @@ def test_every_welsh_message_is_translated_and_checked():
     problems = [(message.id, [str(e) for e in errors]) for message, errors in catalogue.check()]
     assert problems == []
     assert catalogue.num_plurals > 1 and catalogue.plural_forms  # the header survived updates
+    # CLDR's Welsh plurals (docs/decisions.md): zero, one, two, few, many, other; check() above
+    # has already found any plural entry without a msgstr for each.
+    assert (catalogue.num_plurals, catalogue.plural_expr) == (
+        6, "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n==3 ? 3 : n==6 ? 4 : 5)")
