@@ -1,5 +1,6 @@
 """The report as a reader sees it: no word printed over another, and headers broken only between
-words, in English and in Welsh. Word boxes come from poppler's ``pdftotext -bbox``."""
+words, in English and in Welsh (word boxes from poppler's ``pdftotext -bbox``); the overview's
+markers apart and each group in a colour of its own."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import html
 import random
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from service.reports.context import Leader, build_context
-from service.reports.pdf import render_report
+from service.reports.pdf import render_report, render_report_html
 from tests.reports.test_pdf import ITEMS, TEMPLATES_DIR, _rater, inputs, raters
 
 WORD = re.compile(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">'
@@ -96,3 +98,47 @@ def test_the_overlap_check_finds_words_over_each_other():
     assert not list(overlapping([base, Word("arall", 30.2, 10, 45, 18),
                                  Word("Eraill", 10, 18.3, 30, 26)]))
     assert len(ITEMS) > 10
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _box(shape: ET.Element) -> tuple[float, float, float, float]:
+    """A marker's bounding box (x0, y0, x1, y1), its stroke included."""
+    stroke = float(shape.get("stroke-width", 0)) / 2
+    if shape.tag.endswith("rect"):
+        x, y = float(shape.get("x")), float(shape.get("y"))
+        return x, y, x + float(shape.get("width")), y + float(shape.get("height"))
+    if shape.tag.endswith("circle"):
+        cx, cy, r = (float(shape.get(a)) for a in ("cx", "cy", "r"))
+        return cx - r - stroke, cy - r - stroke, cx + r + stroke, cy + r + stroke
+    numbers = [float(n) for n in re.findall(r"-?[\d.]+", shape.get("d"))]
+    xs, ys = numbers[::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_overview_markers_never_cover_one_another_and_each_group_has_its_colour():
+    """Everyone rates 4 throughout: every group's marker at the same score, on every row."""
+    same = [_rater("self", 4), _rater("manager", 4), *[_rater("direct_report", 4)] * 3,
+            *[_rater("peer", 4)] * 3, *[_rater("other", 4)] * 3]
+    context = build_context(inputs(raters=same), random.Random(1))
+    assert len(context["columns"]) == 6
+    page = render_report_html(context, TEMPLATES_DIR)
+    svg = re.search(r'<svg class="chart overview-chart".*?</svg>', page, re.S).group(0)
+    def colour(shape: ET.Element) -> str:  # a ring is white inside, coloured by its stroke
+        return shape.get("stroke") if shape.get("fill") == "#ffffff" else shape.get("fill")
+
+    markers = [shape for shape in ET.fromstring(svg)  # noqa: S314 (our own template)
+               if shape.tag.rsplit("}", 1)[-1] in ("rect", "circle", "path")
+               and colour(shape) != "#212b32"]  # the cohort's bar stands behind them
+    colours = {colour(shape) for shape in markers}
+    assert len(colours) == 6  # one per group
+    assert all(1.05 / (_luminance(c) + 0.05) >= 4.5 for c in colours)  # against white
+    boxes = [_box(shape) for shape in markers]
+    assert len(boxes) == 6 * len(context["sections"])
+    touching = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])]
+    assert touching == []
