@@ -47,6 +47,7 @@ class CycleFacts:
     opens_on: dt.date
     closes_on: dt.date
     thresholds: Thresholds = field(default_factory=Thresholds)
+    closed_on: dt.date | None = None  # when it actually closed (early, or after an extension)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class ReportInputs:
     cohort: Mapping[str, Mapping[str, float]] | None = None
     previous: Previous | None = None
     generated_on: dt.date = field(default_factory=dt.date.today)
+    facilitator: str | None = None  # the name of who goes through the report with the leader
 
 
 def format_date(day: dt.date, lang: str) -> str:
@@ -96,6 +98,43 @@ def _stats(stats: Stats | None) -> dict[str, Any] | None:
         return None
     return {"mean": round(stats.mean, 1), "n": stats.n, "sd": round(stats.sd, 2),
             "min": stats.min, "max": stats.max, "not_observed": stats.not_observed}
+
+
+def _unobserved(results: SubjectResults, raters: Sequence[RaterAnswers],
+                rubric: Mapping[str, Any]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per item and per section, the shown groups whose every rater chose "not observed".
+
+    Such a cell is empty because there is nothing to average, not because it is hidden, and the
+    report says so. Only groups shown in their own column qualify: a hidden group, or a shown
+    group of which too few rated (a cell hidden by rule 2 of service/responses/results.py),
+    keeps its "not shown", so nothing here tells a reader more than the group's column would.
+    """
+    shown = [group for group in results.columns if group != ALL_OTHERS]
+    rated: dict[str, set[str]] = {group: set() for group in shown}
+    for rater in raters:
+        if rater.group in rated:
+            rated[rater.group].update(item for item, value in rater.answers.items()
+                                      if value is not None)
+    items = {item_id: [g for g in shown if cells.get(g) is None and item_id not in rated[g]]
+             for item_id, cells in results.items.items()}
+    sections = {}
+    for section in rubric["sections"]:
+        ids = {item["id"] for item in section["items"]}
+        cells = results.sections[section["id"]]
+        sections[section["id"]] = [g for g in shown
+                                   if cells.get(g) is None and not ids & rated[g]]
+    return items, sections
+
+
+def _item_stats(cells: Mapping[str, Stats | None], unobserved: Sequence[str],
+                responded: Mapping[str, int]) -> dict[str, dict[str, Any] | None]:
+    """An item's cells for the page; "all others" counts as not observed the raters of a group
+    shown as "not observed" too (results.py counts only groups with a shown cell)."""
+    stats = {column: _stats(s) for column, s in cells.items()}
+    everyone = stats.get(ALL_OTHERS)
+    if everyone is not None and unobserved:
+        everyone["not_observed"] += sum(responded[g] for g in unobserved if g != "self")
+    return stats
 
 
 def _one(value: float) -> str:
@@ -127,6 +166,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
     blind, hidden = analysis.self_other_gaps(scores, blind_gap, hidden_gap)
     change = _change(inputs.previous, rubric, results, item_text, section_title, lang)
     groups = _groups(results, inputs.invited, labels)
+    responded = {summary.group: summary.responded for summary in results.groups}
+    unobserved_items, unobserved_sections = _unobserved(results, inputs.raters, rubric)
     cohort = dict(inputs.cohort or {})
 
     def score_rows(chosen: Sequence[analysis.ItemScore]) -> list[dict[str, Any]]:
@@ -144,7 +185,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
         "colour": inputs.branding.colour,
         "title": f"{labels['report_heading']} — {inputs.leader.name}",
         "cycle": {"name": cycle.name, "opens": format_date(cycle.opens_on, lang),
-                  "closes": format_date(cycle.closes_on, lang)},
+                  "closes": format_date(cycle.closed_on or cycle.closes_on, lang)},
+        "facilitator": inputs.facilitator,
         "subject": {"name": inputs.leader.name, "title": inputs.leader.title,
                     "department": inputs.leader.department},
         "generated_on": format_date(inputs.generated_on, lang),
@@ -167,12 +209,14 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
              "description": _t(section["description"], lang) if section.get("description")
              else "",
              "scores": {col: _stats(s) for col, s in results.sections[section["id"]].items()},
+             "unobserved": unobserved_sections[section["id"]],
              "cohort": round(cohort[section["id"]]["mean"], 1) if section["id"] in cohort
              else None,
              "items": [{"id": item["id"], "text": item_text[item["id"]],
                         "level": item.get("level", ""),
-                        "scores": {col: _stats(s)
-                                   for col, s in results.items[item["id"]].items()}}
+                        "scores": _item_stats(results.items[item["id"]],
+                                              unobserved_items[item["id"]], responded),
+                        "unobserved": unobserved_items[item["id"]]}
                        for item in section["items"]]}
             for section in rubric["sections"]
         ],

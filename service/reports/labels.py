@@ -277,4 +277,15 @@ def report_labels() -> dict[str, Any]:
         "plan_review": _("Review date"),
         "plan_row": _("Priority {n}"),
         "plan_agreed": _("Discussed with (facilitator, appraiser or mentor), and date"),
+        "facilitator": _("Facilitator"),
+        "key_not_shown": _(
+            "“{not_shown}” in a table means not shown: too few people in that group answered, "
+            "or rated that behaviour, to show their figures without risk to their anonymity."
+        ),
+        "key_not_observed": _(
+            "“{not_observed}” in a group’s column means that everyone in that group who "
+            "answered chose “{not_observed}”: nothing is hidden, there was nothing to average."
+        ),
+        "no_score": _("no score"),
+        "spread_axis_alt": _("Scale of the spread charts: 1 ({low}) to {max} ({high})."),
     }

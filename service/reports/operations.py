@@ -176,7 +176,8 @@ def report_inputs(report: Report) -> ReportInputs:
         Report.status.in_(SEEN)))
     return ReportInputs(
         leader=Leader(person.display_name, person.title, person.department, person.language),
-        cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle)),
+        cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
+                         closed_on=cycle.closed_at.date() if cycle.closed_at else None),
         rubric=cycle.rubric_snapshot,
         raters=[RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in responses],
         invited=invited,
@@ -188,6 +189,7 @@ def report_inputs(report: Report) -> ReportInputs:
         held_back=report.held_back,
         cohort=report.cohort,
         previous=previous_results(subject),
+        facilitator=subject.facilitator.display_name if subject.facilitator else None,
     )
 
 

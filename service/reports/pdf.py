@@ -34,6 +34,7 @@ from urllib.request import url2pathname
 
 from flask_babel import force_locale
 
+from service.reports import layout
 from service.reports.forked import run_forked
 from service.reports.labels import report_labels
 
@@ -76,6 +77,8 @@ def _jinja_env(templates_dir: str):
     )
     env.filters["mean"] = _format_mean
     env.filters["change"] = _format_change
+    env.globals["items_table_mm"] = layout.items_table_mm
+    env.globals["scores_table_mm"] = layout.scores_table_mm
     return env
 
 

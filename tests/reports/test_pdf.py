@@ -121,11 +121,24 @@ def test_every_part_in_order_with_a_footer_on_each_page(pages):
     assert starts == sorted(starts), dict(zip(PARTS, starts, strict=True))
     cover = pages[0]
     for fact in ("Dr Alex Smith", "Afon Valley NHS Trust", "Ward Manager, Nursing",
-                 "1 March 2026 to 31 March 2026",
+                 "1 March 2026 to 31 March 2026", "Report version 1",
                  "Confidential: this report belongs to Dr Alex Smith."):
         assert fact in cover
+    assert "Facilitator" not in cover  # nobody facilitates this one
     assert all("Dr Alex Smith · Confidential" in page for page in pages)
     assert f"Page 2 of {len(pages)}" in pages[1]
+
+
+def test_the_cover_tells_when_it_closed_which_version_and_who_facilitates():
+    closed_early = CycleFacts("Spring 2026 leadership 360", dt.date(2026, 3, 1),
+                              dt.date(2026, 3, 31), closed_on=dt.date(2026, 3, 27))
+    context = build_context(inputs(cycle=closed_early, facilitator="Fay Okafor", version=2),
+                            random.Random(1))
+    cover = _pages(render_report(context, TEMPLATES_DIR).pdf)[0]
+    assert "Dates 1 March 2026 to 27 March 2026" in cover  # when it closed, not when planned
+    assert "31 March 2026" not in cover
+    assert "Facilitator Fay Okafor" in cover
+    assert "Report version 2 (updated after late responses)" in cover
 
 
 def test_how_to_read_says_these_are_perceptions_and_states_the_thresholds(pages):

@@ -19,7 +19,7 @@ from service.db import db
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.operations import nominate
 from service.outbox.models import OutboxMessage
-from service.reports.context import build_context
+from service.reports.context import build_context, format_date
 from service.reports.models import Report, ReportStatus
 from service.reports.operations import current_report, report_inputs
 from service.responses.operations import parse_rating_form, submit
@@ -115,6 +115,14 @@ def test_facilitated_release_goes_to_the_facilitator_then_the_leader(app, runner
     assert "not ready; run `feedback360 report generate" in early.output  # still queued
 
     run_queue(app)
+    # The cover names the facilitator and the day the cycle closed, not the day planned.
+    facts = report_inputs(current_report(subject))
+    assert facts.facilitator == "Fay Facilitator"
+    assert facts.cycle.closed_on == cycle.closed_at.date() != cycle.closes_on
+    cover = PdfReader(io.BytesIO(current_report(subject).pdf)).pages[0].extract_text()
+    assert "Fay Facilitator" in cover
+    assert format_date(cycle.closed_at.date(), "en") in cover
+    assert format_date(cycle.closes_on, "en") not in cover
     released = cli(runner, "cycle", "release", str(cycle.id))
     assert released.exit_code == 0, released.output
     assert "0 reports to leaders, 1 to facilitators" in released.output

@@ -1,0 +1,73 @@
+"""Column widths for the report's score tables, worked out from the words in their cells.
+
+A fixed table layout (cheap for WeasyPrint: it never measures the cells) gives each column the
+width it is told. Told by percentages, a narrow group column broke long Welsh words across lines
+("Adroddi-adau uniongy-rchol") or let them print over the next column. Here each group column is
+as wide as its longest word needs, in the language of the report, and the behaviour column gets
+what is left: headers then wrap only between words. A word's width is estimated from its letters
+(DejaVu Sans, the report's font, by class of letter), with a margin, so no font is opened here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+CONTENT_MM = 178.0  # A4's 210 mm less the 16 mm side margins of report.css's @page
+PT_MM = 25.4 / 72
+SPREAD_MM = 44.0  # the spread chart's column, narrowed down to SPREAD_MIN_MM when needed
+SPREAD_MIN_MM = 32.0
+LABEL_MIN_MM = 52.0  # the behaviour text's column
+SAFETY = 1.05  # without it, the estimate is at most 4.5% short for any word of 3 letters or
+# more in the catalogues (checked against the font's own advances when this was written)
+
+_NARROW = frozenset("fijlI!'’.,:;|[]")
+_MID = frozenset("rt-()")
+_WIDE = frozenset("mwŵMWŴ%@…=")
+
+
+def word_em(word: str, bold: bool = False) -> float:
+    """A word's width in ems of DejaVu Sans, from the widths of its kinds of letter."""
+    total = 0.0
+    for char in word:
+        if char in _NARROW:
+            total += 0.36 if bold else 0.30
+        elif char in _MID:
+            total += 0.50 if bold else 0.42
+        elif char in _WIDE:
+            total += 1.12 if bold else 1.0
+        elif char.isupper():
+            total += 0.80 if bold else 0.74
+        else:
+            total += 0.70 if bold else 0.64
+    return total * SAFETY
+
+
+def longest_word_mm(texts: Iterable[str], size_pt: float, bold: bool = False) -> float:
+    return max((word_em(word, bold) * size_pt * PT_MM
+                for text in texts for word in text.split()), default=0.0)
+
+
+def group_column_mm(header: str, header_pt: float, body: Sequence[str], body_pt: float,
+                    padding_mm: float, minimum_mm: float) -> float:
+    """A group column wide enough for its header's and its cells' longest words."""
+    needed = max(longest_word_mm([header], header_pt, bold=True),
+                 longest_word_mm(body, body_pt))
+    return round(max(minimum_mm, needed + padding_mm), 1)
+
+
+def items_table_mm(headers: Sequence[str], body: Sequence[str]) -> dict[str, object]:
+    """Widths for a behaviour table (report.css: headers 7.5 pt bold, notes 7.5 pt, 1 mm of
+    padding each side): the group columns, then the spread chart, then the behaviour text,
+    which keeps at least ``LABEL_MIN_MM`` by narrowing the spread chart when groups are many."""
+    columns = [group_column_mm(header, 7.5, body, 7.5, 2.6, 13.0) for header in headers]
+    spread = SPREAD_MM
+    label = CONTENT_MM - sum(columns) - spread
+    if label < LABEL_MIN_MM:
+        spread = max(SPREAD_MIN_MM, spread - (LABEL_MIN_MM - label))
+    return {"columns": columns, "spread": round(spread, 1)}
+
+
+def scores_table_mm(headers: Sequence[str], body: Sequence[str]) -> list[float]:
+    """Widths for the overview's group columns (report.css: headers 8 pt bold, 1.2 mm of
+    padding each side; the cells hold a mean, or ``body`` such as "Not observed" at 7.5 pt)."""
+    return [group_column_mm(header, 8.0, body, 7.5, 3.0, 15.0) for header in headers]

@@ -1,0 +1,144 @@
+"""The report as a reader sees it: no word printed over another, and headers broken only between
+words, in English and in Welsh (word boxes from poppler's ``pdftotext -bbox``); the overview's
+markers apart and each group in a colour of its own."""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from service.reports.context import Leader, build_context
+from service.reports.pdf import render_report, render_report_html
+from tests.reports.test_pdf import ITEMS, TEMPLATES_DIR, _rater, inputs, raters
+
+WORD = re.compile(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">'
+                  r"(.*?)</word>")
+PAGE = re.compile(r"<page .*?</page>", re.S)
+HYPHENS = ("-", "\u2010", "\u00ad")  # what a hyphenated line ends with
+TOLERANCE = 0.5  # points: glyph boxes of neighbouring lines touch without overlapping
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Word) -> bool:
+        return (min(self.x1, other.x1) - max(self.x0, other.x0) > TOLERANCE
+                and min(self.y1, other.y1) - max(self.y0, other.y0) > TOLERANCE)
+
+
+def words_by_page(pdf: bytes) -> list[list[Word]]:
+    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode()
+    return [[Word(html.unescape(m[4]), *map(float, m[:4])) for m in WORD.findall(page)]
+            for page in PAGE.findall(out)]
+
+
+def overlapping(words: list[Word]) -> Iterator[tuple[Word, Word]]:
+    ordered = sorted(words, key=lambda w: w.x0)
+    for i, word in enumerate(ordered):
+        for other in ordered[i + 1:]:
+            if other.x0 >= word.x1:
+                break
+            if word.overlaps(other):
+                yield word, other
+
+
+def every_group_shown() -> list:
+    """Six columns, the most a behaviour table has: three peers and three others join."""
+    return [*raters(), _rater("peer", 3), *[_rater("other", 4) for _ in range(3)]]
+
+
+LEADERS = {"en": Leader("Dr Alex Smith", "Ward Manager", "Nursing", "en"),
+           "cy": Leader("Siân Prosser", language="cy")}
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("groups", ["usual", "all"])
+def test_no_word_prints_over_another(app, language, groups):
+    chosen = every_group_shown() if groups == "all" else raters()
+    invited = {"self": 1, "manager": 1, "peer": 4, "direct_report": 6, "other": 3}
+    context = build_context(inputs(leader=LEADERS[language], raters=chosen, invited=invited),
+                            random.Random(1))
+    assert len(context["columns"]) == (6 if groups == "all" else 4)
+    pages = words_by_page(render_report(context, TEMPLATES_DIR).pdf)
+    problems = [(number + 1, a.text, b.text) for number, words in enumerate(pages)
+                for a, b in overlapping(words)]
+    assert problems == []
+
+    # Column headers whole on every behaviour page (those with the spread column): each word
+    # of each group's name printed as it is, neither hyphenated ("Man-ager") nor cut across
+    # lines ("Adroddi" / "adau").
+    spread = context["labels"]["col_spread"]
+    detail = [{w.text for w in words} for words in pages if spread in {w.text for w in words}]
+    assert len(detail) >= 3
+    header_words = [word for column in context["columns"] for word in column["label"].split()]
+    for printed in detail:
+        for word in header_words:
+            assert word in printed, word
+            assert not [part for part in printed
+                        if part.endswith(HYPHENS) and word.startswith(part[:-1])], word
+
+
+def test_the_overlap_check_finds_words_over_each_other():
+    """The check itself: two words drawn at one place are caught, neighbours are not."""
+    base = Word("Pawb", 10, 10, 30, 18)
+    assert list(overlapping([base, Word("arall", 25, 12, 45, 20)]))
+    assert not list(overlapping([base, Word("arall", 30.2, 10, 45, 18),
+                                 Word("Eraill", 10, 18.3, 30, 26)]))
+    assert len(ITEMS) > 10
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _box(shape: ET.Element) -> tuple[float, float, float, float]:
+    """A marker's bounding box (x0, y0, x1, y1), its stroke included."""
+    stroke = float(shape.get("stroke-width", 0)) / 2
+    if shape.tag.endswith("rect"):
+        x, y = float(shape.get("x")), float(shape.get("y"))
+        return x, y, x + float(shape.get("width")), y + float(shape.get("height"))
+    if shape.tag.endswith("circle"):
+        cx, cy, r = (float(shape.get(a)) for a in ("cx", "cy", "r"))
+        return cx - r - stroke, cy - r - stroke, cx + r + stroke, cy + r + stroke
+    numbers = [float(n) for n in re.findall(r"-?[\d.]+", shape.get("d"))]
+    xs, ys = numbers[::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_overview_markers_never_cover_one_another_and_each_group_has_its_colour():
+    """Everyone rates 4 throughout: every group's marker at the same score, on every row."""
+    same = [_rater("self", 4), _rater("manager", 4), *[_rater("direct_report", 4)] * 3,
+            *[_rater("peer", 4)] * 3, *[_rater("other", 4)] * 3]
+    context = build_context(inputs(raters=same), random.Random(1))
+    assert len(context["columns"]) == 6
+    page = render_report_html(context, TEMPLATES_DIR)
+    svg = re.search(r'<svg class="chart overview-chart".*?</svg>', page, re.S).group(0)
+    def colour(shape: ET.Element) -> str:  # a ring is white inside, coloured by its stroke
+        return shape.get("stroke") if shape.get("fill") == "#ffffff" else shape.get("fill")
+
+    markers = [shape for shape in ET.fromstring(svg)  # noqa: S314 (our own template)
+               if shape.tag.rsplit("}", 1)[-1] in ("rect", "circle", "path")
+               and colour(shape) != "#212b32"]  # the cohort's bar stands behind them
+    colours = {colour(shape) for shape in markers}
+    assert len(colours) == 6  # one per group
+    assert all(1.05 / (_luminance(c) + 0.05) >= 4.5 for c in colours)  # against white
+    boxes = [_box(shape) for shape in markers]
+    assert len(boxes) == 6 * len(context["sections"])
+    touching = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])]
+    assert touching == []
