@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from service.audit.operations import record
+from service.audit.operations import Actor, acting_as, record
 from service.db import db, utcnow
 from service.errors import InvalidInput, NotFound
 from service.people.models import Person
-from service.staff.models import ROLES, StaffAccount, StaffRole
+from service.staff.models import ROLES, SessionGeneration, StaffAccount, StaffRole
 from service.staff.passwords import check_new_password, generate_password, hash_password
 
 
@@ -93,6 +95,7 @@ def set_password(person: Person, password: str | None = None) -> str:
     password = _new_password(password)
     account.password_hash = hash_password(password)
     account.password_changed_at = utcnow()
+    end_sessions(person)
     record("staff.password_set", "person", person.id, f"password set for {_label(person)}")
     db.session.flush()
     return password
@@ -117,6 +120,7 @@ def revoke(person: Person, role: str) -> bool:
     if row is None:
         return False
     db.session.delete(row)
+    end_sessions(person)
     record("staff.role_revoke", "person", person.id,
            f"role {role} removed from {_label(person)}")
     db.session.flush()
@@ -145,3 +149,66 @@ def staff_members() -> list[StaffMember]:
                                 .order_by(Person.display_name, Person.id))
     return [StaffMember(p.id, p.display_name, p.email, tuple(sorted(roles.get(p.id, ()))),
                         p.id in accounts) for p in people]
+
+
+def session_generation(person: Person) -> int:
+    """The generation a new session of ``person`` starts under (the row made on first need;
+    two sign-ins at once both read the one row)."""
+    query = select(SessionGeneration.generation).where(SessionGeneration.person_id == person.id)
+    generation = db.session.scalar(query)
+    if generation is None:
+        postgres = db.session.get_bind().dialect.name == "postgresql"
+        insert = postgresql_insert if postgres else sqlite_insert
+        db.session.execute(insert(SessionGeneration).values(person_id=person.id, generation=0)
+                           .on_conflict_do_nothing())
+        generation = db.session.scalar(query)
+    return generation or 0
+
+
+def end_sessions(person: Person) -> None:
+    """Every outstanding session of ``person``, on any device, stops working (a conditional
+    UPDATE: no row means no session was ever started)."""
+    db.session.execute(update(SessionGeneration).where(SessionGeneration.person_id == person.id)
+                       .values(generation=SessionGeneration.generation + 1))
+
+
+#: Who a refused sign-in is recorded as: nobody in particular, whatever was typed.
+SOMEONE_SIGNING_IN = "someone signing in"
+#: Refused sign-ins, in the audit log's words; each the same whether or not the account exists.
+REFUSALS = {
+    "password": ("staff.sign_in_refused",
+                 "sign-in refused: the email address or password was not right"),
+    "throttled": ("staff.sign_in_throttled",
+                  "sign-in refused: too many attempts (further ones from this address are not "
+                  "recorded for a minute)"),
+    "directory": ("staff.sign_in_refused",
+                  "sign-in not checked: the directory could not be reached"),
+    "oidc-unknown": ("staff.sign_in_refused",
+                     "sign-in with OpenID Connect refused: the provider's account is not a "
+                     "person of this service"),
+    "oidc-failed": ("staff.sign_in_refused",
+                    "sign-in with OpenID Connect failed: the provider's answer did not pass "
+                    "its checks"),
+}
+
+
+def signed_in(person: Person, method: str, actor: Actor) -> int:
+    """Audit a sign-in; returns the generation the new session starts under."""
+    with acting_as(actor):
+        record("staff.sign_in", "person", person.id, f"signed in ({method})")
+    return session_generation(person)
+
+
+def signed_out(person: Person) -> None:
+    """Audit a sign-out, which ends every session of the person, not only this one."""
+    end_sessions(person)
+    record("staff.sign_out", "person", person.id, "signed out (every session ended)")
+
+
+def sign_in_refused(reason: str, address: str, account_key: str | None = None) -> None:
+    """Audit a refused sign-in without the address or password typed: ``account_key`` is the
+    throttle's keyed hash of the address typed, made whether or not such an account exists,
+    so entries about one account can be told apart without saying whose it is."""
+    action, summary = REFUSALS[reason]
+    with acting_as(Actor(SOMEONE_SIGNING_IN, None, address)):
+        record(action, "sign-in", account_key, summary)
