@@ -9,6 +9,7 @@ from typing import Any
 from flask import (
     Blueprint,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -27,6 +28,7 @@ from service.staff import oidc, operations, sessions
 from service.staff.access import require_role, require_signed_in, role_name, safe_next
 from service.staff.models import ROLES
 from service.staff.signin import Outcome, check, directory_configured, throttle
+from service.web.security import FORM_ACTION_ALSO
 
 bp = Blueprint("staff", __name__)
 MAX_EMAIL = 320
@@ -63,6 +65,8 @@ def _sign_in_page(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("email", "")
     context.setdefault("next", safe_next(request.values.get("next")) or "")
     context.setdefault("expired", session.pop(sessions.EXPIRED, False))
+    if oidc.enabled(current_app.config):
+        g.setdefault(FORM_ACTION_ALSO, oidc.form_action_origins())
     return render_template("staff/sign_in.html", directory=directory_configured(),
                            **context), status
 

@@ -147,3 +147,18 @@ def test_off_by_default(staff_app: Flask) -> None:
 
 def test_the_start_needs_the_csrf_token(oidc_app: Flask) -> None:
     assert oidc_app.test_client().post("/sign-in/oidc").status_code == 400
+
+
+def test_the_sign_in_page_lets_its_provider_form_lead_to_the_provider(
+        oidc_app: Flask, provider: Provider) -> None:
+    """form-action covers the redirect that answers the button's POST: the provider's origin
+    is allowed on the sign-in page, and only there."""
+    client = oidc_app.test_client()
+    policy = client.get("/sign-in").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.url};" in policy + ";"
+    assert "form-action 'self';" in client.get("/").headers["Content-Security-Policy"] + ";"
+
+
+def test_without_oidc_the_sign_in_page_forms_post_only_here(staff_app: Flask) -> None:
+    policy = staff_app.test_client().get("/sign-in").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in policy + ";"
