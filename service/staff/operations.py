@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -22,8 +23,9 @@ def find_staff_person(email: str) -> Person:
     """The active person with this email address (any case)."""
     person = person_by_email(email)
     if person is None:
-        raise NotFound(f"nobody with the email address {email!r} is in the directory; "
-                       "import or sync people first (a staff member must be a person)")
+        raise NotFound(_l("nobody with the email address '%(email)s' is in the directory; "
+                          "import or sync people first (a staff member must be a person)",
+                          email=email))
     return person
 
 
@@ -39,7 +41,8 @@ def person_by_email(email: str) -> Person | None:
 def _check_role(role: str) -> str:
     role = role.strip().lower()
     if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}: the granted roles are {', '.join(ROLES)}")
+        raise InvalidInput(_l("unknown role '%(role)s': the granted roles are %(roles)s",
+                              role=role, roles=", ".join(ROLES)))
     return role
 
 
@@ -62,7 +65,7 @@ def _new_password(password: str | None) -> str:
     try:
         check_new_password(password)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(*exc.args) from None  # a lazy message, read in the right language
     return password
 
 
@@ -72,8 +75,8 @@ def create_account(person: Person, roles: tuple[str, ...] = (),
     to be shown once and never stored in clear)."""
     wanted = sorted({_check_role(r) for r in roles})
     if account_of(person) is not None:
-        raise InvalidInput(f"{person.email} already has a local account; use `feedback360 user "
-                           "set-password` or `user grant`")
+        raise InvalidInput(_l("%(email)s already has a local account; use `feedback360 user "
+                              "set-password` or `user grant`", email=person.email))
     password = _new_password(password)
     db.session.add(StaffAccount(person_id=person.id, password_hash=hash_password(password)))
     have = roles_of(person.id)
@@ -90,8 +93,8 @@ def create_account(person: Person, roles: tuple[str, ...] = (),
 def set_password(person: Person, password: str | None = None) -> str:
     account = account_of(person)
     if account is None:
-        raise NotFound(f"{person.email} has no local account; create one with "
-                       "`feedback360 user create`")
+        raise NotFound(_l("%(email)s has no local account; create one with "
+                          "`feedback360 user create`", email=person.email))
     password = _new_password(password)
     account.password_hash = hash_password(password)
     account.password_changed_at = utcnow()
