@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from integrations.ldap.presets import FIELDS as LDAP_FIELDS
+from service.directory.role_groups import check_mode as check_nesting_mode
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,6 +168,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SIGNIN_ADDRESS_LIMIT": ("30 per minute; 300 per hour; 1000 per day", str),
     "LDAP_HR_GROUP": ("", str),
     "LDAP_ADMIN_GROUP": ("", str),
+    # How membership of those groups follows nested groups: auto (Active Directory's in-chain
+    # matching rule when the server is AD, otherwise a bounded walk), in-chain, walk, direct.
+    "LDAP_NESTED_GROUPS": ("auto", check_nesting_mode),
     # OpenID Connect (off unless the client id and the metadata URL are set): the provider's
     # discovery document, this service's registration there, and the claim holding the email.
     "OIDC_METADATA_URL": ("", str),

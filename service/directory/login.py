@@ -1,5 +1,6 @@
 """Staff login against the directory: find the user with the service account, bind as them,
-and (for staff sign-in) read which of the configured role groups they are a direct member of."""
+and (for staff sign-in) read which of the configured role groups they belong to, directly or
+through nested groups (service/directory/role_groups.py)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,17 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import ldap3
-from ldap3.core import exceptions as ldap_errors
 from ldap3.utils.conv import escape_filter_chars
 
 from integrations.ldap.client import (
     InvalidCredentials,
     close_quietly,
     connect,
-    explain,
     paged_search,
 )
 from integrations.ldap.settings import DirectorySettings
 from service.directory.records import format_id
+from service.directory.role_groups import member_roles
 
 MAX_USERNAME = 256
 log = logging.getLogger(__name__)
@@ -29,7 +28,7 @@ log = logging.getLogger(__name__)
 class DirectoryLogin:
     directory_id: str
     dn: str
-    #: roles whose group (a DN from LDAP_HR_GROUP / LDAP_ADMIN_GROUP) lists the user as member
+    #: roles whose group (a DN from LDAP_HR_GROUP / LDAP_ADMIN_GROUP) holds the user
     roles: frozenset[str] = frozenset()
 
 
@@ -44,8 +43,10 @@ def authenticate(settings: DirectorySettings, username: str, password: str) -> s
 
 
 def sign_in(settings: DirectorySettings, username: str, password: str,
-            role_groups: Mapping[str, str] | None = None) -> DirectoryLogin | None:
-    """As `authenticate`, with the user's DN and the roles from `role_groups` (role -> DN)."""
+            role_groups: Mapping[str, str] | None = None,
+            nesting: str = "auto") -> DirectoryLogin | None:
+    """As `authenticate`, with the user's DN and the roles from `role_groups` (role -> DN),
+    nested groups followed as ``nesting`` (LDAP_NESTED_GROUPS) says."""
     username = username.strip()
     if not username or not password or len(username) > MAX_USERNAME:
         return None
@@ -64,25 +65,9 @@ def sign_in(settings: DirectorySettings, username: str, password: str,
             connect(settings, user=dn, password=password).unbind()
         except InvalidCredentials:
             return None
-        roles = frozenset(role for role, group in (role_groups or {}).items()
-                          if group and _is_member(conn, settings, group, dn))
+        roles = member_roles(conn, settings, dn, role_groups or {}, nesting)
     finally:
         close_quietly(conn)
     return DirectoryLogin(format_id(raw[id_attribute.lower()][0], settings.preset.id_format),
                           dn, roles)
 
-
-def _is_member(conn: ldap3.Connection, settings: DirectorySettings, group: str,
-               dn: str) -> bool:
-    """Whether the group entry lists ``dn`` in its `member` attribute (direct membership; the
-    server compares DNs by its own rules, so case and escaping do not matter)."""
-    try:
-        conn.search(group, f"(member={escape_filter_chars(dn)})", ldap3.BASE,
-                    attributes=["1.1"])
-    except ldap_errors.LDAPException as exc:
-        raise explain(exc, settings) from None
-    if conn.result.get("result") not in (0, 32):  # 32: no such object
-        log.warning("role group search failed (%s)", conn.result.get("description"))
-    elif conn.result.get("result") == 32:
-        log.warning("a role group named in LDAP_HR_GROUP or LDAP_ADMIN_GROUP does not exist")
-    return any(entry["type"] == "searchResEntry" for entry in conn.response or ())

@@ -45,3 +45,17 @@ class StaffRole(db.Model):
     granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship()
+
+
+class SessionGeneration(db.Model):
+    """Which of a person's staff sessions are still good: a session carries the generation it
+    started under, and any other number is signed out. Signing out, a new password and a
+    removed role move the number on, so every copy of every cookie of that person stops
+    working at once. A person's row, not an account's: directory and OpenID Connect sign-ins
+    have no local account."""
+
+    __tablename__ = "staff_session_generations"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(default=0)

@@ -10,6 +10,7 @@ token. A token that says `email_verified: false` is refused."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
@@ -51,6 +52,23 @@ def callback_url() -> str:
     """Where the provider sends people back: from BASE_URL (registered with the provider), not
     from whatever Host header this request came with."""
     return f"{current_app.config['BASE_URL']}/sign-in/oidc/callback"
+
+
+def form_action_origins() -> list[str]:
+    """Where the provider button's POST is sent on to, for the sign-in page's
+    Content-Security-Policy (form-action covers the redirects that answer a form, so with
+    'self' alone the browser stops at the redirect to the provider). The discovery document's
+    origin, which is the authorization endpoint's with Entra ID, Google, Okta, Keycloak and
+    ADFS; and the authorization endpoint's own once Authlib has read the document (the first
+    start), for a provider that keeps them apart."""
+    urls = [current_app.config["OIDC_METADATA_URL"]]
+    urls.append(client().server_metadata.get("authorization_endpoint") or "")
+    origins = set()
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme in ("https", "http") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def start() -> Any:

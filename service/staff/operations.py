@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from service.audit.operations import record
+from service.audit.operations import Actor, acting_as, record
 from service.db import db, utcnow
 from service.errors import InvalidInput, NotFound
 from service.people.models import Person
-from service.staff.models import ROLES, StaffAccount, StaffRole
+from service.staff.models import ROLES, SessionGeneration, StaffAccount, StaffRole
 from service.staff.passwords import check_new_password, generate_password, hash_password
 
 
@@ -20,8 +23,9 @@ def find_staff_person(email: str) -> Person:
     """The active person with this email address (any case)."""
     person = person_by_email(email)
     if person is None:
-        raise NotFound(f"nobody with the email address {email!r} is in the directory; "
-                       "import or sync people first (a staff member must be a person)")
+        raise NotFound(_l("nobody with the email address '%(email)s' is in the directory; "
+                          "import or sync people first (a staff member must be a person)",
+                          email=email))
     return person
 
 
@@ -37,7 +41,8 @@ def person_by_email(email: str) -> Person | None:
 def _check_role(role: str) -> str:
     role = role.strip().lower()
     if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}: the granted roles are {', '.join(ROLES)}")
+        raise InvalidInput(_l("unknown role '%(role)s': the granted roles are %(roles)s",
+                              role=role, roles=", ".join(ROLES)))
     return role
 
 
@@ -60,7 +65,7 @@ def _new_password(password: str | None) -> str:
     try:
         check_new_password(password)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(*exc.args) from None  # a lazy message, read in the right language
     return password
 
 
@@ -70,8 +75,8 @@ def create_account(person: Person, roles: tuple[str, ...] = (),
     to be shown once and never stored in clear)."""
     wanted = sorted({_check_role(r) for r in roles})
     if account_of(person) is not None:
-        raise InvalidInput(f"{person.email} already has a local account; use `feedback360 user "
-                           "set-password` or `user grant`")
+        raise InvalidInput(_l("%(email)s already has a local account; use `feedback360 user "
+                              "set-password` or `user grant`", email=person.email))
     password = _new_password(password)
     db.session.add(StaffAccount(person_id=person.id, password_hash=hash_password(password)))
     have = roles_of(person.id)
@@ -88,11 +93,12 @@ def create_account(person: Person, roles: tuple[str, ...] = (),
 def set_password(person: Person, password: str | None = None) -> str:
     account = account_of(person)
     if account is None:
-        raise NotFound(f"{person.email} has no local account; create one with "
-                       "`feedback360 user create`")
+        raise NotFound(_l("%(email)s has no local account; create one with "
+                          "`feedback360 user create`", email=person.email))
     password = _new_password(password)
     account.password_hash = hash_password(password)
     account.password_changed_at = utcnow()
+    end_sessions(person)
     record("staff.password_set", "person", person.id, f"password set for {_label(person)}")
     db.session.flush()
     return password
@@ -117,6 +123,7 @@ def revoke(person: Person, role: str) -> bool:
     if row is None:
         return False
     db.session.delete(row)
+    end_sessions(person)
     record("staff.role_revoke", "person", person.id,
            f"role {role} removed from {_label(person)}")
     db.session.flush()
@@ -145,3 +152,66 @@ def staff_members() -> list[StaffMember]:
                                 .order_by(Person.display_name, Person.id))
     return [StaffMember(p.id, p.display_name, p.email, tuple(sorted(roles.get(p.id, ()))),
                         p.id in accounts) for p in people]
+
+
+def session_generation(person: Person) -> int:
+    """The generation a new session of ``person`` starts under (the row made on first need;
+    two sign-ins at once both read the one row)."""
+    query = select(SessionGeneration.generation).where(SessionGeneration.person_id == person.id)
+    generation = db.session.scalar(query)
+    if generation is None:
+        postgres = db.session.get_bind().dialect.name == "postgresql"
+        insert = postgresql_insert if postgres else sqlite_insert
+        db.session.execute(insert(SessionGeneration).values(person_id=person.id, generation=0)
+                           .on_conflict_do_nothing())
+        generation = db.session.scalar(query)
+    return generation or 0
+
+
+def end_sessions(person: Person) -> None:
+    """Every outstanding session of ``person``, on any device, stops working (a conditional
+    UPDATE: no row means no session was ever started)."""
+    db.session.execute(update(SessionGeneration).where(SessionGeneration.person_id == person.id)
+                       .values(generation=SessionGeneration.generation + 1))
+
+
+#: Who a refused sign-in is recorded as: nobody in particular, whatever was typed.
+SOMEONE_SIGNING_IN = "someone signing in"
+#: Refused sign-ins, in the audit log's words; each the same whether or not the account exists.
+REFUSALS = {
+    "password": ("staff.sign_in_refused",
+                 "sign-in refused: the email address or password was not right"),
+    "throttled": ("staff.sign_in_throttled",
+                  "sign-in refused: too many attempts (further ones from this address are not "
+                  "recorded for a minute)"),
+    "directory": ("staff.sign_in_refused",
+                  "sign-in not checked: the directory could not be reached"),
+    "oidc-unknown": ("staff.sign_in_refused",
+                     "sign-in with OpenID Connect refused: the provider's account is not a "
+                     "person of this service"),
+    "oidc-failed": ("staff.sign_in_refused",
+                    "sign-in with OpenID Connect failed: the provider's answer did not pass "
+                    "its checks"),
+}
+
+
+def signed_in(person: Person, method: str, actor: Actor) -> int:
+    """Audit a sign-in; returns the generation the new session starts under."""
+    with acting_as(actor):
+        record("staff.sign_in", "person", person.id, f"signed in ({method})")
+    return session_generation(person)
+
+
+def signed_out(person: Person) -> None:
+    """Audit a sign-out, which ends every session of the person, not only this one."""
+    end_sessions(person)
+    record("staff.sign_out", "person", person.id, "signed out (every session ended)")
+
+
+def sign_in_refused(reason: str, address: str, account_key: str | None = None) -> None:
+    """Audit a refused sign-in without the address or password typed: ``account_key`` is the
+    throttle's keyed hash of the address typed, made whether or not such an account exists,
+    so entries about one account can be told apart without saying whose it is."""
+    action, summary = REFUSALS[reason]
+    with acting_as(Actor(SOMEONE_SIGNING_IN, None, address)):
+        record(action, "sign-in", account_key, summary)

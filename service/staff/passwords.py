@@ -11,6 +11,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 takes any length; a megabyte "password" is only a way to burn CPU
@@ -51,9 +52,11 @@ def generate_password() -> str:
 
 
 def check_new_password(password: str) -> None:
-    """A new local password: long enough and not absurdly long (ValueError says which)."""
+    """A new local password: long enough and not absurdly long (ValueError says which, in a
+    lazy message: the CLI reads it in English, a page in its language)."""
     if len(password) < MIN_LENGTH:
-        raise ValueError(f"the password must be at least {MIN_LENGTH} characters long; "
-                         "leave out --password-stdin to have one generated")
+        raise ValueError(_l("the password must be at least %(min)d characters long; leave out "
+                            "--password-stdin to have one generated", min=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise ValueError(f"the password must be at most {MAX_LENGTH} characters long")
+        raise ValueError(_l("the password must be at most %(max)d characters long",
+                            max=MAX_LENGTH))

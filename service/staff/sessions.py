@@ -5,7 +5,11 @@ service/web/security.py). It holds the person's id, when they signed in and when
 seen: a request past STAFF_SESSION_IDLE_MINUTES of quiet or STAFF_SESSION_MAX_HOURS after the
 sign-in finds the session emptied and the person signed out. Signing in starts a new session
 (nothing from before it survives, the CSRF token included), so a session planted before the
-sign-in is worth nothing after it."""
+sign-in is worth nothing after it.
+
+The cookie also carries the person's session generation (`SessionGeneration`), checked against
+the database on every request: signing out, a new password or a removed role moves it on, so a
+copy of the cookie taken before is refused although its signature and times are still good."""
 
 from __future__ import annotations
 
@@ -14,15 +18,17 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy import select
 
 from service.audit.operations import Actor
 from service.db import db
 from service.i18n import set_person_language
 from service.people.models import Person
+from service.staff.models import SessionGeneration
 from service.staff.operations import roles_of
 
-SINCE, SEEN, DIRECTORY_ROLES, EXPIRED = ("staff_since", "staff_seen", "staff_directory_roles",
-                                         "staff_expired")
+SINCE, SEEN, DIRECTORY_ROLES, EXPIRED, GENERATION = (
+    "staff_since", "staff_seen", "staff_directory_roles", "staff_expired", "staff_generation")
 # Pages that never need to know who is signed in: the rater's own pages (one personal link,
 # no account, and a query budget of their own) and static files.
 ANONYMOUS_BLUEPRINTS = {"rating"}
@@ -64,12 +70,17 @@ def _load(user_id: str) -> StaffUser | None:
         _end(expired=True)
         return None
     try:
-        person = db.session.get(Person, int(user_id))
+        found = db.session.execute(
+            select(Person, SessionGeneration.generation)
+            .join(SessionGeneration, SessionGeneration.person_id == Person.id)
+            .where(Person.id == int(user_id))).first()
     except ValueError:
-        person = None
-    if person is None or not person.active:  # left the organisation since signing in
+        found = None
+    # Gone, left the organisation since signing in, or signed out (elsewhere too) since.
+    if found is None or not found[0].active or session.get(GENERATION) != found[1]:
         _end(expired=True)
         return None
+    person = found[0]
     session[SEEN] = now
     roles = roles_of(person.id) | set(session.get(DIRECTORY_ROLES, ()))
     return StaffUser(person, frozenset(roles))
@@ -81,8 +92,10 @@ def _end(expired: bool = False) -> None:
         session[EXPIRED] = True
 
 
-def start(person: Person, directory_roles: frozenset[str] = frozenset()) -> None:
-    """A new session for ``person`` (the old one, and its CSRF token, are dropped)."""
+def start(person: Person, generation: int,
+          directory_roles: frozenset[str] = frozenset()) -> None:
+    """A new session for ``person`` under ``generation`` (`operations.signed_in`, committed
+    first); the old session, and its CSRF token, are dropped."""
     session.clear()
     now = time.time()
     user = StaffUser(person, frozenset(roles_of(person.id) | directory_roles))
@@ -90,6 +103,7 @@ def start(person: Person, directory_roles: frozenset[str] = frozenset()) -> None
     session.permanent = True  # the cookie itself ends with STAFF_SESSION_MAX_HOURS
     session[SINCE] = session[SEEN] = now
     session[DIRECTORY_ROLES] = sorted(directory_roles)
+    session[GENERATION] = generation
 
 
 def end() -> None:

@@ -98,7 +98,8 @@ def _directory(email: str, password: str) -> Outcome | None:
     username = known.username if known is not None and known.username else email
     groups = {"hr": config.get("LDAP_HR_GROUP", ""), "admin": config.get("LDAP_ADMIN_GROUP", "")}
     try:
-        login = sign_in(settings, username, password, groups)
+        login = sign_in(settings, username, password, groups,
+                        config.get("LDAP_NESTED_GROUPS", "auto"))
     except DirectoryError as exc:
         log.warning("sign-in: the directory could not be asked (%s)", type(exc).__name__)
         return Outcome(directory_down=True)

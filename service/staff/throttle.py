@@ -24,6 +24,9 @@ from service.responses.throttle import REDIS_SCHEMES, storage_scheme
 
 log = logging.getLogger(__name__)
 ACCOUNT, ADDRESS = "signin-account", "signin-address"
+#: A throttled refusal is audited once per address and minute: the log of a guessing run
+#: grows no faster than the throttle lets it (docs/security.md).
+THROTTLED_AUDIT, THROTTLED_AUDIT_LIMIT = "signin-throttled-audit", parse_many("1 per minute")[0]
 
 
 def _limits(name: str, value: str) -> list[RateLimitItem]:
@@ -51,9 +54,20 @@ class SignInThrottle:
             raise ValueError(f"RATELIMIT_STORAGE_URI: {exc}") from None
         self.strategy = FixedWindowRateLimiter(storage)
 
-    def _keys(self, account: str, address: str) -> dict[str, str]:
+    def account_key(self, account: str) -> str:
+        """A keyed hash of the address typed: the same whether or not the account exists."""
         digest = hmac.new(self.secret, account.strip().lower().encode(), hashlib.sha256)
-        return {ACCOUNT: digest.hexdigest()[:32], ADDRESS: address}
+        return digest.hexdigest()[:32]
+
+    def _keys(self, account: str, address: str) -> dict[str, str]:
+        return {ACCOUNT: self.account_key(account), ADDRESS: address}
+
+    def audit_throttled(self, address: str) -> bool:
+        """Whether this throttled refusal is the first from ``address`` this minute."""
+        try:
+            return self.strategy.hit(THROTTLED_AUDIT_LIMIT, THROTTLED_AUDIT, address)
+        except StorageError:
+            return True
 
     def wait(self, account: str, address: str) -> int:
         """Seconds until this account may be tried from this address (0: now)."""

@@ -9,6 +9,7 @@ from typing import Any
 from flask import (
     Blueprint,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -26,7 +27,8 @@ from service.people.models import Person
 from service.staff import oidc, operations, sessions
 from service.staff.access import require_role, require_signed_in, role_name, safe_next
 from service.staff.models import ROLES
-from service.staff.signin import check, directory_configured
+from service.staff.signin import Outcome, check, directory_configured, throttle
+from service.web.security import FORM_ACTION_ALSO
 
 bp = Blueprint("staff", __name__)
 MAX_EMAIL = 320
@@ -63,6 +65,8 @@ def _sign_in_page(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("email", "")
     context.setdefault("next", safe_next(request.values.get("next")) or "")
     context.setdefault("expired", session.pop(sessions.EXPIRED, False))
+    if oidc.enabled(current_app.config):
+        g.setdefault(FORM_ACTION_ALSO, oidc.form_action_origins())
     return render_template("staff/sign_in.html", directory=directory_configured(),
                            **context), status
 
@@ -85,27 +89,46 @@ def sign_in_post() -> Any:
         errors["password"] = _("Enter your password")
     if errors:
         return _sign_in_page(400, errors=errors, email=email)
-    outcome = check(email, password, request.remote_addr or "unknown")
+    address = request.remote_addr or "unknown"
+    outcome = check(email, password, address)
+    if outcome.person is None:
+        return _refused(outcome, email, address)
+    generation = operations.signed_in(outcome.person, outcome.method,
+                                      sessions.actor_for(outcome.person))
+    db.session.commit()  # the audit row, and a password rehashed under current parameters
+    sessions.start(outcome.person, generation, outcome.directory_roles)
+    return redirect(safe_next(request.form.get("next")) or url_for("staff.home"))
+
+
+def _refused(outcome: Outcome, email: str, address: str) -> Any:
+    """The refusal's page, after its audit row (neither says whether the account exists)."""
+    account_key = throttle().account_key(email)
     if outcome.wait:
+        if throttle().audit_throttled(address):
+            operations.sign_in_refused("throttled", address, account_key)
+            db.session.commit()
         minutes = max(1, -(-outcome.wait // 60))
         page, status = _sign_in_page(429, email=email, errors={"email": ngettext(
             "Too many attempts to sign in. Try again in %(num)d minute.",
             "Too many attempts to sign in. Try again in %(num)d minutes.", minutes)})
         return page, status, {"Retry-After": str(outcome.wait)}
-    if outcome.person is None:
-        if outcome.directory_down:
-            message = _("Sign-in through the directory is not working at the moment. "
-                        "Try again in a few minutes.")
-            return _sign_in_page(503, email=email, errors={"email": message})
-        return _sign_in_page(400, email=email, errors={"email": _(
-            "The email address or password is not right. Check them and try again.")})
-    db.session.commit()  # a password rehashed under current parameters
-    sessions.start(outcome.person, outcome.directory_roles)
-    return redirect(safe_next(request.form.get("next")) or url_for("staff.home"))
+    if outcome.directory_down:
+        operations.sign_in_refused("directory", address, account_key)
+        db.session.commit()
+        message = _("Sign-in through the directory is not working at the moment. "
+                    "Try again in a few minutes.")
+        return _sign_in_page(503, email=email, errors={"email": message})
+    operations.sign_in_refused("password", address, account_key)
+    db.session.commit()
+    return _sign_in_page(400, email=email, errors={"email": _(
+        "The email address or password is not right. Check them and try again.")})
 
 
 @bp.post("/sign-out")
 def sign_out() -> Any:
+    if current_user.is_authenticated:
+        operations.signed_out(current_user.person)
+        db.session.commit()
     sessions.end()
     return redirect(url_for("staff.sign_in", signed_out=1))
 
@@ -176,6 +199,8 @@ def oidc_callback() -> Any:
     try:
         person = oidc.finish()
     except oidc.OIDCRefused:
+        operations.sign_in_refused("oidc-unknown", request.remote_addr or "unknown")
+        db.session.commit()
         provider = current_app.config["OIDC_PROVIDER_NAME"]
         return _problem(403, _("You cannot sign in to this service"), _(
             "%(provider)s confirmed who you are, but your email address is not one this "
@@ -183,8 +208,13 @@ def oidc_callback() -> Any:
             "your record.", provider=provider))
     except oidc.FAILURES as exc:
         current_app.logger.warning("OpenID Connect: sign-in failed (%s)", type(exc).__name__)
+        operations.sign_in_refused("oidc-failed", request.remote_addr or "unknown")
+        db.session.commit()
         return _oidc_problem(400)
-    sessions.start(person)
+    method = f"OpenID Connect, {current_app.config['OIDC_PROVIDER_NAME']}"
+    generation = operations.signed_in(person, method, sessions.actor_for(person))
+    db.session.commit()
+    sessions.start(person, generation)
     return redirect(safe_next(next_path) or url_for("staff.home"))
 
 

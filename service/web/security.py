@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -19,6 +19,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
     "form-action 'self'",
 ])
+#: Set by a page whose form leads elsewhere (the OpenID Connect button: its POST is answered
+#: with a redirect to the provider, which form-action covers too): more origins for that page.
+FORM_ACTION_ALSO = "csp_form_action_also"
 HSTS = "max-age=31536000"  # a year; includeSubDomains and preload are the domain owner's call
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -51,6 +54,10 @@ def add_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
+        also = g.get(FORM_ACTION_ALSO)
+        if also:
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", " ".join(["form-action 'self'", *also]))
         if request.endpoint not in STATIC_ENDPOINTS:  # a page may hold a link, a name or answers
             response.headers["Cache-Control"] = "no-store"
         if https or request.is_secure:

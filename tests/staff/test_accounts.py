@@ -110,3 +110,36 @@ def test_generated_passwords_are_long_and_distinct() -> None:
     passwords = {generate_password() for _ in range(200)}
     assert len(passwords) == 200
     assert all(len(p) == 35 and p.count("-") == 5 for p in passwords)
+
+
+def test_refusals_are_in_the_catalogues_english_and_welsh(staff_app) -> None:
+    """The same raise reads in English in a command and in Welsh on a Welsh page."""
+    from flask_babel import force_locale
+
+    from service.errors import DomainError
+    from service.staff.operations import _check_role, find_staff_person
+    from service.staff.passwords import check_new_password
+
+    def refusal(call, *args) -> str:
+        try:
+            call(*args)
+        except (DomainError, ValueError) as exc:
+            return str(exc if isinstance(exc, DomainError) else exc.args[0])
+        raise AssertionError("not refused")
+
+    with staff_app.test_request_context():
+        with force_locale("en"):
+            assert refusal(find_staff_person, "x@example.org").startswith(
+                "nobody with the email address 'x@example.org' is in the directory")
+            assert refusal(check_new_password, "short") == (
+                "the password must be at least 12 characters long; leave out "
+                "--password-stdin to have one generated")
+        with force_locale("cy"):
+            assert refusal(find_staff_person, "x@example.org").startswith(
+                "does neb â’r cyfeiriad e-bost 'x@example.org' yn y cyfeiriadur")
+            assert refusal(check_new_password, "short").startswith(
+                "rhaid i’r cyfrinair fod o leiaf 12 nod o hyd")
+            assert refusal(check_new_password, "x" * 2000) == (
+                "rhaid i’r cyfrinair fod yn 1024 nod o hyd ar y mwyaf")
+            assert refusal(_check_role, "root") == (
+                "rôl anhysbys 'root': y rolau y gellir eu rhoi yw hr, admin")

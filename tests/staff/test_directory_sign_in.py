@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from service.audit.models import AuditEvent
 from service.db import db
 from service.staff.operations import grant
 from tests.directory.conftest import Org, build_org, run
@@ -70,6 +72,8 @@ def test_a_directory_user_signs_in_by_username_or_email(directory_app: Flask,
     response = sign_in(client, typed, PASSWORD)
     assert response.status_code == 302 and response.headers["Location"] == "/staff"
     assert "Signed in as Nia Hughes" in client.get("/staff").get_data(as_text=True)
+    assert db.session.scalars(select(AuditEvent.summary).where(
+        AuditEvent.action == "staff.sign_in")).all() == ["signed in (directory)"]
     assert _roles(client) == "HR"  # from the group
     assert client.get("/staff/accounts").status_code == 403
 
@@ -127,5 +131,10 @@ def test_a_directory_that_cannot_be_reached_says_try_later(make_app: Any,
     staff_client_for(app)
     with app.app_context():
         response = sign_in(app.test_client(), "nia", PASSWORD, address="192.0.2.77")
-    assert response.status_code == 503
-    assert "Try again in a few minutes" in response.get_data(as_text=True)
+        assert response.status_code == 503
+        assert "Try again in a few minutes" in response.get_data(as_text=True)
+        db.session.expire_all()
+        event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert (event.action, event.actor, event.summary, event.address) == (
+            "staff.sign_in_refused", "someone signing in",
+            "sign-in not checked: the directory could not be reached", "192.0.2.77")

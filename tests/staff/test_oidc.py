@@ -13,6 +13,7 @@ import requests
 from flask import Flask
 from sqlalchemy import func, select
 
+from service.audit.models import AuditEvent
 from service.db import db
 from service.people.models import Person
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running
@@ -67,6 +68,15 @@ def test_a_known_person_signs_in(oidc_app: Flask, provider: Provider) -> None:
     response = _go(client, provider, next_path="/staff?from=oidc")
     assert response.status_code == 302 and response.headers["Location"] == "/staff?from=oidc"
     assert "Signed in as Olu Officer" in client.get("/staff").get_data(as_text=True)
+    assert _audited() == [("staff.sign_in", "Olu Officer <Olu.Officer@example.org>",
+                           "signed in (OpenID Connect, Microsoft)")]
+
+
+def _audited() -> list[tuple[str, str, str]]:
+    db.session.expire_all()
+    return [(e.action, e.actor, e.summary) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.startswith("staff.sign"))
+        .order_by(AuditEvent.id))]
 
 
 def test_the_email_claim_is_a_setting(staff_make: Any, provider: Provider) -> None:
@@ -99,6 +109,9 @@ def test_anyone_else_is_refused_and_nothing_is_created(oidc_app: Flask, provider
     assert "Microsoft confirmed who you are" in page
     assert db.session.scalar(select(func.count(Person.id))) == people
     assert client.get("/staff").status_code == 302
+    assert _audited() == [("staff.sign_in_refused", "someone signing in",
+                           "sign-in with OpenID Connect refused: the provider's account is not "
+                           "a person of this service")]
 
 
 @pytest.mark.parametrize("fault", ["nonce", "audience", "issuer", "key", "expired"])
@@ -112,6 +125,8 @@ def test_a_token_that_fails_its_checks_signs_nobody_in(oidc_app: Flask, provider
     assert "Signing in with Microsoft did not work" in response.get_data(as_text=True)
     assert provider.token_requests == 1  # it was the token that was refused
     assert client.get("/staff").status_code == 302
+    assert [(action, summary.split(":")[0]) for action, _, summary in _audited()] == [
+        ("staff.sign_in_refused", "sign-in with OpenID Connect failed")]
 
 
 def test_a_state_that_does_not_match_is_refused_before_the_token_is_asked_for(
@@ -132,3 +147,18 @@ def test_off_by_default(staff_app: Flask) -> None:
 
 def test_the_start_needs_the_csrf_token(oidc_app: Flask) -> None:
     assert oidc_app.test_client().post("/sign-in/oidc").status_code == 400
+
+
+def test_the_sign_in_page_lets_its_provider_form_lead_to_the_provider(
+        oidc_app: Flask, provider: Provider) -> None:
+    """form-action covers the redirect that answers the button's POST: the provider's origin
+    is allowed on the sign-in page, and only there."""
+    client = oidc_app.test_client()
+    policy = client.get("/sign-in").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.url};" in policy + ";"
+    assert "form-action 'self';" in client.get("/").headers["Content-Security-Policy"] + ";"
+
+
+def test_without_oidc_the_sign_in_page_forms_post_only_here(staff_app: Flask) -> None:
+    policy = staff_app.test_client().get("/sign-in").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in policy + ";"
