@@ -9,6 +9,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -47,6 +48,9 @@ class Scale(StrictSchema):
 class Item(StrictSchema):
     id = fields.String(required=True, validate=SLUG)
     text = fields.Nested(LocalisedText, required=True)
+    #: The first-person wording of the leader's own form ("I give people …"); without it the
+    #: self form shows `text`.
+    self_text = fields.Nested(LocalisedText)
     level = fields.String(validate=validate.OneOf(LEVELS))
 
 
@@ -54,12 +58,30 @@ class Section(StrictSchema):
     id = fields.String(required=True, validate=SLUG)
     title = fields.Nested(LocalisedText, required=True)
     description = fields.Nested(LocalisedText)
+    #: Ids of the rubric's `sources` this section draws on.
+    sources = fields.List(fields.String(validate=SLUG), load_default=list)
     items = fields.List(fields.Nested(Item), required=True, validate=validate.Length(min=1))
 
 
 class Question(StrictSchema):
     id = fields.String(required=True, validate=SLUG)
     text = fields.Nested(LocalisedText, required=True)
+    self_text = fields.Nested(LocalisedText)
+
+
+class Source(StrictSchema):
+    """A reference the rubric draws on; sections cite it by `id`."""
+
+    id = fields.String(validate=SLUG)
+    citation = fields.String(required=True, validate=validate.Length(min=1))
+    #: How the report names it in its short list (else the whole citation).
+    short = fields.String(validate=validate.Length(min=1))
+    url = fields.Url(schemes={"https", "http"})
+
+    @pre_load
+    def plain_citation(self, data: Any, **_: Any) -> Any:
+        """A bare string, as version 1 rubric files wrote sources, is a citation without id."""
+        return {"citation": data} if isinstance(data, str) else data
 
 
 class ReportSettings(StrictSchema):
@@ -80,7 +102,9 @@ class RubricSchema(StrictSchema):
                            validate=validate.Length(min=1))
     questions = fields.List(fields.Nested(Question), load_default=list)
     report = fields.Nested(ReportSettings, load_default=lambda: ReportSettings().load({}))
-    sources = fields.List(fields.String(), load_default=list)
+    sources = fields.List(fields.Nested(Source), load_default=list)
+    #: For the rubric's authors: what changed and why (shown by `feedback360 rubric check`).
+    notes = fields.String()
 
     @validates_schema
     def ids_are_unique(self, data: dict[str, Any], **_: Any) -> None:
@@ -102,6 +126,27 @@ class RubricSchema(StrictSchema):
             if qid in question_ids[:q_index]:
                 errors.setdefault("questions", {})[q_index] = {
                     "id": [f"duplicate question id {qid!r}"]}
+        if errors:
+            raise ValidationError(errors)
+
+    @validates_schema
+    def cited_sources_exist(self, data: dict[str, Any], **_: Any) -> None:
+        """A section's source must be one the file lists, or the report would cite nothing."""
+        errors: dict[str, Any] = {}
+        known: set[str] = set()
+        for index, source in enumerate(data.get("sources", [])):
+            if "id" not in source:
+                continue
+            if source["id"] in known:
+                errors.setdefault("sources", {})[index] = {
+                    "id": [f"duplicate source id {source['id']!r}"]}
+            known.add(source["id"])
+        for s_index, section in enumerate(data.get("sections", [])):
+            unknown = [cited for cited in section.get("sources", []) if cited not in known]
+            if unknown:
+                listed = ", ".join(sorted(known)) or "none: add them under sources"
+                errors.setdefault("sections", {})[s_index] = {"sources": [
+                    f"unknown source id(s) {', '.join(map(repr, unknown))} (listed: {listed})"]}
         if errors:
             raise ValidationError(errors)
 
@@ -128,6 +173,11 @@ def _texts(data: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
             found.append((f"sections[{s_index}].description", section["description"]))
         for i_index, item in enumerate(section["items"]):
             found.append((f"sections[{s_index}].items[{i_index}].text", item["text"]))
+            if "self_text" in item:
+                found.append((f"sections[{s_index}].items[{i_index}].self_text",
+                              item["self_text"]))
     for q_index, question in enumerate(data.get("questions", [])):
         found.append((f"questions[{q_index}].text", question["text"]))
+        if "self_text" in question:
+            found.append((f"questions[{q_index}].self_text", question["self_text"]))
     return found
