@@ -103,7 +103,7 @@ class RubricSchema(StrictSchema):
     questions = fields.List(fields.Nested(Question), load_default=list)
     report = fields.Nested(ReportSettings, load_default=lambda: ReportSettings().load({}))
     sources = fields.List(fields.Nested(Source), load_default=list)
-    #: For the rubric's authors: what changed and why (shown by `feedback360 rubric check`).
+    #: For the rubric's authors and reviewers: what changed and why (raters never see it).
     notes = fields.String()
 
     @validates_schema
