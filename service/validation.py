@@ -101,6 +101,18 @@ class Email(String):
         self.validators.insert(0, EmailAddress())
 
 
+class WebAddress(validate.URL):
+    default_message = _l("not a web address (such as https://example.org)")
+
+
+class Url(String):
+    """A web address (marshmallow's Url field, like its Email field, words its own message)."""
+
+    def __init__(self, *, schemes: set[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, WebAddress(relative=False, schemes=schemes))
+
+
 class Length(validate.Length):
     message_min = _l("too short: at least {min}")
     message_max = _l("too long: at most {max}")

@@ -234,16 +234,17 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         for path in paths:
             click.echo(f"   {path}")
 
-        pilot = cycles.create_cycle("Leadership 360 — try it yourself",
-                                    "compassionate-inclusive-leadership",
+        # A pulse check between full cycles: the short form (16 statements) to try.
+        pilot = cycles.create_cycle("Leadership 360 — pulse check (short form)",
+                                    "compassionate-inclusive-leadership-short",
                                     today, today + dt.timedelta(days=28))
         _nominate_suggested(pilot, ("emp-0001",))
         links = cycles.launch(pilot)
         db.session.commit()
         _run_queue(app)
         leader = pilot.subjects[0].person.display_name
-        click.echo(f"7. an open cycle to try: the personal links of everyone asked about {leader}"
-                   " (their emails are in the mail folder too):")
+        click.echo(f"7. an open pulse-check cycle on the short form to try: the personal links "
+                   f"of everyone asked about {leader} (their emails are in the mail folder too):")
         for invitation_id, token in links.items():
             nomination = db.session.get(Invitation, invitation_id).nomination
             group = nomination.group.value.replace("_", " ")

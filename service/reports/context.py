@@ -28,6 +28,7 @@ from service.responses.results import (
     Thresholds,
     compute_results,
 )
+from service.rubrics.wording import wording
 
 CHANGE_THRESHOLD = 0.5  # an item's change worth naming, on a 1-5 scale
 CHANGE_ITEMS = 3
@@ -200,9 +201,11 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
                        "manager_min": cycle.thresholds.manager_min},
         "groups": groups,
         "group_descriptions": [
-            {"label": group_labels[key], "text": labels["group_descriptions"][key]}
+            {"label": group_labels[key], "text": labels["group_descriptions"][key]
+             if key != "self" else _self_legend(rubric, labels, lang)}
             for key in (*GROUPS, ALL_OTHERS)
             if key == ALL_OTHERS or inputs.invited.get(key)],
+        "sources": cited_sources(rubric, lang),
         "columns": [{"key": key, "label": group_labels[key]} for key in results.columns],
         "sections": [
             {"id": section["id"], "title": section_title[section["id"]],
@@ -228,7 +231,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
                  "blind": score_rows(blind), "hidden": score_rows(hidden),
                  "blind_gap": _one(blind_gap), "hidden_gap": _one(hidden_gap)},
         "comments": _comment_blocks(rubric, results.comments, lang, rng),
-        "self_comments": _comment_blocks(rubric, results.self_comments, lang, None),
+        "self_comments": _comment_blocks(rubric, results.self_comments, lang, None,
+                                         for_self=True),
         "change": change,
         "guide": _guide(labels, results, strengths, areas, blind, hidden, change, groups,
                         quoted, section_title),
@@ -253,17 +257,47 @@ def _groups(results: SubjectResults, invited: Mapping[str, int],
 
 
 def _comment_blocks(rubric: Mapping[str, Any], by_question: Mapping[str, list[str]], lang: str,
-                    rng: random.Random | None) -> list[dict[str, Any]]:
+                    rng: random.Random | None, for_self: bool = False) -> list[dict[str, Any]]:
     """Comments by question; shuffled (``rng``) so their order says nothing about who wrote
-    them, or kept as written for the leader's own."""
+    them, or kept as written for the leader's own (headed as their form asked it)."""
     blocks = []
     for question in rubric.get("questions", []):
         comments = list(by_question.get(question["id"], []))
         if rng is not None:
             rng.shuffle(comments)
         if comments:
-            blocks.append({"question": _t(question["text"], lang), "comments": comments})
+            blocks.append({"question": _t(wording(question, for_self), lang),
+                           "comments": comments})
     return blocks
+
+
+def _self_legend(rubric: Mapping[str, Any], labels: Mapping[str, Any], lang: str) -> str:
+    """What the self column means; with the leader's first-person wording, an example of it
+    (rubrics frozen before self wording existed asked the same statements as everyone)."""
+    plain = labels["group_descriptions"]["self"]
+    example = next((item["self_text"] for section in rubric["sections"]
+                    for item in section["items"] if item.get("self_text")), None)
+    if example is None:
+        return plain
+    return labels["self_wording"].format(text=plain, example=_t(example, lang).rstrip(". "))
+
+
+def cited_sources(rubric: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    """A short list of where the framework comes from: the sections that cite the same
+    sources together, with those sources' short names. A rubric whose sections cite none
+    (version 1 files, frozen in old cycles) lists its citations as they are."""
+    sources = [{"citation": source} if isinstance(source, str) else source
+               for source in rubric.get("sources", [])]
+    by_id = {source["id"]: source for source in sources if "id" in source}
+    lines: dict[tuple[str, ...], list[str]] = {}
+    for section in rubric["sections"]:
+        cited = tuple(source_id for source_id in section.get("sources", [])
+                      if source_id in by_id)
+        if cited:
+            lines.setdefault(cited, []).append(_t(section["title"], lang))
+    return [{"sections": sections,
+             "sources": [by_id[i].get("short") or by_id[i]["citation"] for i in cited]}
+            for cited, sections in lines.items()]
 
 
 def _change(previous: Previous | None, rubric: Mapping[str, Any], results: SubjectResults,

@@ -70,6 +70,13 @@ def report_labels() -> dict[str, Any]:
             ),
             "all_others": _("everyone who rated you except yourself"),
         },
+        "self_wording": _(
+            "{text}, on a form that put each statement in the first person (for example, "
+            "“{example}”)"
+        ),
+        "sources_heading": _("Where the framework comes from"),
+        "sources_intro": _("The statements are written for this service; each section draws "
+                           "on these sources:"),
         "threshold_k": _(
             "To protect anonymity, scores and comments from a group are shown only when at "
             "least {k} people in that group responded."

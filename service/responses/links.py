@@ -5,7 +5,7 @@ subject, cycle (with the 13.6 kB frozen rubric), rater and leader: six or seven 
 the database for each page, most of the request's time. Here one joined SELECT reads the few
 columns the pages use, and the rubric, which cannot change once the cycle is launched, is read
 once per process and cycle and kept with what the pages work out from it (the form's fields
-rendered for each language).
+rendered for each language and kind of rater).
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ class FrozenRubric:
         self._pages: dict[tuple[Any, ...], str] = {}
 
     def blank_fields(self, lang: str, render: Callable[[], Markup]) -> Markup:
-        """The form's fields with nothing filled in, in ``lang``: the same for every rater of
-        the cycle, so rendered once."""
+        """The form's fields with nothing filled in, by ``lang`` (the languages and the kind of
+        rater: the leader's own form words the statements in the first person): the same for
+        every rater of that kind in the cycle, so rendered once."""
         fields = self._fields.get(lang)
         if fields is None:
             fields = self._fields[lang] = render()

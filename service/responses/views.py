@@ -103,16 +103,17 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
         for key in request.form:
             values.setdefault(key, request.form[key])
 
+    is_self = invitation.group == RaterGroup.SELF
+
     def fields() -> Markup:  # an autoescaped template: Markup stops a second escaping
         return Markup(render_template(  # noqa: S704
-            "_rating_fields.html", rubric=rubric, lang=lang, values=values,
+            "_rating_fields.html", rubric=rubric, lang=lang, is_self=is_self, values=values,
             form=form, not_observed=operations.NOT_OBSERVED))
 
     context = {"rubric": rubric, "lang": lang, "form": form, "saved": saved,
                "cycle": {"name": invitation.cycle_name, "closes_on": invitation.closes_on,
                          "min_group_size": invitation.min_group_size},
-               "is_self": invitation.group == RaterGroup.SELF,
-               "not_observed": operations.NOT_OBSERVED}
+               "is_self": is_self, "not_observed": operations.NOT_OBSERVED}
     if values or form or saved:
         return render_template("rate.html", **context, fields=fields(), token=token,
                                csrf=generate_csrf(),
@@ -139,7 +140,9 @@ def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
     shell = rubric.blank_page(key, lambda: render_template(
         "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN, csrf=_CSRF,
         other_language=switch,
-        fields=rubric.blank_fields(f"{page_language}/{context['lang']}", fields)))
+        fields=rubric.blank_fields(
+            f"{page_language}/{context['lang']}/{'self' if context['is_self'] else 'others'}",
+            fields)))
     return (shell.replace(_TOKEN, token).replace(_CSRF, generate_csrf())
             .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 

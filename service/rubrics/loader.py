@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from service.rubrics.schemas import RubricSchema
+from service.rubrics.schemas import LEVELS, RubricSchema
 
 
 class RubricError(Exception):
@@ -84,15 +85,29 @@ def find_rubric(rubrics_dir: Path | str, rubric_id: str) -> dict[str, Any]:
 
 
 def summary(rubric: dict[str, Any]) -> str:
-    items = sum(len(section["items"]) for section in rubric["sections"])
+    items = [item for section in rubric["sections"] for item in section["items"]]
+    questions = rubric["questions"]
+    levels = Counter(item.get("level") or "none" for item in items)
+    uncited = [section["id"] for section in rubric["sections"] if not section.get("sources")]
     lines = [
         f"{rubric['id']} v{rubric['version']}: {rubric['title']['en']}",
         f"languages: {', '.join(rubric['languages'])}; scale: "
         + " / ".join(label["en"] for label in rubric["scale"]["labels"])
         + f" (+ {rubric['scale']['not_observed']['en']})",
-        f"{len(rubric['sections'])} sections, {items} items, "
-        f"{len(rubric['questions'])} open questions",
+        f"{len(rubric['sections'])} sections, {len(items)} items, "
+        f"{len(questions)} open questions",
+        "levels: " + ", ".join(f"{level} {levels[level]}"
+                               for level in (*LEVELS, "none") if levels[level]),
+        f"self wording: {sum('self_text' in item for item in items)} of {len(items)} items, "
+        f"{sum('self_text' in question for question in questions)} of {len(questions)} "
+        "questions",
+        f"sources: {len(rubric['sources'])}; "
+        + (f"sections citing none: {', '.join(uncited)}" if uncited
+           else "every section cites at least one"),
     ]
     for section in rubric["sections"]:
-        lines.append(f"  {section['id']}: {section['title']['en']} ({len(section['items'])} items)")
+        cited = ", ".join(section.get("sources", [])) or "no source"
+        count = len(section["items"])
+        lines.append(f"  {section['id']}: {section['title']['en']} "
+                     f"({count} item{'s' if count != 1 else ''}; {cited})")
     return "\n".join(lines)

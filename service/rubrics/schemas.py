@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError, pre_load, validates_schema
 
 from service.validation import (
     Float,
@@ -18,6 +18,7 @@ from service.validation import (
     Regexp,
     Schema,
     String,
+    Url,
 )
 
 LANGUAGES = ("en", "cy")
@@ -54,6 +55,9 @@ class Scale(StrictSchema):
 class Item(StrictSchema):
     id = String(required=True, validate=SLUG)
     text = Nested(LocalisedText, required=True)
+    #: The first-person wording of the leader's own form ("I give people …"); without it the
+    #: self form shows `text`.
+    self_text = Nested(LocalisedText)
     level = String(validate=OneOf(LEVELS))
 
 
@@ -61,12 +65,30 @@ class Section(StrictSchema):
     id = String(required=True, validate=SLUG)
     title = Nested(LocalisedText, required=True)
     description = Nested(LocalisedText)
+    #: Ids of the rubric's `sources` this section draws on.
+    sources = List(String(validate=SLUG), load_default=list)
     items = List(Nested(Item), required=True, validate=Length(min=1))
 
 
 class Question(StrictSchema):
     id = String(required=True, validate=SLUG)
     text = Nested(LocalisedText, required=True)
+    self_text = Nested(LocalisedText)
+
+
+class Source(StrictSchema):
+    """A reference the rubric draws on; sections cite it by `id`."""
+
+    id = String(validate=SLUG)
+    citation = String(required=True, validate=Length(min=1))
+    #: How the report names it in its short list (else the whole citation).
+    short = String(validate=Length(min=1))
+    url = Url(schemes={"https", "http"})
+
+    @pre_load
+    def plain_citation(self, data: Any, **_: Any) -> Any:
+        """A bare string, as version 1 rubric files wrote sources, is a citation without id."""
+        return {"citation": data} if isinstance(data, str) else data
 
 
 class ReportSettings(StrictSchema):
@@ -83,11 +105,12 @@ class RubricSchema(StrictSchema):
     languages = List(String(validate=OneOf(LANGUAGES)),
                             load_default=lambda: ["en"])
     scale = Nested(Scale, required=True)
-    sections = List(Nested(Section), required=True,
-                           validate=Length(min=1))
+    sections = List(Nested(Section), required=True, validate=Length(min=1))
     questions = List(Nested(Question), load_default=list)
     report = Nested(ReportSettings, load_default=lambda: ReportSettings().load({}))
-    sources = List(String(), load_default=list)
+    sources = List(Nested(Source), load_default=list)
+    #: For the rubric's authors and reviewers: what changed and why (raters never see it).
+    notes = String()
 
     @validates_schema
     def ids_are_unique(self, data: dict[str, Any], **_: Any) -> None:
@@ -110,6 +133,27 @@ class RubricSchema(StrictSchema):
             if qid in question_ids[:q_index]:
                 errors.setdefault("questions", {})[q_index] = {
                     "id": [_l("duplicate question id '%(id)s'", id=qid)]}
+        if errors:
+            raise ValidationError(errors)
+
+    @validates_schema
+    def cited_sources_exist(self, data: dict[str, Any], **_: Any) -> None:
+        """A section's source must be one the file lists, or the report would cite nothing."""
+        errors: dict[str, Any] = {}
+        known: set[str] = set()
+        for index, source in enumerate(data.get("sources", [])):
+            if "id" not in source:
+                continue
+            if source["id"] in known:
+                errors.setdefault("sources", {})[index] = {
+                    "id": [_l("duplicate source id '%(id)s'", id=source["id"])]}
+            known.add(source["id"])
+        for s_index, section in enumerate(data.get("sections", [])):
+            unknown = [cited for cited in section.get("sources", []) if cited not in known]
+            if unknown:
+                errors.setdefault("sections", {})[s_index] = {"sources": [_l(
+                    "unknown source ids %(ids)s: use ids listed under sources (%(listed)s)",
+                    ids=", ".join(unknown), listed=", ".join(sorted(known)) or "-")]}
         if errors:
             raise ValidationError(errors)
 
@@ -137,6 +181,11 @@ def _texts(data: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
             found.append((f"sections[{s_index}].description", section["description"]))
         for i_index, item in enumerate(section["items"]):
             found.append((f"sections[{s_index}].items[{i_index}].text", item["text"]))
+            if "self_text" in item:
+                found.append((f"sections[{s_index}].items[{i_index}].self_text",
+                              item["self_text"]))
     for q_index, question in enumerate(data.get("questions", [])):
         found.append((f"questions[{q_index}].text", question["text"]))
+        if "self_text" in question:
+            found.append((f"questions[{q_index}].self_text", question["self_text"]))
     return found

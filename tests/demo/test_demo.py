@@ -56,9 +56,20 @@ def test_demo_runs_a_whole_cycle_on_a_fresh_database(tmp_path):
         "from service.app import create_app",
         "from service.staff.operations import roles_of",
         "from service.staff.signin import check",
+        "from service.cycles.models import Cycle",
+        "from service.db import db",
         "with create_app().app_context():",
         f"    person = check('rhodri.bevan@afonvalley.example', {password!r}, '::1').person",
-        "    print(person.display_name, sorted(roles_of(person.id)))"])
+        "    print(person.display_name, sorted(roles_of(person.id)))",
+        "    for cycle in db.session.scalars(db.select(Cycle).order_by(Cycle.id)):",
+        "        rubric = cycle.rubric_snapshot",
+        "        print(cycle.rubric_id, len(rubric['sections']),",
+        "              sum(len(section['items']) for section in rubric['sections']))"])
     check = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
                            capture_output=True, text=True, timeout=60, check=False)
-    assert check.stdout.strip() == "Rhodri Bevan ['admin', 'hr']", check.stderr
+    lines = check.stdout.strip().splitlines()
+    assert lines[0] == "Rhodri Bevan ['admin', 'hr']", check.stderr
+    # Last year's and this spring's cycles on the full rubric; the pulse check on the short form.
+    assert lines[1:] == ["compassionate-inclusive-leadership 9 40"] * 2 + [
+        "compassionate-inclusive-leadership-short 9 16"]
+    assert "open pulse-check cycle on the short form" in result.stdout

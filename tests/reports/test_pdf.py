@@ -3,6 +3,7 @@ a hidden group nowhere, Welsh for a Welsh speaker, the action plan's fields, saf
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import random
@@ -341,3 +342,36 @@ def test_render_stops_on_a_refused_resource(tmp_path, context):
     )
     with pytest.raises(ReportRenderError):
         render_report(context, tmp_path)
+
+
+def test_the_self_legend_quotes_the_first_person_wording_and_the_sources_are_listed(pages):
+    page = pages[_first_page_with(pages, "How to read this report")]
+    assert ("your own ratings of yourself, on a form that put each statement in the first "
+            "person (for example, “I give people my full attention when they speak”)") in page
+    assert "Where the framework comes from" in page
+    assert "Inclusive leadership: NHS Improvement (2016), Developing people – improving care" \
+        in page
+    assert "Attending, Understanding, Empathising, Helping: The King's Fund, What is " \
+        "compassionate leadership?" in page
+    assert "HEIW and The King's Fund" in page and "through mindfulness" in page
+    # The leader's own comments sit under the question as their form asked it.
+    own = pages[_first_page_with(pages, "Your own comments")]
+    assert "What do I do particularly well as a compassionate and inclusive leader?" in own
+
+
+def test_a_rubric_frozen_before_self_wording_and_cited_sources_reads_as_before():
+    """Version 1 rubrics, frozen in old cycles: no self_text, sources as plain strings."""
+    old = copy.deepcopy(RUBRIC)
+    old["sources"] = [source["citation"] for source in old["sources"]]
+    for section in old["sections"]:
+        del section["sources"]
+        for item in section["items"]:
+            del item["self_text"]
+    for question in old["questions"]:
+        del question["self_text"]
+    context = build_context(inputs(rubric=old, previous=None), random.Random(1))
+    assert context["sources"] == []
+    assert context["group_descriptions"][0]["text"] == "your own ratings of yourself"
+    html = render_report_html(context, TEMPLATES_DIR)
+    assert "Where the framework comes from" not in html
+    assert "What does this person do particularly well" in html  # the self comments' heading

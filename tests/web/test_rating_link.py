@@ -58,6 +58,49 @@ def test_welsh_speaker_gets_welsh_rubric(client):
     assert "Adborth i Alex Leader" in html
 
 
+def test_the_leaders_own_form_words_each_statement_in_the_first_person(client):
+    """In English and Welsh, from forms pre-rendered per kind of rater: the self form never
+    shows the others' wording, and the others' forms (rendered after it) never show the self
+    wording."""
+    cycle, tokens, people = launched_cycle()
+    by_group = _tokens_by_group(tokens)
+    item = cycle.rubric_snapshot["sections"][0]["items"][0]
+    question = cycle.rubric_snapshot["questions"][0]
+    own = client.get(f"/r/{by_group['self'][0]}").get_data(as_text=True)
+    assert "Your self-assessment" in own
+    assert f">{item['self_text']['en']}</legend>" in own
+    assert item["text"]["en"] not in own
+    assert question["self_text"]["en"] in own and question["text"]["en"] not in own
+    other = client.get(f"/r/{by_group['direct_report'][0]}").get_data(as_text=True)
+    assert f">{item['text']['en']}</legend>" in other and item["self_text"]["en"] not in other
+    # The error summary of an incomplete self form names the statements as the form does.
+    page = post_form(client, f"/r/{by_group['self'][0]}", {}, "submit",
+                     csrf_token(client, f"/r/{by_group['self'][0]}"))
+    assert page.status_code == 422
+    summary = " ".join(page.get_data(as_text=True).split("nhsuk-error-summary__list")[1].split())
+    assert f'href="#item-{item["id"]}"> {item["self_text"]["en"]} </a>' in summary
+    # In Welsh too.
+    people["leader"].language = "cy"
+    db.session.commit()
+    welsh = client.get(f"/r/{by_group['self'][0]}").get_data(as_text=True)
+    assert 'lang="cy"' in welsh
+    assert item["self_text"]["cy"].replace("'", "&#39;") in welsh
+    assert item["text"]["cy"].replace("'", "&#39;") not in welsh
+
+
+def test_a_cycle_frozen_before_self_wording_shows_the_usual_wording_to_the_leader(client):
+    cycle, tokens, _ = launched_cycle()
+    frozen = {**cycle.rubric_snapshot, "sections": [
+        {**section, "items": [{k: v for k, v in item.items() if k != "self_text"}
+                              for item in section["items"]]}
+        for section in cycle.rubric_snapshot["sections"]]}
+    cycle.rubric_snapshot = frozen
+    db.session.commit()
+    item = frozen["sections"][0]["items"][0]
+    own = client.get(f"/r/{_tokens_by_group(tokens)['self'][0]}").get_data(as_text=True)
+    assert "Your self-assessment" in own and f">{item['text']['en']}</legend>" in own
+
+
 def test_post_without_csrf_is_refused_and_changes_nothing(client):
     cycle, tokens, _ = launched_cycle()
     token = next(iter(tokens.values()))

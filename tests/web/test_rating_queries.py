@@ -95,16 +95,21 @@ def test_the_blank_form_is_rendered_once_per_language_and_matches_a_fresh_one(ma
         db.session.commit()
         welsh_id = db.session.scalar(db.select(Invitation.id).join(Nomination).where(
             Nomination.person_id == welsh.id))
-        english_id = next(i for i in sorted(tokens) if i != welsh_id)
+        english_id, self_id = (db.session.scalar(db.select(Invitation.id).join(Nomination).where(
+            Nomination.person_id == people[who].id)) for who in ("boss", "leader"))
         rubric = cycle.rubric_snapshot
         db.session.remove()
     client = app.test_client()
+    own = client.get(f"/r/{tokens[self_id]}").get_data(as_text=True)  # the self kind first
     english = client.get(f"/r/{tokens[english_id]}").get_data(as_text=True)
     cymraeg = client.get(f"/r/{tokens[welsh_id]}").get_data(as_text=True)
-    first = {lang: str(escape(text)) for lang, text in
-             rubric["sections"][0]["items"][0]["text"].items()}
+    item = rubric["sections"][0]["items"][0]
+    first = {lang: str(escape(text)) for lang, text in item["text"].items()}
     assert first["en"] in english and first["cy"] not in english
     assert first["cy"] in cymraeg
+    # The leader's own form has fields of its own (first person), not the others' cached ones.
+    assert str(escape(item["self_text"]["en"])) in own and first["en"] not in own
+    assert str(escape(item["self_text"]["en"])) not in english
     # A saved draft is rendered afresh, with the same fields as the cached blank ones.
     url = f"/r/{tokens[english_id]}"
     post_form(client, url, {f"item-{rubric['sections'][0]['items'][0]['id']}": "2"}, "save")
