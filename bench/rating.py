@@ -589,7 +589,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repository-config", action="store_true",
+                        help="workers, worker class and threads as the repository's "
+                             "gunicorn.conf.py sets them (for both apps)")
     args = parser.parse_args()
+    if args.repository_config:
+        from bench import gunicorn_conf_values
+
+        args.workers, args.worker_class, args.threads = gunicorn_conf_values.read()
     args.rates = [int(rate) for rate in args.rates.split(",")]
     needed = 2 * sum(args.rates) * args.seconds + WARM_UP
     check(args.leaders * 10 > needed + 2000,
