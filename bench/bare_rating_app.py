@@ -7,16 +7,19 @@ extensions):
 * ``GET /r/<token>``: the token's shape checked, its SHA-256 looked up with the same one
   joined SELECT (invitation, nomination, subject, cycle, rater, leader), in autocommit; the
   frozen rubric read once per process and cycle; a form page of the same markup and size as
-  the project's (the rubric's fieldsets rendered once per cycle and language, the page around
+  the project's (the rubric's fields rendered once per cycle and language, the page around
   them rendered per request with Jinja);
 * ``POST /r/<token>``: the same SELECT, every item checked against the scale, then the same
   write: the invitation flipped from pending to submitted (draft and sealed link wiped) and a
   held row of the same fixed size inserted, in one statement on PostgreSQL (a data-modifying
   CTE, autocommit) and in one transaction on SQLite; 302 to the thank-you page.
 
-What it leaves out is what the project adds on top of the same database work: CSRF tokens and
-the session cookie, the failed-link throttle, sealing (its held row is random bytes of the
-sealed size), drafts, Welsh/English labels from a catalogue, error pages.
+What it leaves out is what the project adds on top of the same database work: the check that
+a post came from the service's own page, the failed-link throttle, the admission limit,
+security headers, sealing (its held row is random bytes of the sealed size), drafts,
+Welsh/English labels from a catalogue, error pages. The page is the project's markup (the NHS
+design system's radios, header and footer) with the English words, so both send the same
+bytes for the same rubric.
 
 Run by bench/rating.py under gunicorn with the same settings as the project:
 ``BARE_DATABASE_URL=... gunicorn -w 2 bench.bare_rating_app:app``.
@@ -68,63 +71,91 @@ _env = Environment(autoescape=True)
 _FIELDS = _env.from_string("""\
 {%- macro t(text) %}{{ text[lang] if lang in text else text.en }}{% endmacro -%}
 {%- for section in rubric.sections %}
-<section class="rubric-section" aria-labelledby="section-{{ section.id }}">
+<section class="app-rubric-section" aria-labelledby="section-{{ section.id }}">
 <h2 id="section-{{ section.id }}">{{ t(section.title) }}</h2>
-{%- if section.description %}
-<p class="hint">{{ t(section.description) }}</p>
-{%- endif %}
+{%- if section.description %}<p class="nhsuk-hint">{{ t(section.description) }}</p>{% endif %}
 {%- for item in section['items'] %}
-<fieldset class="item" id="item-{{ item.id }}"><legend>{{ t(item.text) }}</legend>
-<div class="scale">
+{%- set name = 'item-' ~ item.id -%}
+<div class="nhsuk-form-group">
+<fieldset class="nhsuk-fieldset"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{{ t(item.text) }}</legend><div class="nhsuk-radios nhsuk-radios--small app-scale">
 {%- for label in rubric.scale.labels %}
-<label><input type="radio" name="item-{{ item.id }}" value="{{ label.value }}">{{ t(label) }}</label>
-{%- endfor %}
-<label class="na"><input type="radio" name="item-{{ item.id }}" value="na">{{ t(rubric.scale.not_observed) }}</label>
-</div></fieldset>
-{%- endfor %}
+{%- set id = name if loop.first else name ~ '-' ~ label.value -%}
+<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="{{ id }}" name="{{ name }}" type="radio" value="{{ label.value }}"><label class="nhsuk-label nhsuk-radios__label" for="{{ id }}">{{ t(label) }}</label></div>
+{%- endfor -%}
+<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="{{ name }}-na" name="{{ name }}" type="radio" value="na"><label class="nhsuk-label nhsuk-radios__label" for="{{ name }}-na">{{ t(rubric.scale.not_observed) }}</label></div>
+</div></fieldset></div>
+{%- endfor -%}
 </section>
 {%- endfor %}
-{%- if rubric.questions %}
-<section class="rubric-section">
-<h2>In your own words</h2>
-{%- for question in rubric.questions %}
-<div class="question">
-<label for="question-{{ question.id }}">{{ t(question.text) }} <span class="hint">(Optional)</span></label>
-<textarea id="question-{{ question.id }}" name="question-{{ question.id }}" rows="5" maxlength="4000"></textarea>
+{%- if rubric.questions -%}
+<section class="app-rubric-section" aria-labelledby="open-questions">
+<h2 id="open-questions">In your own words</h2>
+{%- for question in rubric.questions -%}
+<div class="nhsuk-form-group">
+<label class="nhsuk-label nhsuk-label--s" for="question-{{ question.id }}">{{ t(question.text) }} <span class="app-optional">(optional)</span></label><textarea class="nhsuk-textarea" id="question-{{ question.id }}" name="question-{{ question.id }}" rows="5" maxlength="4000"></textarea>
 </div>
-{%- endfor %}
+{%- endfor -%}
 </section>
 {%- endif %}""")  # noqa: E501
 _PAGE = _env.from_string("""\
-<!doctype html>
+<!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Feedback for {{ leader }} – {{ organisation }}</title>
-<link rel="stylesheet" href="/static/app.css">
+  <meta charset="utf-8">
+  <title>Feedback for {{ leader }} – {{ organisation }}</title>
+  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+  <meta name="theme-color" content="#005eb8">
+  <link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">
+  <link rel="stylesheet" href="/static/app.css">
+  <script type="module" src="/static/init.js"></script>
 </head>
 <body>
-<a class="skip-link" href="#main">Skip to main content</a>
-<header class="site-header"><div class="width-container"><span class="site-header__org">{{ organisation }}</span>
-<span class="site-header__service">Leadership 360 feedback</span></div></header>
-<main id="main" class="width-container" tabindex="-1">
-<span class="caption">{{ cycle_name }}</span>
-<h1>Feedback for {{ leader }}</h1>
-<p class="lede">Please rate how often {{ leader }} shows each behaviour. Choose “Not observed” when you have not seen enough to say.</p>
-<p class="inset">Your answers are anonymous. They are stored without your name and are only shown combined with others in your group, when at least {{ k }} people of that group have answered. A manager's answers are the exception: there is usually one manager, so they are shown as “Manager”.</p>
-<p>The cycle closes on {{ closes_on }}.</p>
-<form method="post" novalidate>
-<input type="hidden" name="csrf_token" value="{{ form_token }}">
-{{ fields }}
-<div class="actions">
-<button class="button" type="submit" name="action" value="submit">Submit feedback</button>
-<button class="button button--secondary" type="submit" name="action" value="save">Save and come back later</button>
+  <a class="nhsuk-skip-link" data-module="nhsuk-skip-link" href="#maincontent">
+  Skip to main content
+</a>  <header class="nhsuk-header" role="banner" data-module="nhsuk-header">
+    <div class="nhsuk-header__container nhsuk-width-container">
+      <div class="nhsuk-header__service">
+        <a class="nhsuk-header__service-name app-header__text-only" href="/">
+          <span class="app-header__organisation">{{ organisation }}</span>
+          <span class="app-header__service">Leadership 360 feedback</span>
+        </a>
+      </div>
+      <nav class="nhsuk-header__account" aria-label="Account and language">
+        <ul class="nhsuk-header__account-list">          <li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" href="/language/cy?next=/r/{{ token }}"><span lang="cy">Cymraeg</span></a>          </li>        </ul>
+      </nav>
+    </div>
+  </header>  <div class="nhsuk-width-container">    <main class="nhsuk-main-wrapper" id="maincontent" tabindex="-1">
+
+<h1><span class="nhsuk-caption-l">{{ cycle_name }}<span class="nhsuk-u-visually-hidden"> – </span></span>Feedback for {{ leader }}</h1>
+<p class="nhsuk-lede-text">Please rate how often {{ leader }} shows each behaviour. Choose “Not observed” when you have not seen enough to say.</p>
+  <div class="nhsuk-inset-text">
+  <span class="nhsuk-u-visually-hidden">Information: </span>
+  <p>Your answers are anonymous. They are stored without your name and are only shown combined with others in your group, when at least {{ k }} people of that group have answered. A manager's answers are the exception: there is usually one manager, so they are shown as “Manager”.</p>
 </div>
+<p>The cycle closes on {{ closes_on }}.</p>
+
+<form method="post" novalidate>
+  {{ fields }}
+  <div class="nhsuk-button-group">
+    <button class="nhsuk-button" name="action" data-module="nhsuk-button" type="submit" value="submit">
+  Submit feedback
+</button>
+
+    <button class="nhsuk-button nhsuk-button--secondary" name="action" data-module="nhsuk-button" type="submit" value="save">
+  Save and come back later
+</button>
+
+  </div>
 </form>
 <p><a href="/r/{{ token }}/decline">I cannot give feedback on this person</a></p>
-</main>
-<footer class="site-footer"><div class="width-container"></div></footer>
+    </main>
+  </div>  <footer class="nhsuk-footer" role="contentinfo">
+  <div class="nhsuk-width-container">
+    <div class="nhsuk-footer__meta">
+      <p class="nhsuk-body-s">© {{ organisation }}</p>
+    </div>
+  </div>
+</footer>
 </body>
 </html>
 """)  # noqa: E501
@@ -236,7 +267,7 @@ def create_app(url: str) -> Flask:
         closes_on = row[7] if not isinstance(row[7], str) else dt.date.fromisoformat(row[7])
         return _PAGE.render(lang=lang, leader=row[14], organisation="Bench NHS Trust",
                             cycle_name=row[8], k=row[9], closes_on=closes_on.strftime("%-d %B %Y"),
-                            form_token=os.urandom(33).hex()[:91], token=token,
+                            token=token,
                             fields=rubric.fields_for(lang))
 
     @app.post("/r/<token>")

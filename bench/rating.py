@@ -17,10 +17,11 @@ What it does, from a clean clone:
   as gunicorn's sync worker closes each), on loopback. Each phase runs on the project, then on
   the bare app, alternating which goes first:
 
-  - *saturated raters*: CONCURRENCY raters at a time, each GET the form (a fresh link), read its
-    CSRF token and cookie, POST every item and a comment with ``action=submit``; raters/s;
-  - *saturated POST*: the same submissions for raters who opened the form earlier (their CSRF
-    token and session cookie minted with the app's own key, as the GET would have); POST/s;
+  - *saturated raters*: CONCURRENCY raters at a time, each GET the form (a fresh link), then
+    POST every item and a comment with ``action=submit``, with the headers a browser sends
+    with a form (Origin, Sec-Fetch-Site) and any cookie the page set (neither app sets one:
+    the rater's form has no CSRF token or session, service/responses/views.py); raters/s;
+  - *saturated POST*: the same submissions for raters who opened the form earlier; POST/s;
   - *open loop* at each offered rate (raters/s, then POST/s): a new rater starts every 1/rate s
     whatever the server is doing, so latency is measured from when a request was due (no
     coordinated omission); achieved rate, p50 and p99;
@@ -66,8 +67,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from flask import session as flask_session  # noqa: E402
-from flask_wtf.csrf import generate_csrf  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -87,7 +86,6 @@ WARM_UP = 200  # raters per app before anything is measured
 MAX_OUTSTANDING = 1000  # open loop: requests waiting before new ones are not sent
 MARGIN = 500  # links a phase may take and not use (a client stopping at the deadline)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-CSRF = re.compile(rb'name="csrf_token" value="([^"]+)"')
 COMMENT = ("Listens with real interest and makes time for the team even on the busiest days; "
            "could say more often what she has noticed, and ask before deciding for us. ") * 2
 
@@ -177,21 +175,6 @@ def form_body(rubric: dict[str, Any], rng: random.Random) -> bytes:
         fields.append((f"question-{question['id']}", COMMENT if n == 0 else ""))
     fields.append(("action", "submit"))
     return urllib.parse.urlencode(fields).encode()
-
-
-def mint_forms(project_url: str, workdir: Path, count: int) -> list[tuple[str, str]]:
-    """(cookie, CSRF token) pairs as GET /r/<token> hands them out, for raters who opened
-    the form earlier: the POST-only phases then measure the POST alone."""
-    app = create_app(_app_settings(project_url, workdir))
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    assert serializer is not None
-    cookie_name = app.config["SESSION_COOKIE_NAME"]
-    forms = []
-    for _ in range(count):
-        with app.test_request_context("/"):
-            token = generate_csrf()
-            forms.append((f"{cookie_name}={serializer.dumps(dict(flask_session))}", token))
-    return forms
 
 
 # -- servers -----------------------------------------------------------------------------------
@@ -301,6 +284,7 @@ class Reply:
 
 async def http(port: int, method: str, path: str, body: bytes | None = None,
                cookie: str | None = None) -> Reply:
+    """One request on its own connection; a POST as a browser sends a form from the page."""
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
     except OSError:
@@ -309,7 +293,8 @@ async def http(port: int, method: str, path: str, body: bytes | None = None,
     if cookie:
         head += f"Cookie: {cookie}\r\n"
     if body is not None:
-        head += ("Content-Type: application/x-www-form-urlencoded\r\n"
+        head += (f"Origin: http://127.0.0.1:{port}\r\nSec-Fetch-Site: same-origin\r\n"
+                 "Content-Type: application/x-www-form-urlencoded\r\n"
                  f"Content-Length: {len(body)}\r\n")
     try:
         writer.write(head.encode() + b"\r\n" + (body or b""))
@@ -354,22 +339,15 @@ async def rater(port: int, token: str, body: bytes, due: float) -> Outcome:
     got = loop.time()
     if page.status != 200:
         return Outcome(False, get=got - due, status=f"GET {page.status}")
-    match = CSRF.search(page.body)
-    if match is None:
-        return Outcome(False, get=got - due, status="GET without a CSRF token")
-    reply = await http(port, "POST", f"/r/{token}", body + b"&csrf_token=" + match.group(1),
-                       _cookie(page.headers))
+    reply = await http(port, "POST", f"/r/{token}", body, _cookie(page.headers))
     done = loop.time()
     return Outcome(_submitted(reply), get=got - due, post=done - got, total=done - due,
                    page_bytes=len(page.body), status=f"POST {reply.status}")
 
 
-async def poster(port: int, token: str, body: bytes, form: tuple[str, str], due: float
-                 ) -> Outcome:
+async def poster(port: int, token: str, body: bytes, due: float) -> Outcome:
     """POST a form opened earlier; latency counted from when it was due."""
-    cookie, csrf = form
-    reply = await http(port, "POST", f"/r/{token}", body + b"&csrf_token=" + csrf.encode(),
-                       cookie)
+    reply = await http(port, "POST", f"/r/{token}", body)
     done = asyncio.get_running_loop().time()
     return Outcome(_submitted(reply), post=done - due, total=done - due,
                    status=f"POST {reply.status}")
@@ -467,16 +445,14 @@ class Phase:
 
 
 class Target:
-    """One app under load: its server, its database, its share of links and forms."""
+    """One app under load: its server, its database, its share of links."""
 
-    def __init__(self, name: str, server: Server, url: str, setup: Setup,
-                 forms: list[tuple[str, str]] | None) -> None:
+    def __init__(self, name: str, server: Server, url: str, setup: Setup) -> None:
         self.name = name
         self.server = server
         self.url = url
         self.tokens = iter(setup.tokens)
         self.rubric = setup.rubric
-        self.forms = iter(forms) if forms is not None else None
         self.backends = backend_pids(url)
         self.acknowledged = 0
         self.unknown = 0  # timed out: the server may or may not have stored them
@@ -490,8 +466,7 @@ class Target:
     def post_jobs(self, limit: int) -> Iterator[Job]:
         for token in itertools.islice(self.tokens, limit):
             body = form_body(self.rubric, self.rng)
-            form = next(self.forms) if self.forms is not None else ("", "x" * 91)
-            yield lambda due, t=token, b=body, f=form: poster(self.server.port, t, b, f, due)
+            yield lambda due, t=token, b=body: poster(self.server.port, t, b, due)
 
     def run(self, phase: Callable[[], Awaitable[tuple[list[Outcome], float]]]) -> Phase:
         meters = {"workers": CpuMeter(self.server.pids),
@@ -614,7 +589,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repository-config", action="store_true",
+                        help="workers, worker class and threads as the repository's "
+                             "gunicorn.conf.py sets them (for both apps)")
     args = parser.parse_args()
+    if args.repository_config:
+        from bench import gunicorn_conf_values
+
+        args.workers, args.worker_class, args.threads = gunicorn_conf_values.read()
     args.rates = [int(rate) for rate in args.rates.split(",")]
     needed = 2 * sum(args.rates) * args.seconds + WARM_UP
     check(args.leaders * 10 > needed + 2000,
@@ -627,8 +609,6 @@ def main() -> None:
         setup = build(args.database, args.postgres_url, workdir, args.leaders)
         # Links left for the saturated phases, after the warm-up and the open-loop phases.
         spare = len(setup.tokens) - int(needed) - MARGIN
-        forms = mint_forms(setup.project_url, workdir,
-                           int(sum(args.rates) * args.seconds) + spare // 2 + MARGIN)
         print(f"setup: {len(setup.tokens):,} links in {time.perf_counter() - start:.0f} s",
               flush=True)
         project_env = {k: str(v) for k, v in _app_settings(setup.project_url, workdir).items()}
@@ -638,8 +618,8 @@ def main() -> None:
         try:
             for server in servers:
                 server.wait_ready()
-            targets = [Target("project", servers[0], setup.project_url, setup, forms),
-                       Target("bare", servers[1], setup.bare_url, setup, None)]
+            targets = [Target("project", servers[0], setup.project_url, setup),
+                       Target("bare", servers[1], setup.bare_url, setup)]
             results: dict[str, Any] = {}
             loads = [load_average()]
             warm = both(targets, 0, lambda t: lambda: closed_loop(

@@ -19,6 +19,7 @@ from service.errors import DomainError
 from service.extensions import csrf
 from service.i18n import init_i18n
 from service.responses.throttle import LinkThrottle
+from service.web.cookie_session import CookieSession
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     _configure_templates(app)
     app.config.update(settings)
+    app.session_interface = CookieSession()
     if not settings.get("COMMAND_LINE"):
         from service.web.assets import require_assets
 

@@ -155,6 +155,13 @@ class AnswerGuard:
 
 
 _guards: weakref.WeakSet[AnswerGuard] = weakref.WeakSet()
+_dialect_guards: weakref.WeakKeyDictionary[Dialect, AnswerGuard] = weakref.WeakKeyDictionary()
+
+
+def answer_guard(dialect: Dialect) -> AnswerGuard | None:
+    """The guard of this engine's dialect, for calls made on its connections past the dialect
+    (service/driver.py); None when there is none (SQLite, commands)."""
+    return _dialect_guards.get(dialect)
 
 
 def _after_fork_in_child() -> None:
@@ -187,6 +194,7 @@ def guard_answers(engine: Engine, limit: float) -> None:
         return
     guard = AnswerGuard(limit)
     dialect: Dialect = engine.dialect
+    _dialect_guards[dialect] = guard
 
     def on_connection(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)

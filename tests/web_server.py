@@ -21,7 +21,6 @@ from typing import Any
 from tests.ldap_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
@@ -122,10 +121,9 @@ def request(port: int, method: str, path: str, form: list[tuple[str, str]] | Non
         connection.close()
 
 
-def rating_session(port: int, token: str) -> tuple[str, str]:
-    """Open a personal link as a browser does: (the session cookie, the form's CSRF token)."""
+def open_rating_form(port: int, token: str) -> Reply:
+    """Open a personal link as a browser does; the form needs no cookie or CSRF token."""
     page = request(port, "GET", f"/r/{token}")
     assert page.status == 200, page.status
-    match = CSRF.search(page.body)
-    assert match and "session" in page.cookies
-    return f"session={page.cookies['session']}", match.group(1)
+    assert not page.cookies and "csrf_token" not in page.body
+    return page

@@ -22,8 +22,8 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
+from service import driver
 from service.cycles.models import Cycle, CycleState, Subject
-from service.db import db
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.people.models import Person
 
@@ -46,7 +46,9 @@ _LOOKUP = (
     .join(_Leader, _Leader.id == Subject.person_id)
     .where(Invitation.token_hash == bindparam("token_hash"))
 )
-_RUBRIC = select(Cycle.rubric_snapshot).where(Cycle.id == bindparam("cycle_id"))
+_LOOKUP_STATEMENT = driver.DriverStatement(_LOOKUP)
+_RUBRIC = driver.DriverStatement(
+    select(Cycle.rubric_snapshot).where(Cycle.id == bindparam("cycle_id")))
 
 
 class FrozenRubric:
@@ -138,8 +140,8 @@ class RatingLink:
 
 
 def lookup(token_hash: str) -> Any:
-    """The link's row (see ``_LOOKUP``), or None: one query on the session's connection."""
-    return db.session.connection().execute(_LOOKUP, {"token_hash": token_hash}).one_or_none()
+    """The link's row (see ``_LOOKUP``), or None: one query (service/driver.py)."""
+    return driver.connection().run(_LOOKUP_STATEMENT, token_hash=token_hash).row
 
 
 def link_from_row(row: Any, with_rubric: bool) -> RatingLink:
@@ -156,7 +158,8 @@ def frozen_rubric(cycle_id: int, version: int | None, launched_at: dt.datetime |
         cache = current_app.extensions.setdefault("frozen_rubrics", RubricCache())
 
     def load() -> dict[str, Any]:
-        data = db.session.connection().execute(_RUBRIC, {"cycle_id": cycle_id}).scalar_one()
+        row = driver.connection().run(_RUBRIC, cycle_id=cycle_id).row
+        data = row[0] if row else None
         if data is None:
             raise LookupError(f"cycle {cycle_id} has no frozen rubric; it was never launched")
         return data

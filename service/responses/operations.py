@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, null, select, update
 from werkzeug.datastructures import MultiDict
 
+from service import driver
 from service.cycles.models import CycleState
 from service.db import db
 from service.errors import DomainError
@@ -120,8 +121,8 @@ def save_draft(invitation: Invitation | RatingLink, token: str, form: RatingForm
     row nor any leftover copy of it can be read without that link."""
     link = _link(invitation)
     sealed = seal_draft(token, form.answers, form.comments, _rubric(link))
-    if db.session.connection().execute(
-            _SAVE_DRAFT, {"invitation_id": link.invitation_id, "draft": sealed}).rowcount != 1:
+    if driver.connection().run(
+            _SAVE_DRAFT, invitation_id=link.invitation_id, draft=sealed).rowcount != 1:
         _refuse(link)
     if isinstance(invitation, Invitation):
         db.session.expire(invitation, ["draft"])
@@ -156,23 +157,22 @@ def submit(invitation: Invitation | RatingLink, form: RatingForm) -> None:
             "rater_group": link.group,
             "sealed": seal_held(form.answers, form.comments, _rubric(link))}
     claim = {"invitation_id": link.invitation_id, "new_status": InvitationStatus.SUBMITTED}
-    connection = db.session.connection()
+    connection = driver.connection()
     if connection.dialect.name == "postgresql":
-        if connection.execute(_CLAIM_AND_HOLD, {**claim, **held}).first() is None:
+        if connection.run(_CLAIM_AND_HOLD, **claim, **held).row is None:
             _refuse(link)
     else:
-        if connection.execute(_CLAIM, claim).rowcount != 1:
+        if connection.run(_CLAIM, **claim).rowcount != 1:
             _refuse(link)
-        connection.execute(_HOLD, held)
+        connection.run(_HOLD, **held)
     if isinstance(invitation, Invitation):
         db.session.expire(invitation, ["status", "draft", "sealed_token"])
 
 
 def decline(invitation: Invitation | RatingLink) -> None:
     link = _link(invitation)
-    if db.session.connection().execute(_CLAIM, {
-            "invitation_id": link.invitation_id,
-            "new_status": InvitationStatus.DECLINED}).rowcount != 1:
+    if driver.connection().run(_CLAIM, invitation_id=link.invitation_id,
+                               new_status=InvitationStatus.DECLINED).rowcount != 1:
         _refuse(link)
     if isinstance(invitation, Invitation):
         db.session.expire(invitation, ["status", "draft", "sealed_token"])
@@ -195,8 +195,9 @@ def _rubric(link: RatingLink) -> dict[str, Any]:
 
 def _refuse(link: RatingLink) -> None:
     """The invitation was no longer pending: raise the problem its status now names."""
-    status = db.session.connection().execute(
-        _STATUS, {"invitation_id": link.invitation_id}).scalar_one()
+    row = driver.connection().run(_STATUS, invitation_id=link.invitation_id).row
+    assert row is not None  # invitations are never deleted while their links work
+    status = row[0]
     raise LinkProblem(status.value if status.value in LinkProblem.STATUS else "submitted",
                       link.rater_language or link.cycle_language)
 
@@ -207,19 +208,20 @@ def _refuse(link: RatingLink) -> None:
 _invitation_columns = Invitation.__table__.c
 _pending = (Invitation.id == bindparam("invitation_id"),
             Invitation.status == InvitationStatus.PENDING)
-_SAVE_DRAFT = update(Invitation).where(*_pending).values(
-    draft=bindparam("draft", type_=_invitation_columns.draft.type))
-_CLAIM = update(Invitation).where(*_pending).values(
+_SAVE_DRAFT = driver.DriverStatement(update(Invitation).where(*_pending).values(
+    draft=bindparam("draft", type_=_invitation_columns.draft.type)))
+_claim = update(Invitation).where(*_pending).values(
     status=bindparam("new_status", type_=_invitation_columns.status.type), draft=null(),
     sealed_token=null())
+_CLAIM = driver.DriverStatement(_claim)
 _held_columns = HeldResponse.__table__.c
 _held_values = {"id": "held_id", "cycle_id": "cycle_id", "subject_id": "subject_id",
                 "rater_group": "rater_group", "sealed": "sealed"}
-_HOLD = insert(HeldResponse).values({
+_HOLD = driver.DriverStatement(insert(HeldResponse).values({
     column: bindparam(name, type_=_held_columns[column].type)
-    for column, name in _held_values.items()})
-_claimed = _CLAIM.returning(Invitation.id).cte("claimed")
-_CLAIM_AND_HOLD = (
+    for column, name in _held_values.items()}))
+_claimed = _claim.returning(Invitation.id).cte("claimed")
+_CLAIM_AND_HOLD = driver.DriverStatement(
     insert(HeldResponse)
     .from_select(list(_held_values), select(*(
         bindparam(name, type_=_held_columns[column].type)
@@ -227,4 +229,5 @@ _CLAIM_AND_HOLD = (
     .add_cte(_claimed)
     .returning(HeldResponse.id)  # the driver reports no row count through the CTE
 )
-_STATUS = select(Invitation.status).where(Invitation.id == bindparam("invitation_id"))
+_STATUS = driver.DriverStatement(
+    select(Invitation.status).where(Invitation.id == bindparam("invitation_id")))

@@ -8,12 +8,12 @@ from typing import Any
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from service.db import db, end_statement_transactions, statement_transactions
+from service import driver
 from service.errors import DomainError
+from service.extensions import csrf
 from service.i18n import SUPPORTED, current_language, other_language, set_person_language
 from service.nominations.models import RaterGroup
 from service.responses import operations
@@ -23,9 +23,43 @@ from service.responses.sealing import AnswersTooLong
 from service.responses.throttle import LinkThrottle
 
 bp = Blueprint("rating", __name__)
-# Each of these pages reads with one statement and writes with one (service/db.py).
-bp.before_request(statement_transactions)
-bp.teardown_request(end_statement_transactions)
+# Each of these pages reads with one statement and writes with one, on the driver's
+# connection (service/driver.py).
+bp.before_request(driver.open_for_request)
+bp.teardown_request(driver.close_for_request)
+# No CSRF token and no session cookie: the link's 256-bit token, in the address the form posts
+# to, is what another site would have to know to forge a post, and knowing it is already all it
+# takes to answer. A post that a browser says came from another site is refused all the same
+# (`refuse_other_sites`). docs/security.md, "The rater's form".
+csrf.exempt(bp)
+
+
+class FromAnotherSite(DomainError):
+    """A post to a rating link that the browser says another site's page sent."""
+
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(_l(
+            "For your safety, we only accept answers sent from this service's own pages. Open "
+            "the link in your invitation email and fill in the form there. Nothing you saved "
+            "earlier has been lost."))
+
+
+@bp.before_request
+def refuse_other_sites() -> None:
+    """Fetch metadata (Sec-Fetch-Site) where the browser sends it, else the Origin header: a
+    post from another site's page is refused before anything is read or written."""
+    if request.method != "POST":
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        if site not in ("same-origin", "none"):
+            raise FromAnotherSite()
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        raise FromAnotherSite()
 
 
 class TooManyFailures(DomainError):
@@ -116,34 +150,32 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
                "is_self": is_self, "not_observed": operations.NOT_OBSERVED}
     if values or form or saved:
         return render_template("rate.html", **context, fields=fields(), token=token,
-                               csrf=generate_csrf(),
                                leader={"display_name": invitation.leader_name}), status
     return _blank_page(invitation, token, context, fields), status
 
 
 # Stand-ins for what differs between raters of one cycle on a blank form (see _blank_page).
-_LEADER, _TOKEN, _CSRF = "\ue000leader\ue000", "zz-rater-token-slot-7f3c9a-zz", "\ue000csrf\ue000"
+_LEADER, _TOKEN = "\ue000leader\ue000", "zz-rater-token-slot-7f3c9a-zz"
 
 
 def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
                 fields: Callable[[], Markup]) -> str:
     """The form as a rater first sees it: rendered once per cycle, language and kind of
-    rater with stand-ins for the leader's name, the link and the CSRF token, which are then
-    put in (the name escaped as the template would)."""
+    rater with stand-ins for the leader's name and the link, which are then put in (the name
+    escaped as the template would)."""
     rubric = invitation.rubric
     assert rubric is not None
     page_language = current_language()  # the words around the rubric's, which may differ
     key = (page_language, context["lang"], context["is_self"], invitation.cycle_name,
            invitation.min_group_size, invitation.closes_on)
     # The language switch comes back to this form: its link carries the stand-in too.
-    switch = other_language(url_for("rating.show", token=_TOKEN))
     shell = rubric.blank_page(key, lambda: render_template(
-        "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN, csrf=_CSRF,
-        other_language=switch,
+        "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN,
+        other_language=other_language(url_for("rating.show", token=_TOKEN)),
         fields=rubric.blank_fields(
             f"{page_language}/{context['lang']}/{'self' if context['is_self'] else 'others'}",
             fields)))
-    return (shell.replace(_TOKEN, token).replace(_CSRF, generate_csrf())
+    return (shell.replace(_TOKEN, token)
             .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 
 
@@ -161,22 +193,22 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
     action = request.form.get("action", "save")
     if action == "decline":
         operations.decline(invitation)
-        db.session.commit()
+        driver.connection().commit()
         return redirect(url_for("rating.done", outcome="declined", lang=current_language()))
     form = parse_rating_form(rubric, request.form)
     try:
         if action == "submit" and form.complete:
             operations.submit(invitation, form)
-            db.session.commit()
+            driver.connection().commit()
             return redirect(url_for("rating.done", outcome="submitted",
                                     lang=current_language()))
         operations.save_draft(invitation, token, form)
     except AnswersTooLong as problem:  # nothing stored; the page keeps what was typed
-        db.session.rollback()
+        driver.connection().rollback()
         longest = max(form.comments, key=lambda key: len(form.comments[key]), default="form")
         form.errors[longest] = str(problem)
         return _render_form(invitation, token, form, status=problem.status_code)
-    db.session.commit()
+    driver.connection().commit()
     if action == "submit":
         return _render_form(invitation, token, form, status=422)
     return redirect(url_for("rating.show", token=token, saved="1"))

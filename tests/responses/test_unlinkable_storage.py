@@ -27,7 +27,7 @@ from service.outbox.operations import relay_outbox
 from service.reports.operations import report_status
 from tests.factories import draft_cycle, team
 from tests.responses.attacker import pg_history, pg_pages, sqlite_history
-from tests.web.helpers import csrf_token, full_answers, post_form
+from tests.web.helpers import full_answers, open_form, post_form
 
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 
@@ -91,14 +91,13 @@ RUN = secrets.token_hex(4)  # markers of this run only (PostgreSQL's WAL keeps e
 
 def _answer(client: Any, token: str, rubric: dict[str, Any], marker: str, value: str) -> None:
     url = f"/r/{token}"
-    form_token = csrf_token(client, url)
+    open_form(client, url)
     first = rubric["sections"][0]["items"][0]["id"]
     saved = post_form(client, url, {f"item-{first}": value,
-                                    "question-strengths": f"draft {RUN} {marker} words"}, "save",
-                      form_token)
+                                    "question-strengths": f"draft {RUN} {marker} words"}, "save")
     assert saved.status_code == 302
     answers = {**full_answers(rubric, value), "question-strengths": f"answer {RUN} {marker} words"}
-    assert post_form(client, url, answers, "submit", form_token).status_code == 302
+    assert post_form(client, url, answers, "submit").status_code == 302
 
 
 def _thanked(app: Any) -> dict[str, int]:

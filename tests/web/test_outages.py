@@ -25,7 +25,7 @@ from service.responses.sealing import open_draft
 from tests.factories import launched_cycle
 from tests.ldap_server import free_port
 from tests.pg_proxy import StallProxy
-from tests.web.helpers import csrf_token, hold_write_lock, post_form
+from tests.web.helpers import hold_write_lock, open_form, post_form
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
@@ -106,17 +106,16 @@ def test_a_server_that_stops_answering_mid_way_gives_503_and_hands_the_answers_b
     with StallProxy(target.port or 5432) as proxy:
         hung = outage_app(base_config, proxy.url(base_config["DATABASE_URL"]))
         client = hung.test_client()
-        form = csrf_token(client, f"/r/{token}")  # the pool now holds a working connection
+        open_form(client, f"/r/{token}")  # the pool now holds a working connection
         proxy.stall()
         answers = {"item-attending-listens": "4", "question-strengths": "Calm <under> pressure"}
-        page, elapsed = within(20, lambda: post_form(client, f"/r/{token}", answers, "save",
-                                                     form))
+        page, elapsed = within(20, lambda: post_form(client, f"/r/{token}", answers, "save"))
         body = assert_outage_page(page)
         # DATABASE_STATEMENT_TIMEOUT 1 s + 2 s grace for the pooled connection's ping, then
         # a fresh connection that times out after 2 s; and a margin
         assert elapsed < 1 + 2 + 2 + 4
         fields = dict((name, html.unescape(value)) for name, value in HIDDEN.findall(body))
-        assert fields == {**answers, "action": "save", "csrf_token": form}
+        assert fields == {**answers, "action": "save"}
         assert f'action="/r/{token}"' in body and "Try again" in body
         assert_down(hung, "database")
     with hung.app_context():
@@ -131,17 +130,17 @@ def test_a_lock_held_beyond_the_bound_is_a_503_and_the_answers_survive(make_app,
         invitation_id, token = next(iter(tokens.items()))
     client = app.test_client()
     url = f"/r/{token}"
-    form = csrf_token(client, url)
+    open_form(client, url)
     answers = {"item-attending-listens": "2", "question-strengths": "Explains decisions."}
     release = hold_write_lock(base_config["DATABASE_URL"], invitation_id)
     try:
-        page, elapsed = within(15, lambda: post_form(client, url, answers, "save", form))
+        page, elapsed = within(15, lambda: post_form(client, url, answers, "save"))
     finally:
         release()
     body = assert_outage_page(page)
     assert elapsed < 1 + 3
     fields = [(name, html.unescape(value)) for name, value in HIDDEN.findall(body)]
-    assert sorted(fields) == sorted([*answers.items(), ("action", "save"), ("csrf_token", form)])
+    assert sorted(fields) == sorted([*answers.items(), ("action", "save")])
     # The lock is gone: "Try again" posts the same fields, and they are saved.
     again = client.post(url, data=dict(fields))
     assert again.status_code == 302 and again.location.endswith(f"{url}?saved=1")

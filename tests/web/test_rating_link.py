@@ -10,11 +10,11 @@ from sqlalchemy import inspect
 from service.cycles import operations as cycles
 from service.db import db
 from service.nominations.models import Invitation, InvitationStatus, Nomination
-from service.nominations.tokens import new_token
+from service.nominations.tokens import hash_token, new_token
 from service.responses.models import HeldResponse, Response
 from service.responses.sealing import SealBroken, open_draft, padded_size
 from tests.factories import launched_cycle
-from tests.web.helpers import csrf_token, full_answers, post_form
+from tests.web.helpers import full_answers, open_form, post_form
 
 
 def _tokens_by_group(tokens):
@@ -39,7 +39,9 @@ def test_form_shows_leader_rubric_scale_and_questions(client):
     assert html.count(f'name="item-{first["id"]}"') == len(rubric["scale"]["labels"]) + 1
     assert "Not observed" in html and "Always" in html and "Never" in html
     assert rubric["questions"][0]["text"]["en"] in html
-    assert 'name="csrf_token"' in html
+    # Nothing to tie the page to the browser: no CSRF token, no cookie (the link is the secret)
+    assert "csrf_token" not in html
+    assert "Set-Cookie" not in page.headers
     # No inline script (the CSP forbids it); the design system's script only improves the page.
     assert re.findall(r"<script[^>]*>", html) == [
         '<script type="module" src="/static/init.js">']
@@ -74,8 +76,7 @@ def test_the_leaders_own_form_words_each_statement_in_the_first_person(client):
     other = client.get(f"/r/{by_group['direct_report'][0]}").get_data(as_text=True)
     assert f">{item['text']['en']}</legend>" in other and item["self_text"]["en"] not in other
     # The error summary of an incomplete self form names the statements as the form does.
-    page = post_form(client, f"/r/{by_group['self'][0]}", {}, "submit",
-                     csrf_token(client, f"/r/{by_group['self'][0]}"))
+    page = post_form(client, f"/r/{by_group['self'][0]}", {}, "submit")
     assert page.status_code == 422
     summary = " ".join(page.get_data(as_text=True).split("nhsuk-error-summary__list")[1].split())
     assert f'href="#item-{item["id"]}"> {item["self_text"]["en"]} </a>' in summary
@@ -101,14 +102,30 @@ def test_a_cycle_frozen_before_self_wording_shows_the_usual_wording_to_the_leade
     assert "Your self-assessment" in own and f">{item['text']['en']}</legend>" in own
 
 
-def test_post_without_csrf_is_refused_and_changes_nothing(client):
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "https://evil.example"}, {"Origin": "null"}])
+def test_a_post_from_another_site_is_refused_and_changes_nothing(client, headers):
     cycle, tokens, _ = launched_cycle()
     token = next(iter(tokens.values()))
     page = client.post(f"/r/{token}", data={**full_answers(cycle.rubric_snapshot),
-                                            "action": "submit"})
-    assert page.status_code == 400
-    assert "This form has expired" in page.get_data(as_text=True)
+                                            "action": "submit"}, headers=headers)
+    assert page.status_code == 403
+    assert "only accept answers sent from this service" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
+    assert db.session.scalar(db.select(Invitation.status).where(
+        Invitation.token_hash == hash_token(token))) == InvitationStatus.PENDING
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}])
+def test_a_post_from_the_form_itself_or_a_client_that_says_nothing_is_taken(client, headers):
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    page = client.post(f"/r/{token}", data={**full_answers(cycle.rubric_snapshot),
+                                            "action": "submit"}, headers=headers)
+    assert page.status_code == 302
+    assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 1
 
 
 def test_save_and_come_back_later(client):
@@ -149,8 +166,8 @@ def test_submit_holds_sealed_answers_until_the_close_moves_them(client):
     cycle, tokens, _ = launched_cycle()
     token = _tokens_by_group(tokens)["direct_report"][0]
     url = f"/r/{token}"
-    form_token = csrf_token(client, url)
-    page = post_form(client, url, full_answers(cycle.rubric_snapshot, "5"), "submit", form_token)
+    open_form(client, url)
+    page = post_form(client, url, full_answers(cycle.rubric_snapshot, "5"), "submit")
     assert page.status_code == 302 and page.location.endswith("/done/submitted?lang=en")
     assert "Thank you" in client.get(page.location).get_data(as_text=True)
 
@@ -164,7 +181,7 @@ def test_submit_holds_sealed_answers_until_the_close_moves_them(client):
         Invitation.status == InvitationStatus.SUBMITTED))
     assert used.sealed_token is None and used.draft is None  # the link is forgotten once used
 
-    again = post_form(client, url, full_answers(cycle.rubric_snapshot), "submit", form_token)
+    again = post_form(client, url, full_answers(cycle.rubric_snapshot), "submit")
     assert again.status_code == 410
     assert "already submitted" in again.get_data(as_text=True)
     assert client.get(url).status_code == 410
@@ -235,18 +252,18 @@ def test_two_tabs_submitting_at_once_store_exactly_one_response(make_app):
         rubric = cycle.rubric_snapshot
         token = next(iter(tokens.values()))
     clients = [app.test_client() for _ in range(4)]
-    form_tokens = [csrf_token(c, f"/r/{token}") for c in clients]
+    for c in clients:
+        open_form(c, f"/r/{token}")
     barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
 
-    def tab(client, form_token):
+    def tab(client):
         with app.app_context():
             barrier.wait()
-            statuses.append(post_form(client, f"/r/{token}", full_answers(rubric), "submit",
-                                      form_token).status_code)
+            statuses.append(post_form(client, f"/r/{token}", full_answers(rubric),
+                                      "submit").status_code)
 
-    threads = [threading.Thread(target=tab, args=pair)
-               for pair in zip(clients, form_tokens, strict=True)]
+    threads = [threading.Thread(target=tab, args=(c,)) for c in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -261,7 +278,8 @@ def test_decline(client):
     token = next(iter(tokens.values()))
     confirm = client.get(f"/r/{token}/decline")
     assert "Decline to give feedback on Alex Leader" in confirm.get_data(as_text=True)
-    page = post_form(client, f"/r/{token}", {}, "decline", csrf_token(client, f"/r/{token}"))
+    open_form(client, f"/r/{token}")
+    page = post_form(client, f"/r/{token}", {}, "decline")
     assert page.status_code == 302 and page.location.endswith("/done/declined?lang=en")
     assert client.get(f"/r/{token}").status_code == 410
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
@@ -317,10 +335,9 @@ def test_saving_from_a_stale_tab_after_submitting_keeps_no_draft(client):
     cycle, tokens, _ = launched_cycle()
     token = next(iter(tokens.values()))
     url = f"/r/{token}"
-    stale_form_token = csrf_token(client, url)
-    assert post_form(client, url, full_answers(cycle.rubric_snapshot), "submit",
-                     stale_form_token).status_code == 302
-    page = post_form(client, url, full_answers(cycle.rubric_snapshot), "save", stale_form_token)
+    open_form(client, url)
+    assert post_form(client, url, full_answers(cycle.rubric_snapshot), "submit").status_code == 302
+    page = post_form(client, url, full_answers(cycle.rubric_snapshot), "save")
     assert page.status_code == 410
     db.session.expire_all()
     assert [i.draft for i in db.session.scalars(db.select(Invitation))] == [None] * len(tokens)
