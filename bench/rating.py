@@ -39,6 +39,7 @@ Run from the repository root:
     .venv/bin/python bench/rating.py [--database postgresql|sqlite] [--leaders 4000]
         [--rates 100,200,400] [--seconds 10] [--saturate-seconds 8] [--concurrency 16]
         [--workers 2] [--worker-class sync] [--threads 1] [--postgres-url URL]
+        [--repository-config]   (workers, class and threads from gunicorn.conf.py, both apps)
 """
 
 from __future__ import annotations
