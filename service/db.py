@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from flask import g
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, Table, any_, event, func, insert, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -128,28 +127,6 @@ def among(column: Any, values: Sequence[Any]) -> Any:
         return column == any_(literal(list(values), ARRAY(column.type)))
     return column.in_(select(literal_column("value")).select_from(
         func.json_each(literal(json.dumps(list(values))))))
-
-
-def statement_transactions() -> None:
-    """On PostgreSQL, let each statement of this request be its own transaction (autocommit).
-
-    For requests that read with one statement and write with one (the rater's pages): a read
-    then costs one round trip instead of three (BEGIN, SELECT, ROLLBACK), and a write two
-    fewer. A request that needs several statements to be atomic must not use this. Nothing to
-    gain on SQLite, which has no round trips (and starts transactions only to write). A
-    session already in a transaction (a test sharing it with its client) keeps it."""
-    session = db.session()
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
-        return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    g.statement_transactions = True
-
-
-def end_statement_transactions(_error: BaseException | None = None) -> None:
-    """Give the autocommit connection back at the end of the request, so nothing after it
-    (a test's own statements on the same session) runs without a transaction."""
-    if g.pop("statement_transactions", False) and db.session().in_transaction():
-        db.session.rollback()
 
 
 @event.listens_for(Pool, "checkout")

@@ -145,11 +145,18 @@ class DriverConnection:
         lost = self.dialect.is_disconnect(error, self.dbapi_connection, cursor)
         if lost and self._invalidate is not None:
             self._invalidate(error)
-        translated = sa_exc.DBAPIError.instance(
-            sql, parameters, error, self.dialect.loaded_dbapi.Error, hide_parameters=True,
-            connection_invalidated=lost, dialect=self.dialect)
-        assert isinstance(translated, sa_exc.DBAPIError)
-        return translated
+        return _sqlalchemy_error(error, self.dialect, lost, sql, parameters)
+
+
+def _sqlalchemy_error(error: BaseException, dialect: Dialect, lost: bool, sql: str | None = None,
+                      parameters: Any = None) -> sa_exc.DBAPIError:
+    """The error SQLAlchemy raises for a driver's (parameters never shown): what the app's
+    outage handler knows as a 503."""
+    translated = sa_exc.DBAPIError.instance(
+        sql, parameters, error, dialect.loaded_dbapi.Error, hide_parameters=True,
+        connection_invalidated=lost, dialect=dialect)
+    assert isinstance(translated, sa_exc.DBAPIError)
+    return translated
 
 
 class DriverResult:
@@ -171,10 +178,8 @@ def open_for_request() -> None:
     try:
         fairy = db.engine.raw_connection()
     except dialect.loaded_dbapi.Error as error:  # as the session would say it: a 503
-        raise sa_exc.DBAPIError.instance(
-            None, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
-            connection_invalidated=dialect.is_disconnect(error, None, None),
-            dialect=dialect) from error
+        raise _sqlalchemy_error(error, dialect, dialect.is_disconnect(error, None, None)
+                                ) from error
     dbapi_connection = fairy.driver_connection
     postgres = dialect.name == "postgresql"
     if postgres:
