@@ -4,8 +4,10 @@ and the directory fixtures of tests/directory for the directory sign-in."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,13 @@ from flask.testing import FlaskClient
 from service.db import db
 from service.people.models import Person
 from service.staff.operations import create_account, grant
-from tests.directory.conftest import directory, flavour  # noqa: F401 (fixtures, with `org`)
+from tests.directory.conftest import directory, flavour, run  # noqa: F401 (fixtures, with `org`)
+from tests.ldap_server import SUFFIX, Slapd, app_settings
 
 PASSWORD = "a long and correct password"
+#: The directory groups whose members are HR and admins, in the tests' slapd.
+HR_GROUP = f"cn=feedback360 hr,ou=services,{SUFFIX}"
+ADMIN_GROUP = f"cn=feedback360 admins,ou=services,{SUFFIX}"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -34,6 +40,21 @@ class FreshContextClient(FlaskClient):
 
 def staff_client_for(application: Flask) -> None:
     application.test_client_class = FreshContextClient
+
+
+@contextmanager
+def synced_directory_app(make_app: Any, server: Slapd, tmp_path: Path
+                         ) -> Iterator[tuple[Flask, dict[str, Any]]]:
+    """An app signing staff in against the test directory, with HR_GROUP and ADMIN_GROUP as
+    its role groups, after one directory sync: (the app, in its context; the sync's summary)."""
+    app = make_app(**app_settings(server, LDAP_HR_GROUP=HR_GROUP,
+                                  LDAP_ADMIN_GROUP=ADMIN_GROUP),
+                   RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'throttle.sqlite'}")
+    staff_client_for(app)
+    with app.app_context():
+        result = run(app, "directory", "sync", "--json")
+        assert result.exit_code == 0, result.output
+        yield app, json.loads(result.output)
 
 
 @pytest.fixture

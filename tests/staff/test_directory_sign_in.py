@@ -3,7 +3,6 @@ admin roles from directory groups."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,14 +13,19 @@ from sqlalchemy import select
 from service.audit.models import AuditEvent
 from service.db import db
 from service.staff.operations import grant
-from tests.directory.conftest import Org, build_org, run
-from tests.ldap_server import SUFFIX, Slapd, app_settings, free_port
+from tests.directory.conftest import Org, build_org
 from tests.ldap_server import Person as Entry
-from tests.staff_fixtures import sign_in, staff_client_for, token
+from tests.ldap_server import Slapd, free_port
+from tests.staff_fixtures import (
+    ADMIN_GROUP,
+    HR_GROUP,
+    sign_in,
+    staff_client_for,
+    synced_directory_app,
+    token,
+)
 
 PASSWORD = "directory password, with spaces"
-HR_GROUP = f"cn=feedback360 hr,ou=services,{SUFFIX}"
-ADMIN_GROUP = f"cn=feedback360 admins,ou=services,{SUFFIX}"
 
 
 @pytest.fixture
@@ -49,14 +53,8 @@ def staff(directory: Slapd, org: Org) -> dict[str, Entry]:
 @pytest.fixture
 def directory_app(make_app: Any, directory: Slapd, staff: dict[str, Entry],
                   tmp_path: Any) -> Iterator[Flask]:
-    app = make_app(**app_settings(directory, LDAP_HR_GROUP=HR_GROUP,
-                                  LDAP_ADMIN_GROUP=ADMIN_GROUP),
-                   RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'throttle.sqlite'}")
-    staff_client_for(app)
-    with app.app_context():
-        result = run(app, "directory", "sync", "--json")
-        assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["created"] == 4 + 14 + 2  # less the contractor
+    with synced_directory_app(make_app, directory, tmp_path) as (app, summary):
+        assert summary["created"] == 4 + 14 + 2  # less the contractor
         yield app
 
 

@@ -14,14 +14,12 @@ from flask import Flask
 from integrations.ldap.settings import settings_from_config
 from service.directory import role_groups
 from service.directory.login import sign_in as directory_sign_in
-from tests.directory.conftest import Org, build_org, run
+from tests.directory.conftest import Org, build_org
 from tests.ldap_server import SUFFIX, Slapd, app_settings
 from tests.ldap_server import Person as Entry
-from tests.staff_fixtures import sign_in, staff_client_for
+from tests.staff_fixtures import ADMIN_GROUP, HR_GROUP, sign_in, synced_directory_app
 
 PASSWORD = "directory password, nested"
-HR_GROUP = f"cn=feedback360 hr,ou=services,{SUFFIX}"
-ADMIN_GROUP = f"cn=feedback360 admins,ou=services,{SUFFIX}"
 
 
 def _group(name: str) -> str:
@@ -104,13 +102,7 @@ def test_a_loop_that_leads_to_no_role_group_ends(directory: Slapd, org: Org,
 @pytest.fixture
 def nested_app(make_app: Any, directory: Slapd, people: dict[str, Entry],
                tmp_path: Any) -> Iterator[Flask]:
-    app = make_app(**app_settings(directory, LDAP_HR_GROUP=HR_GROUP,
-                                  LDAP_ADMIN_GROUP=ADMIN_GROUP),
-                   RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'throttle.sqlite'}")
-    staff_client_for(app)
-    with app.app_context():
-        result = run(app, "directory", "sync", "--json")
-        assert result.exit_code == 0, result.output
+    with synced_directory_app(make_app, directory, tmp_path) as (app, _):
         yield app
 
 

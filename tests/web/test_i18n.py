@@ -158,15 +158,20 @@ def test_without_the_design_systems_files_a_web_process_does_not_start(base_conf
 
 
 
-def test_welsh_rater_sees_welsh_pages_without_choosing(client):
-    """The rater's directory language decides before the browser does, on every page of the
-    link, and the page after the form keeps it."""
-    _, tokens, people = launched_cycle()
+def _welsh_raters_link():
+    """A launched cycle and the link of a rater whose directory language is Welsh."""
+    cycle, tokens, people = launched_cycle()
     people["reports"][0].language = "cy"
     db.session.commit()
     invitation_id = db.session.scalar(db.select(Invitation.id).join(Nomination).where(
         Nomination.person_id == people["reports"][0].id))
-    token = tokens[invitation_id]
+    return cycle, tokens[invitation_id]
+
+
+def test_welsh_rater_sees_welsh_pages_without_choosing(client):
+    """The rater's directory language decides before the browser does, on every page of the
+    link, and the page after the form keeps it."""
+    _, token = _welsh_raters_link()
     english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
     html = client.get(f"/r/{token}", headers=english_browser).get_data(as_text=True)
     assert '<html lang="cy">' in html and "Adborth i Alex Leader" in html
@@ -214,12 +219,7 @@ def test_a_refused_link_is_explained_in_the_raters_welsh(client):
     """Why a personal link cannot be used (service/responses LinkProblem) in Welsh: from the
     browser for a link nobody has, from the rater's directory language for a closed cycle;
     and a refusal raised by the responses operations reads in Welsh in a Welsh request."""
-    cycle, tokens, people = launched_cycle()
-    people["reports"][0].language = "cy"
-    db.session.commit()
-    invitation_id = db.session.scalar(db.select(Invitation.id).join(Nomination).where(
-        Nomination.person_id == people["reports"][0].id))
-    token = tokens[invitation_id]
+    cycle, token = _welsh_raters_link()
     unknown = client.get(f"/r/{'A' * len(token)}", headers={"Accept-Language": "cy"})
     assert unknown.status_code == 404
     assert "Nid ydym yn adnabod y ddolen hon" in unescape(unknown.get_data(as_text=True))

@@ -102,14 +102,19 @@ def test_a_cycle_frozen_before_self_wording_shows_the_usual_wording_to_the_leade
     assert "Your self-assessment" in own and f">{item['text']['en']}</legend>" in own
 
 
+def _submit_with(client, headers):
+    """A complete form submitted to a fresh link with these headers: (the link, the reply)."""
+    cycle, tokens, _ = launched_cycle()
+    token = next(iter(tokens.values()))
+    return token, client.post(f"/r/{token}", data={**full_answers(cycle.rubric_snapshot),
+                                                   "action": "submit"}, headers=headers)
+
+
 @pytest.mark.parametrize("headers", [
     {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
     {"Origin": "https://evil.example"}, {"Origin": "null"}])
 def test_a_post_from_another_site_is_refused_and_changes_nothing(client, headers):
-    cycle, tokens, _ = launched_cycle()
-    token = next(iter(tokens.values()))
-    page = client.post(f"/r/{token}", data={**full_answers(cycle.rubric_snapshot),
-                                            "action": "submit"}, headers=headers)
+    token, page = _submit_with(client, headers)
     assert page.status_code == 403
     assert "only accept answers sent from this service" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
@@ -120,10 +125,7 @@ def test_a_post_from_another_site_is_refused_and_changes_nothing(client, headers
 @pytest.mark.parametrize("headers", [
     {}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}])
 def test_a_post_from_the_form_itself_or_a_client_that_says_nothing_is_taken(client, headers):
-    cycle, tokens, _ = launched_cycle()
-    token = next(iter(tokens.values()))
-    page = client.post(f"/r/{token}", data={**full_answers(cycle.rubric_snapshot),
-                                            "action": "submit"}, headers=headers)
+    _, page = _submit_with(client, headers)
     assert page.status_code == 302
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 1
 
