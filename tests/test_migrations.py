@@ -78,10 +78,15 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
                 " JOIN subjects s ON s.cycle_id = c.id GROUP BY c.id")).one()
             # 0008: staff tables exist, empty.
             staff = connection.execute(text("SELECT count(*) FROM staff_accounts")).scalar()
+            # 0010: no session generations yet (every person starts at the first).
+            generations = connection.execute(text(
+                "SELECT count(*) FROM staff_session_generations")).scalar()
+            people = connection.execute(text("SELECT count(*) FROM people")).scalar()
         assert [(i, s, d) for i, s, d in invitations] == [(1, "submitted", None),
                                                           (2, "pending", None)]
         assert [a if isinstance(a, dict) else json.loads(a) for a in answers] == [{"x": 4}]
         assert (cycle[0], cycle[1], bool(cycle[2]), cycle[3]) == ("Old", "hr", True, 1)
         assert staff == 0
+        assert (generations, people) == (0, 2)
         db.session.remove()
         db.engine.dispose()
