@@ -19,7 +19,7 @@ from flask import Flask
 import tests.web.matrix as matrix
 from service.cycles import operations as cycles
 from service.db import db
-from service.nominations.models import RaterGroup
+from service.nominations.models import Invitation, RaterGroup
 from service.nominations.operations import nominate
 from service.staff import passwords
 from service.staff.operations import create_account
@@ -62,15 +62,21 @@ def build_world() -> World:
     other_subject = cycles.add_subject(cycle, other)
     nominate(other_subject, other, RaterGroup.SELF)
     tokens = cycles.launch(cycle)
-    pending = next(token for invitation_id, token in tokens.items()
-                   if _invitation_subject(invitation_id) == subject.id
-                   and _invitation_group(invitation_id) == RaterGroup.PEER)
+    pending_id, pending = next(
+        (invitation_id, token) for invitation_id, token in tokens.items()
+        if _invitation_subject(invitation_id) == subject.id
+        and _invitation_group(invitation_id) == RaterGroup.PEER)
+    colleague = db.session.get(Invitation, pending_id).nomination.person
+    mentor = factories.person("mentor", "Mo Mentor")
+    former_mentor = factories.person("former", "Fay Formermentor")
     draft = cycles.create_cycle("Draft cycle", "compassionate-inclusive-leadership",
                                 cycle.opens_on, cycle.closes_on)
     draft_subject = cycles.add_subject(draft, people["reports"][0])
     accounts = {"hr": (hr, ("hr",)), "admin": (admin, ("admin",)),
                 "leader": (people["leader"], ()), "other_leader": (other, ()),
-                "manager": (people["boss"], ()), "facilitator": (facilitator, ())}
+                "manager": (people["boss"], ()), "facilitator": (facilitator, ()),
+                "colleague": (colleague, ()), "mentor": (mentor, ()),
+                "former_mentor": (former_mentor, ())}
     for person, roles in accounts.values():
         create_account(person, roles, PASSWORD)
     db.session.commit()
@@ -80,12 +86,10 @@ def build_world() -> World:
 
 
 def _invitation_subject(invitation_id: int) -> int:
-    from service.nominations.models import Invitation
     return db.session.get(Invitation, invitation_id).nomination.subject_id
 
 
 def _invitation_group(invitation_id: int) -> RaterGroup:
-    from service.nominations.models import Invitation
     return db.session.get(Invitation, invitation_id).nomination.group
 
 

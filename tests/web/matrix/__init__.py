@@ -10,9 +10,13 @@ The roles are people, not only granted roles:
 - ``none``: nobody signed in; ``rater``: nobody signed in, but holding a rater's personal link
   (the client has opened it);
 - ``hr`` and ``admin``: local accounts with that one granted role;
+- ``colleague``: signed in as the person whose pending link ``rater`` holds (a peer of the
+  leader);
 - ``leader``: the subject of the open cycle; ``other_leader``: another leader in that cycle;
-- ``manager``: the leader's line manager; ``facilitator``: assigned to the leader.
-The leaders, the manager and the facilitator have local accounts and no granted role.
+- ``manager``: the leader's line manager; ``facilitator``: assigned to the leader;
+- ``mentor``: someone the leader shares their report with; ``former_mentor``: someone whose
+  share the leader withdrew (until report shares exist, both are people with no relationship).
+Everyone but ``none``, ``rater``, ``hr`` and ``admin`` has a local account and no granted role.
 
 A URL is built from the `World` (the ids and the link of one set-up), so every cell asks about
 real objects: a 404 in the matrix means "not found", never "the test named nothing".
@@ -24,8 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("none", "rater", "leader", "other_leader", "manager", "facilitator", "admin", "hr")
-SIGNED_IN = ("leader", "other_leader", "manager", "facilitator", "admin", "hr")
+ROLES = ("none", "rater", "colleague", "leader", "other_leader", "manager", "facilitator",
+         "mentor", "former_mentor", "admin", "hr")
+SIGNED_IN = ROLES[2:]
 
 
 @dataclass

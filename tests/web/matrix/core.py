@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.matrix import Route, admin_only, everyone, signed_in
+from tests.web.matrix import SIGNED_IN, Route, admin_only, everyone, signed_in
 
 ROUTES = [
     Route("web.index", "GET", lambda w: "/", everyone(200)),
@@ -21,9 +21,8 @@ ROUTES = [
     Route("rating.answer", "POST", lambda w: f"/r/{w.token}", everyone(302),
           data=lambda w: {"action": "save"}),
     Route("rating.done", "GET", lambda w: "/done/submitted", everyone(200)),
-    Route("staff.sign_in", "GET", lambda w: "/sign-in", everyone(200, **{
-        role: 302 for role in ("leader", "other_leader", "manager", "facilitator", "admin",
-                               "hr")})),
+    Route("staff.sign_in", "GET", lambda w: "/sign-in",
+          everyone(200, **{role: 302 for role in SIGNED_IN})),
     # An address with no account: the same refusal (a 400 form) whoever asks.
     Route("staff.sign_in_post", "POST", lambda w: "/sign-in", everyone(400),
           data=lambda w: {"email": f"nobody-{w.extra['asking']}@example.org",
