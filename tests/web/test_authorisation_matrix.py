@@ -27,11 +27,12 @@ from tests import factories
 from tests.staff_fixtures import PASSWORD, staff_client_for
 from tests.web.matrix import ROLES, SIGNED_IN, Route, World
 
-ROUTES: list[Route] = [
-    route
-    for module in pkgutil.iter_modules(matrix.__path__)
-    for route in importlib.import_module(f"{matrix.__name__}.{module.name}").ROUTES
-]
+MODULES = [importlib.import_module(f"{matrix.__name__}.{module.name}")
+           for module in pkgutil.iter_modules(matrix.__path__)]
+ROUTES: list[Route] = [route for module in MODULES for route in module.ROUTES]
+#: A module whose rows need more than the common world defines ``prepare(world)``: it adds
+#: what it needs (ids in ``world.extra``) after the world is built, before anyone signs in.
+PREPARE = [module.prepare for module in MODULES if hasattr(module, "prepare")]
 
 
 def _key(route: Route) -> str:
@@ -80,9 +81,13 @@ def build_world() -> World:
     for person, roles in accounts.values():
         create_account(person, roles, PASSWORD)
     db.session.commit()
-    return World(cycle_id=cycle.id, subject_id=subject.id, other_subject_id=other_subject.id,
-                 draft_id=draft.id, draft_subject_id=draft_subject.id, token=pending,
-                 emails={role: person.email for role, (person, _) in accounts.items()})
+    world = World(cycle_id=cycle.id, subject_id=subject.id, other_subject_id=other_subject.id,
+                  draft_id=draft.id, draft_subject_id=draft_subject.id, token=pending,
+                  emails={role: person.email for role, (person, _) in accounts.items()})
+    for prepare in PREPARE:
+        prepare(world)
+    db.session.commit()
+    return world
 
 
 def _invitation_subject(invitation_id: int) -> int:
