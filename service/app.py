@@ -139,9 +139,11 @@ def _register_models() -> None:
     import service.audit.models
     import service.cycles.models
     import service.directory.models
+    import service.facilitation.models
     import service.nominations.models
     import service.outbox.models
     import service.people.models
+    import service.plans.models
     import service.reports.models
     import service.responses.models
     import service.staff.models  # noqa: F401
@@ -151,7 +153,9 @@ def _register_blueprints(app: Flask) -> None:
     from service.audit.views import bp as audit_bp
     from service.cycles.running_views import bp as running_bp
     from service.cycles.views import bp as console_bp
+    from service.facilitation.views import bp as facilitation_bp
     from service.people.views import bp as people_bp
+    from service.plans.views import bp as plans_bp
     from service.responses.views import bp as rating_bp
     from service.staff.views import bp as staff_bp
     from service.web.assets import bp as assets_bp
@@ -164,6 +168,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(running_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(facilitation_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(console_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 

@@ -172,7 +172,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
     cohort = dict(inputs.cohort or {})
 
     def score_rows(chosen: Sequence[analysis.ItemScore]) -> list[dict[str, Any]]:
-        return [{"text": item_text[s.item_id], "section": section_title[s.section_id],
+        return [{"id": s.item_id, "text": item_text[s.item_id],
+                 "section": section_title[s.section_id],
                  "others": round(s.others, 1),
                  "self": None if s.self is None else round(s.self, 1),
                  "gap": None if s.self is None else round(s.self - s.others, 1)}

@@ -285,6 +285,13 @@ def report_labels() -> dict[str, Any]:
         "plan_row": _("Priority {n}"),
         "plan_agreed": _("Discussed with (facilitator, appraiser or mentor), and date"),
         "facilitator": _("Facilitator"),
+        "my_plan_heading": _("My action plan"),
+        "my_plan_intro": _("The action plan as it was last saved online, on {date}."),
+        "my_plan_focus": _("Behaviours to focus on"),
+        "my_plan_actions": _("Actions"),
+        "my_plan_support": _("Support needed"),
+        "my_plan_review": _("Review date"),
+        "my_plan_none": _("Not written yet"),
         "key_not_shown": _(
             "“{not_shown}” in a table means not shown: too few people in that group answered, "
             "or rated that behaviour, to show their figures without risk to their anonymity."

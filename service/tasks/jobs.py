@@ -159,6 +159,15 @@ def wake_reports(ids: list[int]) -> int:
     return len(ids)
 
 
+def render_plan_report(plan_id: int) -> bool:
+    """Render a leader's released report with their action plan appended (on request)."""
+    from service.plans.operations import render_plan_report as render
+
+    done = render(plan_id)
+    db.session.commit()
+    return done
+
+
 def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         with app.app_context():
@@ -181,6 +190,7 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
     cycles = _in_app(app, advance_cycles)
     report = _in_app(app, render_report)
     recovery = _in_app(app, recover_reports)
+    plan_report = _in_app(app, render_plan_report)
 
     @huey.on_startup()
     def fresh_connections() -> None:  # a forked worker must not share the parent's sockets
@@ -211,6 +221,7 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
         cycle_dates=huey.periodic_task(crontab(minute="5"), name="cycle_dates")(cycles),
         render_report=huey.task(name="render_report")(report),
         recover_reports=huey.task(name="recover_reports")(recovery),
+        render_plan_report=huey.task(name="render_plan_report")(plan_report),
         report_recovery=huey.periodic_task(crontab(minute="*"), name="report_recovery")(
             recovery),
         **_directory_sync_jobs(app, huey),
