@@ -49,10 +49,12 @@ def report_context(report: Report) -> dict[str, Any]:
 
 
 def choices(context: dict[str, Any]) -> dict[str, Any]:
-    """The behaviours a leader may focus on: the report's areas to develop and blind spots
-    first (as the report chose them), then each section's other behaviours."""
+    """The behaviours a leader may focus on: the report's areas to develop and its largest
+    blind spots first (as the report chose and ordered them; at most FOCUS_MAX blind spots,
+    so a leader who rated themselves above everyone on everything is not offered the whole
+    rubric as "suggested"), then each section's other behaviours."""
     suggested: dict[str, str] = {}
-    for row in [*context["highlights"]["areas"], *context["gaps"]["blind"]]:
+    for row in [*context["highlights"]["areas"], *context["gaps"]["blind"][:FOCUS_MAX]]:
         suggested.setdefault(row["id"], row["text"])
     sections = [{"title": section["title"],
                  "items": [(item["id"], item["text"]) for item in section["items"]
