@@ -161,6 +161,8 @@ def save(subject_id: int) -> Any:
     db.session.commit()
     if errors:
         return _plan_page(subject, report, 400, values=values, errors=errors)
+    if request.headers.get("X-Autosave") == "1":  # static/plan.js: saved, nothing to show
+        return "", 204
     part = request.form.get("part", "")
     anchor = {"review": "review-day"}.get(part, part) if part in operations.PARTS else ""
     return redirect(url_for("plans.plan", subject_id=subject.id, done="saved")

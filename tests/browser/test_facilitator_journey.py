@@ -6,6 +6,7 @@ pixels into SHOTS, looked at before a page is called done."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from tests.console.run_fixtures import empty_queue
 from tests.facilitation.support import FAKE_PDF, answered_cycle
 from tests.staff_fixtures import PASSWORD
 
-SHOTS = Path(os.environ.get("FACIL_SHOTS", "/tmp/shots-facil"))
+SHOTS = Path(os.environ.get("FACIL_SHOTS", Path(tempfile.gettempdir()) / "shots-facil"))
 FACILITATOR, LEADER = "facil@test.example", "leader@test.example"
 
 
@@ -142,3 +143,28 @@ def test_new_pages_have_no_accessibility_violations(browser: Any, facilitated: A
     for context in contexts.values():
         context.close()
     assert found == {}
+
+
+def test_with_javascript_the_plan_saves_on_change(browser: Any, facilitated: Any) -> None:
+    """The progressive enhancement (static/plan.js): a change is saved without a button."""
+    from service.plans.operations import plan_of
+
+    app, base, subject = facilitated
+    with app.app_context():
+        reports_ops.hand_over(db.session.merge(subject))
+        db.session.commit()
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, base, email=LEADER)
+    page.goto(f"{base}/me/cycles/{subject.id}/plan")
+    page.get_by_label("Support needed").fill("Monthly coaching")
+    page.get_by_label("Support needed").blur()  # a change event
+    status = page.locator("#autosave-status")
+    status.get_by_text("Your action plan is saved.").wait_for()
+    with app.app_context():
+        assert plan_of(db.session.merge(subject)).support == "Monthly coaching"
+    page.locator("#review-day").fill("31")
+    page.locator("#review-month").fill("2")
+    page.locator("#review-month").blur()
+    status.get_by_text("Not saved: press a save button to see why.").wait_for()
+    context.close()
