@@ -5,6 +5,7 @@ pixels into SHOTS, looked at before a page is called done."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from service.db import db
+from service.facilitation.operations import record_session
 from service.reports import operations as reports_ops
 from service.reports.models import ReportStatus
 from service.staff.operations import create_account
@@ -127,7 +129,10 @@ def test_new_pages_have_no_accessibility_violations(browser: Any, facilitated: A
     for name in NEW_PAGES:
         if name == "session":  # the leader's pages: the report is handed over first
             with app.app_context():
-                reports_ops.hand_over(db.session.merge(subject))
+                here = db.session.merge(subject)
+                record_session(here, dt.date(2025, 3, 2), "Agreed: listen before advising.\n"
+                               "Review in three months.", here.facilitator)
+                reports_ops.hand_over(here)
                 db.session.commit()
         who = "leader" if name in ("session", "plan", "plan_error") else "facilitator"
         page = pages[who]
