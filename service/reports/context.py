@@ -315,7 +315,11 @@ def _change(previous: Previous | None, rubric: Mapping[str, Any], results: Subje
         return [{"text": names[c.id], "before": round(c.before, 1), "after": round(c.after, 1),
                  "delta": round(c.after, 1) - round(c.before, 1)} for c in changes]
 
+    sizes = analysis.group_sizes_compared(previous.results, results)
     return {"cycle": previous.cycle_name, "closed": format_date(previous.closed_on, lang),
+            "groups": [{"key": size.group, "before": size.before, "after": size.after,
+                        "weak": size.weak} for size in sizes],
+            "weak": any(size.weak for size in sizes),
             "sections": rows(sections, section_title), "rose": rows(rose, item_text),
             "fell": rows(fell, item_text), "threshold": _one(CHANGE_THRESHOLD)}
 

@@ -207,6 +207,17 @@ def report_labels() -> dict[str, Any]:
             "between cycles."
         ),
         "change_caption": _("Section averages from all others, then and now"),
+        "change_groups_caption": _("Who answered, then and now"),
+        "col_raters_then": _("Raters then"),
+        "col_raters_now": _("Raters now"),
+        "col_comparison": _("Comparison"),
+        "comparison_weak": _("Weak"),
+        "comparison_fair": _("Fair"),
+        "change_weak_note": _(
+            "A comparison is weak when a group was shown in only one of the two cycles, or its "
+            "number of raters changed by more than a third: the figures then mostly set "
+            "different people against each other. Read the changes below with that in mind."
+        ),
         "col_before": _("Then"),
         "col_now": _("Now"),
         "col_change": _("Change"),

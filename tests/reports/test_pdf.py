@@ -173,7 +173,8 @@ def test_a_hidden_group_is_nowhere_but_in_the_counts(pages, context):
     assert "PEER-SECRET" not in text
     assert all(column["key"] != "peer" for column in context["columns"])
     reading = {_first_page_with(pages, "How to read this report"),
-               _first_page_with(pages, "Who responded")}
+               _first_page_with(pages, "Who responded"),
+               _first_page_with(pages, "Change since Spring 2025")}  # counts then and now
     for number, page in enumerate(pages):
         if number not in reading:
             assert "Peers" not in page, number
@@ -229,6 +230,10 @@ def test_change_since_the_previous_cycle(pages, context):
     row = change["sections"][0]
     assert (row["before"], row["after"]) == (2.8, 3.6)
     assert f"{FIRST['title']['en']} 2.8 3.6 +0.8" in page
+    assert [(g["key"], g["before"], g["after"], g["weak"]) for g in change["groups"]] == [
+        ("manager", 1, 1, False), ("peer", 0, 2, True), ("direct_report", 3, 4, False)]
+    assert "Peers 0 2 Weak" in page and "Direct reports 3 4 Fair" in page
+    assert "changed by more than a third" in page
 
 
 def test_guide_prompts_use_this_leaders_results(pages, context):
