@@ -126,6 +126,39 @@ def items_compared(before: SubjectResults, after: SubjectResults,
     return changes
 
 
+LEVELS = ("self", "team", "organisation", "system")  # the framework's order, inward out
+
+
+@dataclass(frozen=True)
+class LevelScore:
+    """A level's behaviours: the mean of their shown item means, and how many there were."""
+
+    level: str
+    items: int
+    others: float | None
+    self: float | None
+
+
+def level_scores(rubric: Mapping[str, Any], results: SubjectResults) -> list[LevelScore]:
+    """All others' and self's average per level, from item cells already shown.
+
+    An unweighted mean of item means (each behaviour counts once, whoever rated it), so a
+    level's figure is made only of numbers printed elsewhere in the report."""
+    by_level: dict[str, list[str]] = {}
+    for section in rubric["sections"]:
+        for item in section["items"]:
+            if item.get("level") in LEVELS:
+                by_level.setdefault(item["level"], []).append(item["id"])
+
+    def mean_of(ids: Sequence[str], column: str) -> float | None:
+        means = [cell.mean for i in ids if (cell := results.items[i].get(column)) is not None]
+        return fmean(means) if means else None
+
+    return [LevelScore(level, len(by_level[level]), mean_of(by_level[level], ALL_OTHERS),
+                       mean_of(by_level[level], "self"))
+            for level in LEVELS if level in by_level]
+
+
 @dataclass(frozen=True)
 class GroupSize:
     """How many of a group answered in the previous cycle and in this one."""

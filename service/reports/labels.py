@@ -185,6 +185,29 @@ def report_labels() -> dict[str, Any]:
         "spread_value": _("{group} from {low} to {high}, average {mean}"),
         "n_count": _("n = {n}"),
         "not_observed_count": _("{count} not observed"),
+        "summary_heading": _("Summary"),
+        "summary_intro": _(
+            "The main points of this report on one page. The pages after it explain each one "
+            "and how the figures were made."
+        ),
+        "summary_responses": _("{responded} of {invited} colleagues invited gave feedback."),
+        "summary_groups_heading": _("Responses"),
+        "summary_groups_caption": _("Responses by group"),
+        "col_shown": _("In this report"),
+        "shown_yes": _("Shown"),
+        "shown_no": _("Not shown"),
+        "levels_heading": _("By level"),
+        "levels_intro": _(
+            "Each figure is the average of the behaviours at that level, as all others and you "
+            "rated them; the reading guide on the next page explains the levels."
+        ),
+        "levels_caption": _("Average by level, from yourself outwards"),
+        "col_level": _("Level"),
+        "col_behaviours": _("Behaviours"),
+        "level_note": _(
+            "A level says where a behaviour acts: on yourself, on your team, across the "
+            "organisation, or with partners in the wider health and care system."
+        ),
         "level": _("Level"),
         "levels": {
             "self": _("Self"),
