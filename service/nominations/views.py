@@ -161,7 +161,7 @@ def raters(subject_id: int) -> Any:
                             exc.status_code if exc.status_code != 404 else 400,
                             {"q": str(exc)})
     db.session.commit()
-    return redirect(url_for("nominating.raters", subject_id=subject_id, done=done))
+    return redirect(url_for("nominating.raters", subject_id=subject_id, done=done), code=303)
 
 
 def _leader_action(subject: Subject, action: str) -> str:
@@ -205,7 +205,7 @@ def submit(subject_id: int) -> Any:
             db.session.commit()
             return redirect(url_for("nominating.raters", subject_id=subject_id,
                                     done="submitted" if state.state == ListState.SUBMITTED
-                                    else "final"))
+                                    else "final"), code=303)
         subject = db.session.get(Subject, subject_id)
     counts = group_counts(subject)
     return render_template(
@@ -281,8 +281,8 @@ def approval(subject_id: int) -> Any:
                               {field: str(exc)}, note)
     db.session.commit()
     if done in ("approved", "returned"):
-        return redirect(url_for("nominating.approvals", done=done))
-    return redirect(url_for("nominating.approval", subject_id=subject_id, done=done))
+        return redirect(url_for("nominating.approvals", done=done), code=303)
+    return redirect(url_for("nominating.approval", subject_id=subject_id, done=done), code=303)
 
 
 def _manager_action(subject: Subject, action: str, note: str) -> str:

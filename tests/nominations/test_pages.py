@@ -65,7 +65,7 @@ def test_a_leader_builds_the_list_from_suggestions_and_search(world: dict[str, A
     boss = world["boss"]
     reply = _post(leader, _url(world), action="add", person=boss.id,
                   **{f"group-{boss.id}": "manager"})
-    assert reply.status_code == 302 and "done=added" in reply.headers["Location"]
+    assert reply.status_code == 303 and "done=added" in reply.headers["Location"]
     assert _chosen(world) == {"Morgan Boss": "manager"}
     page = leader.get(_url(world)).get_data(as_text=True)
     assert "1 chosen; 1 needed for this group to be shown." in page
@@ -75,12 +75,12 @@ def test_a_leader_builds_the_list_from_suggestions_and_search(world: dict[str, A
     assert "Olwen Outsider" in found
     assert leader.get(_url(world, "?q=o")).status_code == 400
     assert _post(leader, _url(world), action="add", person=outsider.id,
-                 **{f"group-{outsider.id}": "other"}).status_code == 302
+                 **{f"group-{outsider.id}": "other"}).status_code == 303
     assert _post(leader, _url(world), action="add", person=outsider.id,
                  **{f"group-{outsider.id}": "nonsense"}).status_code in (400, 409)
     removed = db.session.scalar(select(Nomination.id).where(Nomination.person_id == outsider.id))
-    assert _post(leader, _url(world), action="remove", nomination=removed).status_code == 302
-    assert _post(leader, _url(world), action="suggest").status_code == 302
+    assert _post(leader, _url(world), action="remove", nomination=removed).status_code == 303
+    assert _post(leader, _url(world), action="suggest").status_code == 303
     assert len(_chosen(world)) == 9
 
 
@@ -106,7 +106,7 @@ def test_submitting_a_short_list_needs_the_warning_step(world: dict[str, Any],
     reply = _post(leader, _url(world, "/submit"))
     assert reply.status_code == 400 and "Error:" in reply.get_data(as_text=True)
     reply = _post(leader, _url(world, "/submit"), accept_short="yes")
-    assert reply.status_code == 302 and "done=submitted" in reply.headers["Location"]
+    assert reply.status_code == 303 and "done=submitted" in reply.headers["Location"]
     assert lists.state_of(world["subject"]).state == ListState.SUBMITTED
     page = leader.get(_url(world)).get_data(as_text=True)
     assert "with your manager for approval" in page and "Remove" not in page
@@ -116,23 +116,23 @@ def test_submitting_a_short_list_needs_the_warning_step(world: dict[str, Any],
 def test_the_manager_amends_with_a_note_and_approves(world: dict[str, Any], leader: Any,
                                                      manager: Any) -> None:
     _post(leader, _url(world), action="suggest")
-    assert _post(leader, _url(world, "/submit")).status_code == 302
+    assert _post(leader, _url(world, "/submit")).status_code == 303
     listing = manager.get("/team/approvals").get_data(as_text=True)
     assert "Alex Leader" in listing and f"/team/approvals/{world['subject'].id}" in listing
     url = f"/team/approvals/{world['subject'].id}"
     peer = db.session.scalar(select(Nomination.id).where(
         Nomination.subject_id == world["subject"].id, Nomination.group == RaterGroup.PEER))
-    assert _post(manager, url, action="remove", nomination=peer).status_code == 302
+    assert _post(manager, url, action="remove", nomination=peer).status_code == 303
     olwen = factories.person("olwen", "Olwen Outsider")
     db.session.commit()
     assert "Olwen Outsider" in manager.get(f"{url}?q=Olwen").get_data(as_text=True)
     assert _post(manager, url, action="add", person=olwen.id,
-                 **{f"group-{olwen.id}": "other"}).status_code == 302
+                 **{f"group-{olwen.id}": "other"}).status_code == 303
     refused = _post(manager, url, action="approve", note="")
     assert refused.status_code == 400 and "write a note to Alex Leader" in \
         refused.get_data(as_text=True)
     done = _post(manager, url, action="approve", note="Olwen knows your board work.")
-    assert done.status_code == 302 and "done=approved" in done.headers["Location"]
+    assert done.status_code == 303 and "done=approved" in done.headers["Location"]
     assert lists.state_of(world["subject"]).state == ListState.APPROVED
     told = {m.recipient for m in db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.template == "nominations_decided"))}
