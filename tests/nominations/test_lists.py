@@ -142,8 +142,8 @@ def test_nobody_is_asked_more_than_the_limit(world: dict[str, Any], staff_app: A
         other = factories.person(f"lead{n}", f"Lee Lead{n}")
         drafts.append(leader_cycle({"leader": other}))
         lists.leader_add(drafts[-1], busy, RaterGroup.PEER)
-    with pytest.raises(DomainError, match="already been asked to give feedback 2 times.*"
-                                          "Choose someone else"):
+    with pytest.raises(DomainError, match=r"already been asked to give feedback 2 times.*"
+                                          r"Choose someone else"):
         lists.leader_add(world["subject"], busy, RaterGroup.PEER)
     outcome = lists.leader_add_suggestions(world["subject"])
     assert [s.split(" (")[0] for s in outcome.skipped] == ["Peer Person0"]
