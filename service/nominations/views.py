@@ -34,7 +34,7 @@ CHOOSABLE = [g.value for g in RaterGroup if g != RaterGroup.SELF]
 
 @bp.context_processor
 def _context() -> dict[str, Any]:
-    return {"group_names": group_names(), "group_words": group_words(),
+    return {"group_names": group_names(), "group_words": group_words(), "suggested_groups": {},
             "long_date": long_date, "anchor": lambda field: field,
             "choosable": CHOOSABLE}
 
@@ -121,7 +121,8 @@ def _raters_page(subject: Subject, status: int = 200,
     by_group = _nominations(subject)
     chosen = {n.person_id for group in by_group.values() for n in group}
     results = _search(q, errors, chosen)
-    suggestions = [(p, g.value) for p, g in suggest_raters(subject) if p.id not in chosen]
+    suggested = suggest_raters(subject)
+    suggestions = [(p, g.value) for p, g in suggested if p.id not in chosen]
     state = lists.state_of(subject)
     editable = subject.cycle.state == CycleState.DRAFT and \
         state.state in (ListState.DRAFT, ListState.RETURNED)
@@ -130,6 +131,7 @@ def _raters_page(subject: Subject, status: int = 200,
         by_group=by_group, counts=group_counts(subject), suggestions=suggestions,
         results=results, q=q, errors=errors, editable=editable,
         needs_approval=lists.needs_approval(subject.cycle),
+        suggested_groups={p.id: g.value for p, g in suggested},
         limit=_limit(), done=_done(request.args.get("done"))), status
 
 
@@ -252,7 +254,8 @@ def _approval_page(subject: Subject, status: int = 200,
         "nominations/approval.html", subject=subject, cycle=subject.cycle, state=state,
         by_group=by_group, counts=group_counts(subject),
         results=_search(q, errors, chosen) if editable else [], q=q, errors=errors,
-        editable=editable, note=note, done=_done(request.args.get("done"))), status
+        editable=editable, note=note, done=_done(request.args.get("done")),
+        suggested_groups={p.id: g.value for p, g in suggest_raters(subject)}), status
 
 
 @bp.route("/team/approvals/<int:subject_id>", methods=["GET", "POST"])

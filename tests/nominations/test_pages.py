@@ -158,3 +158,24 @@ def test_the_pages_speak_welsh(world: dict[str, Any], leader: Any) -> None:
     page = leader.get(_url(world)).get_data(as_text=True)
     assert re.search(r'<html lang="cy"', page)
     assert "Choose your raters" not in page
+
+
+def test_hr_sees_the_lists_still_waiting_and_can_finalise_one(
+        staff_app: Flask, world: dict[str, Any], officer: Any) -> None:
+    runner = staff_app.test_cli_runner()
+    hr = staff_app.test_client()
+    assert sign_in(hr, officer.email, address="192.0.2.13").status_code == 302
+    cycle_id = world["subject"].cycle_id
+    page = hr.get(f"/hr/cycles/{cycle_id}").get_data(as_text=True)
+    assert "1 leader&#39;s list is not final" in page or "1 leader's list is not final" in page
+    assert re.search(r"Alex Leader.*Not submitted.*Morgan Boss", page, re.S)
+    lists.leader_add_suggestions(world["subject"])
+    lists.submit(world["subject"])
+    db.session.commit()
+    page = hr.get(f"/hr/cycles/{cycle_id}").get_data(as_text=True)
+    assert re.search(r"Waiting for the manager(&#39;|')s approval", page)
+    waiting = runner.invoke(args=["nominations", "waiting", str(cycle_id)])
+    assert "Alex Leader\tsubmitted\tMorgan Boss" in waiting.output
+    done = runner.invoke(args=["nominations", "finalise", str(cycle_id), "leader"])
+    assert done.exit_code == 0, done.output
+    assert "not final" not in hr.get(f"/hr/cycles/{cycle_id}").get_data(as_text=True)
