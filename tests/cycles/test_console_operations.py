@@ -14,8 +14,8 @@ from service.cycles.leaders import add_leaders, assign_facilitator
 from service.cycles.models import Cycle, CycleState, Nominator, Subject
 from service.db import db
 from service.errors import DomainError, InvalidInput
-from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.lists import finalise
+from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.operations import nominate
 from service.outbox.models import OutboxMessage
 from service.people.operations import search_people
