@@ -151,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.audit.views import bp as audit_bp
     from service.cycles.running_views import bp as running_bp
     from service.cycles.views import bp as console_bp
+    from service.nominations.views import bp as nominating_bp
     from service.people.views import bp as people_bp
     from service.responses.views import bp as rating_bp
     from service.staff.views import bp as staff_bp
@@ -165,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(nominating_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 
@@ -208,7 +210,7 @@ def _register_cli(app: Flask) -> None:
     from service.demo.cli import demo_command
     from service.directory.cli import directory_cli
     from service.migrations.cli import db_cli
-    from service.nominations.cli import invitation_cli
+    from service.nominations.cli import invitation_cli, nominations_cli
     from service.outbox.cli import outbox_cli
     from service.people.cli import people_cli
     from service.reports.cli import report_cli
@@ -217,6 +219,7 @@ def _register_cli(app: Flask) -> None:
     from service.tasks.cli import worker_command
 
     for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
-                    invitation_cli, report_cli, audit_cli, user_cli, worker_command,
+                    invitation_cli, nominations_cli, report_cli, audit_cli, user_cli,
+                    worker_command,
                     demo_command):
         app.cli.add_command(command)

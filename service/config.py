@@ -131,6 +131,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "REPORT_RENDER_LEASE": (600.0, _seconds),
     "MIN_GROUP_SIZE": (3, int),
     "MANAGER_MIN": (1, int),
+    # Rater fatigue: requests one person may have across the cycles open or being nominated
+    # at once; a leader or manager cannot add someone at the limit (HR is not bound by it).
+    "RATER_REQUEST_LIMIT": (6, int),
     # Policy: whether staff with the granted `hr` role may open leaders' reports (released
     # versions only). Off by default: the report belongs to the leader (docs/security.md).
     "HR_CAN_OPEN_REPORTS": (False, _bool),

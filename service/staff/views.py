@@ -136,8 +136,12 @@ def sign_out() -> Any:
 @bp.get("/staff")
 @require_signed_in
 def home() -> str:
+    from service.nominations.lists import my_lists
+
+    nominating, approving = my_lists(current_user.person)
     return render_template("staff/home.html", person=current_user.person,
-                           roles=sorted(current_user.roles))
+                           roles=sorted(current_user.roles), nominating=nominating,
+                           approving=approving)
 
 
 @bp.get("/staff/accounts")

@@ -48,6 +48,19 @@ CASES = {
     "report_ready-update": ("report_ready", {
         **BASE, "recipient_name": "Dafydd Llŷr", "leader_name": "Dafydd Llŷr",
         "is_leader": True, "is_update": True, "sign_in_url": "https://feedback.afonvalley.example/sign-in"}),
+    "nominations_to_approve": ("nominations_to_approve", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr", "is_leader": False,
+        "approval_url": "https://feedback.afonvalley.example/team/approvals/7",
+        "leader_url": "https://feedback.afonvalley.example/me/cycles/7/raters"}),
+    **{f"nominations_decided-{outcome}-{who}": ("nominations_decided", {
+        **BASE, "recipient_name": "Dafydd Llŷr" if who == "leader" else "Rhian Jones",
+        "leader_name": "Dafydd Llŷr", "manager_name": "Rhian Jones",
+        "is_leader": who == "leader", "outcome": outcome,
+        "note": "I added Gwen: she chairs the\nboard you report to." if outcome == "approved"
+        else "Please add two more peers.",
+        "approval_url": "https://feedback.afonvalley.example/team/approvals/7",
+        "leader_url": "https://feedback.afonvalley.example/me/cycles/7/raters"})
+       for outcome in ("approved", "returned") for who in ("leader", "manager")},
 }
 TEMPLATES_DIR = str(Path(__file__).resolve().parents[2] / "templates")
 
