@@ -136,8 +136,11 @@ def sign_out() -> Any:
 @bp.get("/staff")
 @require_signed_in
 def home() -> str:
+    from service.sharing.operations import holds_active_share
+
     return render_template("staff/home.html", person=current_user.person,
-                           roles=sorted(current_user.roles))
+                           roles=sorted(current_user.roles),
+                           has_shared=holds_active_share(current_user.person))
 
 
 @bp.get("/staff/accounts")

@@ -48,6 +48,13 @@ CASES = {
     "report_ready-update": ("report_ready", {
         **BASE, "recipient_name": "Dafydd Llŷr", "leader_name": "Dafydd Llŷr",
         "is_leader": True, "is_update": True, "sign_in_url": "https://feedback.afonvalley.example/sign-in"}),
+    "report_shared": ("report_shared", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr", "role": "mentor",
+        "withdrawn": False, "shared_url": "https://feedback.afonvalley.example/shared"}),
+    "report_shared-withdrawn": ("report_shared", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr",
+        "role": "appraiser", "withdrawn": True,
+        "shared_url": "https://feedback.afonvalley.example/shared"}),
 }
 TEMPLATES_DIR = str(Path(__file__).resolve().parents[2] / "templates")
 
