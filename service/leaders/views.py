@@ -146,7 +146,7 @@ def share(subject_id: int) -> Any:
         errors["person"] = _("Choose the person to share your report with. Search for them "
                              "by name or email address first.")
     if role_value not in {role.value for role in ShareRole}:
-        errors["role-facilitator"] = _("Choose whether they are your facilitator, appraiser "
+        errors["role"] = _("Choose whether they are your facilitator, appraiser "
                                        "or mentor")
     if not overview.released_versions(subject):
         abort(404)
