@@ -144,6 +144,7 @@ def _register_models() -> None:
     import service.people.models
     import service.reports.models
     import service.responses.models
+    import service.sharing.models
     import service.staff.models  # noqa: F401
 
 
@@ -151,9 +152,11 @@ def _register_blueprints(app: Flask) -> None:
     from service.audit.views import bp as audit_bp
     from service.cycles.running_views import bp as running_bp
     from service.cycles.views import bp as console_bp
+    from service.leaders.views import bp as leaders_bp
     from service.nominations.views import bp as nominating_bp
     from service.people.views import bp as people_bp
     from service.responses.views import bp as rating_bp
+    from service.sharing.views import bp as shared_bp
     from service.staff.views import bp as staff_bp
     from service.web.assets import bp as assets_bp
     from service.web.views import bp as web_bp
@@ -167,6 +170,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(nominating_bp)
+    app.register_blueprint(leaders_bp)
+    app.register_blueprint(shared_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 

@@ -61,6 +61,13 @@ CASES = {
         "approval_url": "https://feedback.afonvalley.example/team/approvals/7",
         "leader_url": "https://feedback.afonvalley.example/me/cycles/7/raters"})
        for outcome in ("approved", "returned") for who in ("leader", "manager")},
+    "report_shared": ("report_shared", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr", "role": "mentor",
+        "withdrawn": False, "shared_url": "https://feedback.afonvalley.example/shared"}),
+    "report_shared-withdrawn": ("report_shared", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr",
+        "role": "appraiser", "withdrawn": True,
+        "shared_url": "https://feedback.afonvalley.example/shared"}),
 }
 TEMPLATES_DIR = str(Path(__file__).resolve().parents[2] / "templates")
 
