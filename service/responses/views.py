@@ -217,7 +217,7 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
             values.setdefault(key, request.form[key])
 
     is_self = invitation.group == RaterGroup.SELF
-    items, questions = _step_fields(step, rubric)
+    questions = _step_fields(step, rubric)[1]
     problems = (_problems(rubric, steps, form, lang, is_self,
                           None if step.kind == "review" else step, token) if form else [])
 
