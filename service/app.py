@@ -152,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.cycles.running_views import bp as running_bp
     from service.cycles.views import bp as console_bp
     from service.people.views import bp as people_bp
+    from service.responses.asked import bp as asked_bp
     from service.responses.views import bp as rating_bp
     from service.staff.views import bp as staff_bp
     from service.web.assets import bp as assets_bp
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assets_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
+    app.register_blueprint(asked_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(running_bp)
     app.register_blueprint(people_bp)
