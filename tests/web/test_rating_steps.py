@@ -135,8 +135,8 @@ def test_each_group_is_told_plainly_what_its_answers_mean_for_anonymity(client):
     assert "shown on their own, as “Manager”" in manager
     peer = first_step("peer")
     assert "one of Alex Leader's peers" in peer
-    assert f"only when at least {cycle.min_group_size} of them have answered" in peer
-    assert "direct reports" in first_step("direct_report")
+    assert f"only when at least {cycle.min_group_size} peers have answered" in peer
+    assert "one of the people Alex Leader manages" in first_step("direct_report")
     own = first_step("self")
     assert "so it is not anonymous" in own and "Your self-assessment" in own
     for page in (manager, peer, own):
