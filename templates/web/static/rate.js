@@ -16,7 +16,8 @@ if (form && navigator.sendBeacon) {
     if (!changed || sent) return
     const data = new URLSearchParams(new FormData(form))
     data.set('action', 'leave')
-    if (navigator.sendBeacon(form.action, data)) changed = false
+    // (form.action would be the buttons named "action": the attribute is the address)
+    if (navigator.sendBeacon(form.getAttribute('action'), data)) changed = false
   }
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') save()
