@@ -19,8 +19,10 @@ from service.nominations.models import Invitation, InvitationStatus, Nomination,
 from service.people.models import Person
 from service.sealing import InvalidToken, unseal
 from service.staff.access import require_signed_in
+from service.staff.views import staff_page_context
 
 bp = Blueprint("asked", __name__)
+bp.context_processor(staff_page_context)  # the header's name and sign-out, as on staff pages
 
 
 @dataclass(frozen=True)

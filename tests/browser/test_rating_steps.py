@@ -6,6 +6,7 @@ each step is photographed (for looking at, never compared)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,8 +17,10 @@ from service.cycles.models import Cycle
 from service.db import db
 from service.nominations.models import Invitation
 from service.responses.models import Response
-from tests.browser.support import AXE_OPTIONS
+from service.staff.operations import create_account
+from tests.browser.support import AXE_OPTIONS, serve
 from tests.factories import launched_cycle
+from tests.staff_fixtures import PASSWORD
 from tests.web_server import Gunicorn, server_env
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
@@ -178,4 +181,42 @@ def test_leaving_the_page_with_javascript_saves_what_was_changed(browser, live_s
     assert back.get_by_role("group", name=first["text"]["en"]).get_by_label(
         "Sometimes").is_checked()
     other.close()
+    context.close()
+
+
+@pytest.fixture
+def asked_server(staff_app: Any) -> Iterator[str]:
+    yield from serve(staff_app)
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_feedback_one_is_asked_to_give_signed_in(browser, asked_server, language):
+    """/me/asked, reached from the staff page, with a started form and one not started:
+    axe-clean at 1280 and 375 pixels, and its link opens the form."""
+    cycle, tokens, people = launched_cycle()
+    peer = people["peers"][0]
+    peer.language = language
+    create_account(peer, (), PASSWORD)
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{asked_server}/sign-in")
+    page.locator("input[name=email]").fill(peer.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main button[type=submit]").first.click()
+    page.locator("a[href='/me/asked']").click()
+    assert page.url.endswith("/me/asked")
+    failures = {}
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        results = AXE.run(page, options=AXE_OPTIONS)
+        if results.response["violations"]:
+            failures[width] = results.generate_report()
+        size = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert size[0] <= size[1]
+        _shot(page, f"asked-{language}-{width}")
+    assert failures == {}, failures
+    page.locator(".nhsuk-card__link").first.click()
+    assert "/r/" in page.url and page.locator("form.app-rating-form").count() == 1
     context.close()
