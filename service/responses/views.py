@@ -322,7 +322,7 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
     asked = _step_number(request.form.get("step"), steps)
     draft = operations.saved_draft(invitation, token)
     form = parse_rating_form(rubric, operations.merged_answers(draft, request.form))
-    here = steps[(asked or draft.get("step") or 1) - 1]
+    here = steps[(asked or _step_number(str(draft.get("step") or 1), steps) or 1) - 1]
     items, questions = _step_fields(here, rubric)
     step_done = not any(entry in form.missing or entry in form.errors
                         for entry in (*items, *questions))
