@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.leaders.views import bp as leaders_bp
     from service.nominations.views import bp as nominating_bp
     from service.people.views import bp as people_bp
+    from service.responses.asked import bp as asked_bp
     from service.responses.views import bp as rating_bp
     from service.sharing.views import bp as shared_bp
     from service.staff.views import bp as staff_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assets_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
+    app.register_blueprint(asked_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(running_bp)
     app.register_blueprint(people_bp)

@@ -28,6 +28,9 @@ CASES = {
     "invitation-self": ("invitation", {**RATER, "is_self": True, "group": "self"}),
     "reminder-peer": ("reminder", {**RATER, "is_self": False, "group": "peer", "days_left": 2}),
     "reminder-self": ("reminder", {**RATER, "is_self": True, "group": "self", "days_left": 1}),
+    # (a reminder queued before `has_draft` existed has none: the templates default it)
+    "reminder-draft": ("reminder", {**RATER, "is_self": False, "group": "peer", "days_left": 2,
+                                    "has_draft": True}),
     "invitation-manager": ("invitation", {**RATER, "is_self": False, "group": "manager"}),
     "reminder-manager": ("reminder", {**RATER, "is_self": False, "group": "manager",
                                       "days_left": 2}),
