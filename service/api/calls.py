@@ -41,6 +41,7 @@ from service.audit.operations import Actor, acting_as, record
 from service.db import db, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 from service.responses.throttle import open_storage
+from service.rubrics.loader import RubricError
 
 F = TypeVar("F", bound=Callable[..., Any])
 NAMESPACE = "api-key"
@@ -176,6 +177,12 @@ def _call(view: Callable[..., Any], scope: str, write: bool, args: Any,
         except DomainError as exc:
             db.session.rollback()
             response, refused = _domain_error(exc), True
+        except RubricError as exc:  # a cycle naming a rubric that is not there, or broken
+            db.session.rollback()
+            response = error_response(400, "invalid_input",
+                                      "; ".join(str(problem) for problem in exc.problems),
+                                      "rubric_id")
+            refused = True
         except HTTPException as exc:  # the body or query did not validate, or a 404
             db.session.rollback()
             response, refused = http_error(exc), True

@@ -8,15 +8,15 @@ import datetime as dt
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import RAISE, fields
 from sqlalchemy import func, select
 
 from service.api.calls import api_call
-from service.api.schemas import PageArgs, page_envelope, page_of
+from service.api.schemas import PageArgs, UtcDateTime, page_envelope, page_of
 from service.api.setup import MAX_ID
 from service.cycles import operations
 from service.cycles.leaders import add_leaders
-from service.cycles.models import Cycle, Nominator
+from service.cycles.models import Cycle, CycleState, Nominator
 from service.cycles.progress import cycle_progress
 from service.cycles.schemas import CycleSettingsSchema
 from service.db import db
@@ -36,8 +36,8 @@ def person_id(**kwargs: Any) -> Integer:
 class CycleOut(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
-    state = fields.String(required=True, metadata={"enum": ["draft", "open", "closed",
-                                                            "released"]})
+    state = fields.Function(lambda cycle: cycle.state.value, required=True, metadata={
+        "type": "string", "enum": [state.value for state in CycleState]})
     rubric_id = fields.String(required=True)
     rubric_version = fields.Integer(allow_none=True, required=True)
     opens_on = fields.Date(required=True)
@@ -53,10 +53,10 @@ class CycleOut(Schema):
                                    metadata={"type": "string"})
     leaders = fields.Function(lambda cycle: len(cycle.subjects), required=True,
                               metadata={"type": "integer"})
-    created_at = fields.DateTime(required=True)
-    launched_at = fields.DateTime(allow_none=True, required=True)
-    closed_at = fields.DateTime(allow_none=True, required=True)
-    released_at = fields.DateTime(allow_none=True, required=True)
+    created_at = UtcDateTime(required=True)
+    launched_at = UtcDateTime(allow_none=True, required=True)
+    closed_at = UtcDateTime(allow_none=True, required=True)
+    released_at = UtcDateTime(allow_none=True, required=True)
 
 
 CyclePage = page_envelope(CycleOut, "CyclePage")
@@ -164,7 +164,7 @@ class ProgressOut(Schema):
 
 @blp.route("", methods=["GET"])
 @api_call(blp, "cycles:read")
-@blp.arguments(PageArgs, location="query", as_kwargs=True)
+@blp.arguments(PageArgs, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, CyclePage)
 def list_(**args: Any) -> dict[str, Any]:
     """Cycles in id order, a page at a time."""

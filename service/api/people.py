@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import RAISE, fields
 
 from service.api.calls import api_call
 from service.api.schemas import PageArgs, page_envelope, page_of
@@ -40,7 +40,7 @@ PeoplePage = page_envelope(PersonOut, "PeoplePage")
 
 @blp.route("", methods=["GET"])
 @api_call(blp, "people:read")
-@blp.arguments(PeopleArgs, location="query", as_kwargs=True)
+@blp.arguments(PeopleArgs, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, PeoplePage)
 def list_(**args: Any) -> dict[str, Any]:
     """People in id order, a page at a time."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import fields
@@ -30,3 +31,14 @@ def page_envelope(item: type[Schema], name: str) -> type[Schema]:
 def page_of(args: dict[str, Any]) -> tuple[int, int]:
     """(offset, limit) for the page arguments."""
     return (args["page"] - 1) * args["per_page"], args["per_page"]
+
+
+class UtcDateTime(fields.DateTime):
+    """The database keeps UTC without a zone (service.db.utcnow); the API says it is UTC, as
+    RFC 3339 date-times must."""
+
+    def _serialize(self, value: dt.datetime | None, attr: Any, obj: Any,
+                   **kwargs: Any) -> str | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
