@@ -172,8 +172,10 @@ def _register_blueprints(app: Flask) -> None:
 
 def _configure_api(app: Flask) -> None:
     from service.api.setup import init_api
+    from service.api.views import bp as api_keys_bp
 
     init_api(app)
+    app.register_blueprint(api_keys_bp)
 
 
 def _register_errors(app: Flask) -> None:

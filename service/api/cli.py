@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from service.api import keys
 from service.cli_support import transactional
 
-SCOPE_HELP = "; ".join(f"{name}: {what}" for name, what in keys.SCOPES.items())
+SCOPE_HELP = "; ".join(f"{name}: {what}" for name, what in keys.SCOPES.items())  # English
 
 
 @click.group("apikey")

@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,14 +21,15 @@ from service.db import db, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 
 #: What a key may do, and what each scope allows (the CLI's --help and the page list them).
-SCOPES: dict[str, str] = {
-    "people:read": "list and read people",
-    "rubrics:read": "list and read rubrics, validate a rubric",
-    "cycles:read": "list and read cycles",
-    "cycles:write": "create, edit, add leaders, nominate, launch, extend, close, release",
-    "progress:read": "a cycle's response counts per leader and group (never who answered)",
-    "reports:read": "report status and consented summaries (endpoints to come)",
-    "audit:read": "the audit log (endpoints to come)",
+SCOPES: dict[str, Any] = {
+    "people:read": _l("list and read people"),
+    "rubrics:read": _l("list and read rubrics, and check a rubric"),
+    "cycles:read": _l("list and read cycles"),
+    "cycles:write": _l("create and edit cycles, add leaders, nominate raters, launch, extend, "
+                       "close and release"),
+    "progress:read": _l("response counts per leader and group, never who answered"),
+    "reports:read": _l("report status and consented summaries (to come)"),
+    "audit:read": _l("the audit log (to come)"),
 }
 PREFIX = "f360_"  # recognisable in a leaked file or a secret scanner's rules
 KEY_BYTES = 32
@@ -46,25 +48,39 @@ class NewKey:
     secret: str  #: the key itself: shown once, stored nowhere
 
 
-def create_key(name: str, scopes: list[str], expires_in_days: int | None = None) -> NewKey:
+def check_name(name: str) -> str:
     name = name.strip()
     if not _NAME_SHAPE.match(name):
         raise InvalidInput(_l("a key's name is 1 to 100 letters, digits, spaces, dots, dashes "
                               "or underscores, starting with a letter or digit, such as "
                               "'ESR appraisal'"))
-    unknown = sorted(set(scopes) - set(SCOPES))
-    if unknown or not scopes:
-        raise InvalidInput(_l("choose one or more scopes from: %(scopes)s",
-                              scopes=", ".join(SCOPES)))
-    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_DAYS:
-        raise InvalidInput(_l("a key expires in 1 to %(max)s days", max=MAX_DAYS))
     if db.session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
         raise DomainError(_l("there is already a key named '%(name)s'; choose another name",
                              name=name))
+    return name
+
+
+def check_scopes(scopes: list[str]) -> list[str]:
+    if not scopes or set(scopes) - set(SCOPES):
+        raise InvalidInput(_l("choose one or more scopes from: %(scopes)s",
+                              scopes=", ".join(SCOPES)))
+    return sorted(set(scopes), key=list(SCOPES).index)
+
+
+def check_days(days: int | None) -> int | None:
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise InvalidInput(_l("a key expires in 1 to %(max)s days", max=MAX_DAYS))
+    return days
+
+
+def create_key(name: str, scopes: list[str], expires_in_days: int | None = None) -> NewKey:
+    """A new key (checked by the same three checks the admin page runs field by field)."""
+    name, scopes = check_name(name), check_scopes(scopes)
+    expires_in_days = check_days(expires_in_days)
     secret = PREFIX + secrets.token_urlsafe(KEY_BYTES)
     now = utcnow()
     key = ApiKey(name=name, key_hash=hash_key(secret), prefix=secret[:9],
-                 scopes=sorted(set(scopes), key=list(SCOPES).index),
+                 scopes=scopes,
                  created_by=current_actor().label, created_at=now,
                  expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None)
     db.session.add(key)
