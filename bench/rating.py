@@ -34,9 +34,16 @@ What it does, from a clean clone:
 Goals (issue 10, point 15): >= 400 submissions/s on 2 cores with PostgreSQL, POST p99 < 100 ms
 at 200/s, the whole rater path >= 0.8x the bare app (>= 0.5x on SQLite).
 
+``--mode step-save`` measures the stepped form's save instead (issue 13), on feedback360 alone
+(the bare app has no steps): each request POSTs one rubric section of a fresh link with
+``action=continue`` (the look-up, the draft opened, merged, sealed and written: one UPDATE), and
+counts a 302 to the next step; saturated and open loop as above; "stored = acknowledged" counts
+the invitations holding a draft. Not yet measured on a quiet machine (docs/performance.md).
+
 Run from the repository root:
 
-    .venv/bin/python bench/rating.py [--database postgresql|sqlite] [--leaders 4000]
+    .venv/bin/python bench/rating.py [--mode submit|step-save]
+        [--database postgresql|sqlite] [--leaders 4000]
         [--rates 100,200,400] [--seconds 10] [--saturate-seconds 8] [--concurrency 16]
         [--workers 2] [--worker-class sync] [--threads 1] [--postgres-url URL]
         [--repository-config]   (workers, class and threads from gunicorn.conf.py, both apps)
@@ -175,6 +182,16 @@ def form_body(rubric: dict[str, Any], rng: random.Random) -> bytes:
     for n, question in enumerate(rubric.get("questions", [])):
         fields.append((f"question-{question['id']}", COMMENT if n == 0 else ""))
     fields.append(("action", "submit"))
+    return urllib.parse.urlencode(fields).encode()
+
+
+def step_body(rubric: dict[str, Any], rng: random.Random) -> bytes:
+    """One step of the stepped form: a rubric section's items rated, Continue pressed."""
+    number = rng.randrange(len(rubric["sections"]))
+    points = [str(label["value"]) for label in rubric["scale"]["labels"]] + ["na"]
+    fields = [(f"item-{item['id']}", rng.choice(points))
+              for item in rubric["sections"][number]["items"]]
+    fields += [("step", str(number + 1)), ("action", "continue")]
     return urllib.parse.urlencode(fields).encode()
 
 
@@ -346,6 +363,19 @@ async def rater(port: int, token: str, body: bytes, due: float) -> Outcome:
                    page_bytes=len(page.body), status=f"POST {reply.status}")
 
 
+def _stepped(reply: Reply) -> bool:
+    return reply.status == 302 and re.search(rb"(?im)^location: \S*/r/\S+\?step=\d+",
+                                             reply.headers) is not None
+
+
+async def step_saver(port: int, token: str, body: bytes, due: float) -> Outcome:
+    """POST one step of a form; latency counted from when it was due."""
+    reply = await http(port, "POST", f"/r/{token}", body)
+    done = asyncio.get_running_loop().time()
+    return Outcome(_stepped(reply), post=done - due, total=done - due,
+                   status=f"POST {reply.status}")
+
+
 async def poster(port: int, token: str, body: bytes, due: float) -> Outcome:
     """POST a form opened earlier; latency counted from when it was due."""
     reply = await http(port, "POST", f"/r/{token}", body)
@@ -469,6 +499,11 @@ class Target:
             body = form_body(self.rubric, self.rng)
             yield lambda due, t=token, b=body: poster(self.server.port, t, b, due)
 
+    def step_jobs(self, limit: int) -> Iterator[Job]:
+        for token in itertools.islice(self.tokens, limit):
+            body = step_body(self.rubric, self.rng)
+            yield lambda due, t=token, b=body: step_saver(self.server.port, t, b, due)
+
     def run(self, phase: Callable[[], Awaitable[tuple[list[Outcome], float]]]) -> Phase:
         meters = {"workers": CpuMeter(self.server.pids),
                   "database": CpuMeter(self.backends),
@@ -576,6 +611,9 @@ def load_average() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=("submit", "step-save"), default="submit",
+                        help="submit: the rater's path against the bare app; step-save: one "
+                             "step of the stepped form saved, feedback360 alone")
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
                                                                  DEFAULT_POSTGRES_URL),
@@ -599,6 +637,9 @@ def main() -> None:
 
         args.workers, args.worker_class, args.threads = gunicorn_conf_values.read()
     args.rates = [int(rate) for rate in args.rates.split(",")]
+    if args.mode == "step-save":
+        step_save(args)
+        return
     needed = 2 * sum(args.rates) * args.seconds + WARM_UP
     check(args.leaders * 10 > needed + 2000,
           f"--leaders {args.leaders} gives too few links for these phases (need {needed:,.0f} "
@@ -650,6 +691,43 @@ def main() -> None:
         results["stored"] = {target.name: (*stored(target), target.acknowledged, target.unknown)
                              for target in targets}
     print_report(args, results, loads)
+
+
+def step_save(args: argparse.Namespace) -> None:
+    """--mode step-save: saturated, then open loop at each rate, on feedback360 alone."""
+    with tempfile.TemporaryDirectory(prefix="feedback360-step-save-") as tmp:
+        workdir = Path(tmp)
+        setup = build(args.database, args.postgres_url, workdir, args.leaders)
+        project_env = {k: str(v) for k, v in _app_settings(setup.project_url, workdir).items()}
+        server = Server("project", "wsgi:app", project_env, args, workdir)
+        phases: dict[str, Phase] = {}
+        try:
+            server.wait_ready()
+            target = Target("project", server, setup.project_url, setup)
+            target.run(lambda: closed_loop(target.step_jobs(WARM_UP), 4, REQUEST_TIMEOUT))
+            phases["saturated"] = target.run(lambda: closed_loop(
+                target.step_jobs(len(setup.tokens)), args.concurrency, args.saturate_seconds))
+            for rate in args.rates:
+                phases[f"open {rate}/s"] = target.run(lambda r=rate: open_loop(
+                    target.step_jobs(int(r * args.seconds)), r, args.seconds))
+        finally:
+            server.stop()
+        engine = create_engine(target.url)
+        with engine.connect() as conn:
+            drafts = conn.execute(select(func.count()).select_from(Invitation).where(
+                Invitation.draft.is_not(None))).scalar_one()
+        engine.dispose()
+    print(f"step saves, {args.database}, {args.workers} x {args.worker_class} "
+          f"(threads {args.threads}); load {load_average()}")
+    for name, phase in phases.items():
+        cpu = phase.cpu.get("workers", 0) / max(phase.done, 1) * 1000
+        print(f"  {name}: {phase.rate:,.0f} saves/s, POST p50 / p99 "
+              f"{ms(phase.percentile('post', 0.5))} / {ms(phase.percentile('post', 0.99))}, "
+              f"worker CPU per save {cpu:.2f} ms"
+              + (f"; failed: {phase.failures()}" if phase.failures() else ""))
+    check(drafts == target.acknowledged,
+          f"stored = acknowledged: {drafts} drafts, {target.acknowledged} acknowledged")
+    print(f"stored = acknowledged: {drafts} drafts")
 
 
 if __name__ == "__main__":

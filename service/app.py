@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_staff(app)
     _configure_outbox(app)
     _register_blueprints(app)
+    _configure_api(app)
     _register_errors(app)
     _register_cli(app)
     _register_tasks(app)
@@ -136,6 +137,7 @@ def _configure_outbox(app: Flask) -> None:
 
 def _register_models() -> None:
     """Import every model so the metadata (and Alembic) sees all tables."""
+    import service.api.models
     import service.audit.models
     import service.cycles.models
     import service.directory.models
@@ -146,6 +148,7 @@ def _register_models() -> None:
     import service.plans.models
     import service.reports.models
     import service.responses.models
+    import service.sharing.models
     import service.staff.models  # noqa: F401
 
 
@@ -154,9 +157,13 @@ def _register_blueprints(app: Flask) -> None:
     from service.cycles.running_views import bp as running_bp
     from service.cycles.views import bp as console_bp
     from service.facilitation.views import bp as facilitation_bp
+    from service.leaders.views import bp as leaders_bp
+    from service.nominations.views import bp as nominating_bp
     from service.people.views import bp as people_bp
     from service.plans.views import bp as plans_bp
+    from service.responses.asked import bp as asked_bp
     from service.responses.views import bp as rating_bp
+    from service.sharing.views import bp as shared_bp
     from service.staff.views import bp as staff_bp
     from service.web.assets import bp as assets_bp
     from service.web.views import bp as web_bp
@@ -164,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assets_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(rating_bp)
+    app.register_blueprint(asked_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(running_bp)
     app.register_blueprint(people_bp)
@@ -171,27 +179,46 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(facilitation_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(nominating_bp)
+    app.register_blueprint(leaders_bp)
+    app.register_blueprint(shared_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 
+def _configure_api(app: Flask) -> None:
+    from service.api.setup import init_api
+    from service.api.views import bp as api_keys_bp
+
+    init_api(app)
+    app.register_blueprint(api_keys_bp)
+
+
 def _register_errors(app: Flask) -> None:
-    """Errors are pages in the person's language, never a traceback or werkzeug's English."""
+    """Errors are pages in the person's language, never a traceback or werkzeug's English;
+    under /api they are JSON (service/api/errors.py)."""
+    from service.api import errors as api_errors
     from service.web.errors import http_error_page
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> Any:
+        if api_errors.is_api_request():
+            return api_errors.http_error(error)
         return render_template(
             "error.html", title=gettext("This form has expired"),
             message=gettext("Please go back, reload the page and try again. Nothing you saved "
                             "earlier has been lost.")), 400
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError) -> tuple[str, int]:
+    def domain_error(error: DomainError) -> Any:
+        if api_errors.is_api_request():
+            return api_errors.error_response(error.status_code, message=str(error))
         return render_template("error.html", title=gettext("Sorry, that did not work"),
                                message=str(error)), error.status_code
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
+        if api_errors.is_api_request():
+            return api_errors.http_error(error)
         return http_error_page(error)
 
     @app.errorhandler(sa_exc.DBAPIError)
@@ -205,16 +232,19 @@ def _register_errors(app: Flask) -> None:
             raise error
         cause = getattr(error, "orig", None) or error
         app.logger.warning("database unavailable (%s); answered 503", type(cause).__name__)
+        if api_errors.is_api_request():
+            return api_errors.error_response(503, headers={"Retry-After": "60"})
         return outage_page()
 
 
 def _register_cli(app: Flask) -> None:
+    from service.api.cli import apikey_cli
     from service.audit.cli import audit_cli
     from service.cycles.cli import cycle_cli
     from service.demo.cli import demo_command
     from service.directory.cli import directory_cli
     from service.migrations.cli import db_cli
-    from service.nominations.cli import invitation_cli
+    from service.nominations.cli import invitation_cli, nominations_cli
     from service.outbox.cli import outbox_cli
     from service.people.cli import people_cli
     from service.reports.cli import report_cli
@@ -223,6 +253,7 @@ def _register_cli(app: Flask) -> None:
     from service.tasks.cli import worker_command
 
     for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
-                    invitation_cli, report_cli, audit_cli, user_cli, worker_command,
+                    invitation_cli, nominations_cli, report_cli, audit_cli, user_cli,
+                    apikey_cli, worker_command,
                     demo_command):
         app.cli.add_command(command)

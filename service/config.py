@@ -131,6 +131,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "REPORT_RENDER_LEASE": (600.0, _seconds),
     "MIN_GROUP_SIZE": (3, int),
     "MANAGER_MIN": (1, int),
+    # Rater fatigue: requests one person may have across the cycles open or being nominated
+    # at once; a leader or manager cannot add someone at the limit (HR is not bound by it).
+    "RATER_REQUEST_LIMIT": (6, int),
     # Policy: whether staff with the granted `hr` role may open leaders' reports (released
     # versions only). Off by default: the report belongs to the leader (docs/security.md).
     "HR_CAN_OPEN_REPORTS": (False, _bool),
@@ -138,6 +141,11 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # Where failed link look-ups are counted; empty: a SQLite file in the instance folder,
     # shared by every web process on the machine (service/responses/throttle.py).
     "RATELIMIT_STORAGE_URI": ("", str),
+    # Calls allowed per API key, counted in RATELIMIT_STORAGE_URI (service/api/calls.py).
+    "API_RATE_LIMIT": ("300 per minute", str),
+    # The swagger-ui-dist npm package's folder, for the API's documentation page; empty:
+    # node_modules in the source checkout (service/api/docs.py).
+    "SWAGGER_UI_DIR": ("", str),
     "PROXY_COUNT": (0, int),
     # The largest request body read, in bytes. The longest rating form a browser sends is about
     # 110 kB (three comments of 4,000 characters, 9 bytes each percent-encoded at worst).

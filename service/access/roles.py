@@ -13,12 +13,16 @@ from sqlalchemy import exists, select
 from service.cycles.models import Cycle, Subject
 from service.db import db
 from service.people.models import Person
+from service.sharing.models import ShareRole
+from service.sharing.operations import holds_active_share
 
 
 class Role(enum.Enum):
     LEADER = "leader"
     MANAGER = "manager"
     FACILITATOR = "facilitator"
+    MENTOR = "mentor"
+    APPRAISER = "appraiser"
 
 
 def is_leader_in(person: Person, cycle: Cycle) -> bool:
@@ -51,13 +55,23 @@ def _facilitates_anyone(person: Person) -> bool:
     return bool(db.session.scalar(select(exists().where(Subject.facilitator_id == person.id))))
 
 
-#: Role -> "does this person hold it anywhere". The extension point: reports shared by a
-#: leader (a later issue) add MENTOR and APPRAISER to Role and one entry each here, and every
-#: page that asks `roles_of` sees them.
+def _shared_as(role: ShareRole) -> Callable[[Person], bool]:
+    def holds(person: Person) -> bool:
+        return holds_active_share(person, role)
+
+    return holds
+
+
+#: Role -> "does this person hold it anywhere": every page that asks `roles_of` sees a new
+#: entry. MENTOR and APPRAISER follow from an active share of a leader's report; a share
+#: "as facilitator" does not make an HR-assigned facilitator (FACILITATOR stays the
+#: assignment), its reader finds the report under "Reports shared with me".
 ROLE_SOURCES: dict[Role, Callable[[Person], bool]] = {
     Role.LEADER: _leads_anywhere,
     Role.MANAGER: _manages_anyone,
     Role.FACILITATOR: _facilitates_anyone,
+    Role.MENTOR: _shared_as(ShareRole.MENTOR),
+    Role.APPRAISER: _shared_as(ShareRole.APPRAISER),
 }
 
 

@@ -221,6 +221,7 @@ def launch(cycle: Cycle) -> dict[int, str]:
         select(Nomination.subject_id, db.func.count(Nomination.id))
         .join(Subject).where(Subject.cycle_id == cycle.id).group_by(Nomination.subject_id)
     ).all())
+    _refuse_if_lists_waiting(cycle)
     bare = [s.person.display_name for s in cycle.subjects if not counts.get(s.id)]
     if bare:
         raise DomainError(_l("these leaders have nobody nominated to rate them: %(names)s; "
@@ -238,6 +239,18 @@ def launch(cycle: Cycle) -> dict[int, str]:
     record("cycle.launch", "cycle", cycle.id,
            f"launched: {len(tokens)} invitations queued, closes {cycle.closes_on}")
     return tokens
+
+
+def _refuse_if_lists_waiting(cycle: Cycle) -> None:
+    """Where leaders nominate, launch waits for every list to be final (docs/decisions.md)."""
+    from service.nominations.lists import waiting_lists
+
+    waiting = waiting_lists(cycle)
+    if waiting:
+        raise DomainError(_l("these leaders' lists of raters are not final yet: %(names)s; "
+                             "launch when they are, or make a list final as it stands "
+                             "(`feedback360 nominations finalise`)",
+                             names=", ".join(w.leader for w in waiting)))
 
 
 def _refuse_if_past_closing(cycle: Cycle) -> None:

@@ -184,7 +184,10 @@ def cycle(cycle_id: int) -> Any:
     found = get_cycle(cycle_id)
     rubric = next((r for r in forms.rubric_choices(current_app.config["RUBRICS_DIR"])
                    if r["id"] == found.rubric_id), None)
+    from service.nominations.lists import waiting_lists
+
     return _cycle_page("console/cycle.html", found, leaders=len(found.subjects), rubric=rubric,
+                       waiting=waiting_lists(found) if found.state == CycleState.DRAFT else [],
                        nav_current="console.home")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from service.config import make_private_dir
 from service.cycles import operations as cycles
 from service.cycles.models import Cycle
 from service.db import db
+from service.demo.comments import CommentPicker
 from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.nominations.operations import nominate, suggest_raters
 from service.people.models import Person
@@ -34,28 +36,7 @@ LEADERS = ("emp-0006", "emp-0008", "emp-0009", "emp-0007", "emp-0010", "emp-0012
 LAST_YEAR_LEADERS = LEADERS[:4]
 FACILITATORS = ("emp-0038", "emp-0037")  # leadership development facilitators, in turn
 HR_OFFICER = "emp-0011"  # the organisational development lead: runs cycles, grants roles
-COMMENTS = {
-    "strengths": [
-        "Always makes time to listen, even on the busiest shifts.",
-        "Notices when someone is struggling and checks in quietly.",
-        "Explains the reasons behind decisions, which helps the team trust them.",
-        "Brings people from other teams together to solve problems for patients.",
-        "Thanks people by name for the work they do.",
-        "Makes new starters feel welcome and included from day one.",
-    ],
-    "development": [
-        "Could share more of the bigger picture about where the service is heading.",
-        "Sometimes takes on too much and looks exhausted; delegating more would help everyone.",
-        "Meetings can be dominated by the loudest voices; inviting quieter people in would help.",
-        "Could follow up more visibly when concerns are raised.",
-        "Would benefit from protecting time for their own wellbeing.",
-    ],
-    "example": [
-        "After a difficult incident they held a debrief that focused on learning, not blame.",
-        "Rearranged the rota so a colleague could care for a sick parent.",
-        "Asked for the views of healthcare assistants before changing the handover.",
-    ],
-}
+
 
 
 def _demo_config(out_dir: Path) -> dict[str, Any]:
@@ -100,6 +81,18 @@ def _nominate_suggested(cycle: Cycle, directory_ids: tuple[str, ...],
             nominate(subject, person, group)
 
 
+def _add_cohort_peers(cycle: Cycle) -> None:
+    """The other leaders of the cohort as peers too (ward and department managers who work
+    alongside each other): the org chart alone gives most leaders one peer, too few for the
+    peer group to be shown, and the demo is meant to show every part of a report."""
+    for subject in cycle.subjects:
+        chosen = {n.person_id for n in db.session.query(Nomination).filter_by(
+            subject_id=subject.id)}
+        for other in cycle.subjects:
+            if other.person_id not in chosen and other.person_id != subject.person_id:
+                nominate(subject, other.person, RaterGroup.PEER)
+
+
 def _last_year(app: Flask, rng: random.Random, today: dt.date) -> Cycle:
     """A cycle run, closed and released, then moved a year back: the report's comparison."""
     cycle = cycles.create_cycle("Leadership 360 — last year", "compassionate-inclusive-leadership",
@@ -120,7 +113,7 @@ def _last_year(app: Flask, rng: random.Random, today: dt.date) -> Cycle:
 
 
 def _answers_for(rubric: dict[str, Any], leader_bias: dict[str, float], group: str,
-                 rng: random.Random) -> MultiDict[str, str]:
+                 rng: random.Random, comment: Callable[[str], str]) -> MultiDict[str, str]:
     """Plausible answers: a leader profile by section, a group tilt, noise and some gaps."""
     tilt = {"self": 0.4, "manager": -0.2, "peer": 0.0, "direct_report": 0.2}.get(group, 0.0)
     top = len(rubric["scale"]["labels"])
@@ -135,8 +128,7 @@ def _answers_for(rubric: dict[str, Any], leader_bias: dict[str, float], group: s
             form[f"item-{item['id']}"] = str(min(top, max(1, value)))
     for question in rubric.get("questions", []):
         if rng.random() < 0.6:
-            form[f"question-{question['id']}"] = rng.choice(COMMENTS.get(question["id"],
-                                                                         COMMENTS["strengths"]))
+            form[f"question-{question['id']}"] = comment(question["id"])
     return form
 
 
@@ -148,6 +140,7 @@ def _answer_invitations(cycle: Cycle, tokens: dict[int, str], rng: random.Random
     invitations = db.session.query(Invitation).join(Nomination).filter(
         Invitation.id.in_(tokens)).order_by(Invitation.id).all()
     first_peer_answered = False
+    comments = CommentPicker(rng)
     for invitation in invitations:
         nomination = invitation.nomination
         group = nomination.group.value
@@ -165,8 +158,13 @@ def _answer_invitations(cycle: Cycle, tokens: dict[int, str], rng: random.Random
         elif group not in ("self", "manager") and roll < 0.10:
             counts["pending"] += 1
             continue
+        leader = nomination.subject.person
+
+        def comment(question: str, leader: Person = leader) -> str:
+            return comments.pick(leader.id, leader.language, question)
+
         form = parse_rating_form(rubric, _answers_for(rubric, profiles[nomination.subject_id],
-                                                      group, rng))
+                                                      group, rng, comment))
         submit(invitation, form)
         counts["submitted"] += 1
     return counts
@@ -203,6 +201,7 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
                                     today - dt.timedelta(days=21), today + dt.timedelta(days=7),
                                     facilitated_release=True)
         _nominate_suggested(cycle, LEADERS, FACILITATORS)
+        _add_cohort_peers(cycle)
         tokens = cycles.launch(cycle)
         db.session.commit()
         sent = _run_queue(app).get("relay", 0)

@@ -13,6 +13,39 @@ from service.nominations.operations import find_invitation_of
 from service.people.operations import find_person
 
 
+@click.group("nominations")
+def nominations_cli() -> None:
+    """Leaders' own lists of raters (cycles where leaders nominate)."""
+
+
+@nominations_cli.command("finalise")
+@click.argument("cycle_id", type=int)
+@click.argument("leader")
+@with_appcontext
+@transactional
+def finalise_command(cycle_id: int, leader: str) -> None:
+    """Make a leader's list of raters final as it stands (a leader away, a manager who cannot
+    act), so the cycle can launch."""
+    from service.nominations.lists import finalise
+
+    cycle = operations.get_cycle(cycle_id)
+    finalise(operations.find_subject(cycle, find_person(leader)))
+    click.echo("the list is final")
+
+
+@nominations_cli.command("waiting")
+@click.argument("cycle_id", type=int)
+@with_appcontext
+def waiting_command(cycle_id: int) -> None:
+    """Leaders whose lists of raters are not final yet, with their state and manager."""
+    from service.nominations.lists import waiting_lists
+
+    waiting = waiting_lists(operations.get_cycle(cycle_id))
+    for w in waiting:
+        click.echo(f"{w.leader}\t{w.state.value}\t{w.manager or '-'}")
+    click.echo(f"{len(waiting)} list(s) not final")
+
+
 @click.group("invitation")
 def invitation_cli() -> None:
     """Invitations: resend after a failed delivery, or reissue a lost link."""

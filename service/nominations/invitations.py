@@ -67,6 +67,13 @@ def _rater_rows(cycle: Cycle, *conditions: Any) -> list[Any]:
         .order_by(Nomination.id)))
 
 
+def _json_boolean(condition: Any) -> Any:
+    """A condition as a JSON true or false (SQLite has no booleans)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return condition
+    return func.json(case((condition, "true"), else_="false"))
+
+
 def _json_object(pairs: dict[str, Any]) -> Any:
     """A JSON object built by the database from columns and constants: json_build_object on
     PostgreSQL, json_object on SQLite. Constants are typed so PostgreSQL can read them."""
@@ -91,12 +98,11 @@ def _queue_link_emails(template: str, cycle: Cycle, now: dt.datetime, *condition
     language, so a national cycle's hundred thousand rows never pass through Python."""
     from service.cycles.models import Subject
 
-    if db.session.get_bind().dialect.name == "postgresql":
-        is_self: Any = Nomination.group == RaterGroup.SELF
-    else:  # SQLite has no booleans: a JSON true or false
-        is_self = func.json(case((Nomination.group == RaterGroup.SELF, "true"), else_="false"))
     context = _json_object({**cycle_context(cycle), "rater_name": _Rater.display_name,
-                            "leader_name": _Leader.display_name, "is_self": is_self,
+                            "leader_name": _Leader.display_name,
+                            "is_self": _json_boolean(Nomination.group == RaterGroup.SELF),
+                            # a reminder says that saved answers not sent are deleted
+                            "has_draft": _json_boolean(Invitation.draft.is_not(None)),
                             "group": Nomination.group, **extra})
     rows = (
         select(literal("email"), literal(template), _Rater.email,

@@ -73,3 +73,37 @@ class Invitation(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     nomination: Mapped[Nomination] = relationship(back_populates="invitation")
+
+
+class ListState(enum.Enum):
+    """Where a leader's own list of raters stands (cycles where leaders nominate)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # waiting for the line manager's approval
+    RETURNED = "returned"  # sent back by the manager with a note
+    APPROVED = "approved"  # final: approved, or submitted where no approval is asked
+
+
+class NominationList(db.Model):
+    """The state of one leader's list in a cycle where leaders nominate; no row is a draft.
+    The raters themselves are the leader's `Nomination` rows, as when HR nominates."""
+
+    __tablename__ = "nomination_lists"
+
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"),
+                                            primary_key=True, autoincrement=False)
+    state: Mapped[ListState] = mapped_column(
+        Enum(ListState, name="list_state", values_callable=enum_values, native_enum=False,
+             length=20),
+        default=ListState.DRAFT,
+    )
+    #: The manager's last note to the leader (with a return, or an amended approval).
+    note: Mapped[str | None] = mapped_column(Text)
+    #: The manager added or removed raters since the list was submitted (a note is then owed).
+    amended: Mapped[bool] = mapped_column(default=False)
+    submitted_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    subject: Mapped[Subject] = relationship()
+    decided_by: Mapped[Person | None] = relationship()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -129,12 +130,16 @@ class Suggested:
         return sum(self.nominated.values())
 
 
-def nominate_suggested(subject: Subject) -> Suggested:
+def nominate_suggested(subject: Subject,
+                       check: Callable[[Person], None] | None = None) -> Suggested:
     """Nominate the org chart's suggestions; people without a usable address (or already
-    nominated) are named with the reason, not nominated."""
+    nominated, or refused by ``check``: a leader's rater limit) are named with the reason,
+    not nominated."""
     outcome = Suggested()
     for person, group in suggest_raters(subject):
         try:
+            if check is not None:
+                check(person)
             nominate(subject, person, group, audit=False)
         except (InvalidInput, DomainError) as exc:
             outcome.skipped.append(f"{person.display_name} ({exc})")

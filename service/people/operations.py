@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from service.audit.operations import record
 from service.csv_cells import read_cell, write_csv
 from service.db import db
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 from service.people.models import Person
 from service.people.schemas import PersonImportSchema
 
@@ -235,3 +235,19 @@ def search_people(text: str, limit: int = 20) -> list[Person]:
         select(Person).where(Person.active.is_(True),
                              or_(*(func.lower(f).like(pattern, escape="\\") for f in fields)))
         .order_by(Person.display_name, Person.id).limit(limit)))
+
+
+def list_people(offset: int, limit: int, active: bool | None = None) -> tuple[list[Person], int]:
+    """A page of people in id order, and how many there are (the API's people list)."""
+    query = select(Person)
+    if active is not None:
+        query = query.where(Person.active.is_(active))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return list(db.session.scalars(query.order_by(Person.id).offset(offset).limit(limit))), total
+
+
+def get_person(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound(_l("no person with id %(id)s", id=person_id))
+    return person

@@ -126,6 +126,74 @@ def items_compared(before: SubjectResults, after: SubjectResults,
     return changes
 
 
+LEVELS = ("self", "team", "organisation", "system")  # the framework's order, inward out
+
+
+@dataclass(frozen=True)
+class LevelScore:
+    """A level's behaviours: the mean of their shown item means, and how many there were."""
+
+    level: str
+    items: int
+    others: float | None
+    self: float | None
+
+
+def level_scores(rubric: Mapping[str, Any], results: SubjectResults) -> list[LevelScore]:
+    """All others' and self's average per level, from item cells already shown.
+
+    An unweighted mean of item means (each behaviour counts once, whoever rated it), so a
+    level's figure is made only of numbers printed elsewhere in the report."""
+    by_level: dict[str, list[str]] = {}
+    for section in rubric["sections"]:
+        for item in section["items"]:
+            if item.get("level") in LEVELS:
+                by_level.setdefault(item["level"], []).append(item["id"])
+
+    def mean_of(ids: Sequence[str], column: str) -> float | None:
+        means = [cell.mean for i in ids if (cell := results.items[i].get(column)) is not None]
+        return fmean(means) if means else None
+
+    return [LevelScore(level, len(by_level[level]), mean_of(by_level[level], ALL_OTHERS),
+                       mean_of(by_level[level], "self"))
+            for level in LEVELS if level in by_level]
+
+
+@dataclass(frozen=True)
+class GroupSize:
+    """How many of a group answered in the previous cycle and in this one."""
+
+    group: str
+    before: int
+    after: int
+    weak: bool  # too different for the two cycles' figures to compare well
+
+
+#: The smaller count under this share of the larger and the comparison is called weak: with
+#: 3 peers then and 8 now, most of "now" are people who were not asked before.
+WEAK_SIZE_RATIO = 2 / 3
+
+
+def group_sizes_compared(before: SubjectResults, after: SubjectResults) -> list[GroupSize]:
+    """Raters per group then and now, for every group but self, in this cycle's order.
+
+    Only counts the earlier report already printed (responses per group) are used. A group
+    is weak when it was shown in only one of the two cycles, or its size changed so much that
+    the comparison mostly sets different people against each other."""
+    then = {summary.group: summary for summary in before.groups}
+    rows = []
+    for summary in after.groups:
+        earlier = then.get(summary.group)
+        count_then = earlier.responded if earlier else 0
+        if summary.group == "self" or not (count_then or summary.responded):
+            continue
+        shown_both = summary.shown and earlier is not None and earlier.shown
+        low, high = sorted((count_then, summary.responded))
+        weak = not shown_both or low < WEAK_SIZE_RATIO * high
+        rows.append(GroupSize(summary.group, count_then, summary.responded, weak))
+    return rows
+
+
 def largest_changes(changes: Sequence[Change], count: int, threshold: float = 0.5
                     ) -> tuple[list[Change], list[Change]]:
     """Up to ``count`` items that rose and that fell by at least ``threshold``, largest first."""

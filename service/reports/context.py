@@ -32,6 +32,8 @@ from service.rubrics.wording import wording
 
 CHANGE_THRESHOLD = 0.5  # an item's change worth naming, on a 1-5 scale
 CHANGE_ITEMS = 3
+SUMMARY_ITEMS = 3  # strengths and areas on the one-page summary
+SUMMARY_GAPS = 2  # blind spots and hidden strengths on it
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,17 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
         "guide": _guide(labels, results, strengths, areas, blind, hidden, change, groups,
                         quoted, section_title),
         "plan": {"suggested": [quoted[s.item_id] for s in areas[:3]], "rows": 3},
+        "levels": [{"key": level.level, "label": labels["levels"][level.level],
+                    "behaviours": level.items,
+                    "others": None if level.others is None else round(level.others, 1),
+                    "self": None if level.self is None else round(level.self, 1)}
+                   for level in analysis.level_scores(rubric, results)],
+        "summary": {"strengths": score_rows(strengths[:SUMMARY_ITEMS]),
+                    "areas": score_rows(areas[:SUMMARY_ITEMS]),
+                    "blind": score_rows(blind[:SUMMARY_GAPS]),
+                    "hidden": score_rows(hidden[:SUMMARY_GAPS]),
+                    "responded": sum(g["responded"] for g in groups if g["key"] != "self"),
+                    "invited": sum(g["invited"] for g in groups if g["key"] != "self")},
         "labels": labels,
     }
 
@@ -316,7 +329,11 @@ def _change(previous: Previous | None, rubric: Mapping[str, Any], results: Subje
         return [{"text": names[c.id], "before": round(c.before, 1), "after": round(c.after, 1),
                  "delta": round(c.after, 1) - round(c.before, 1)} for c in changes]
 
+    sizes = analysis.group_sizes_compared(previous.results, results)
     return {"cycle": previous.cycle_name, "closed": format_date(previous.closed_on, lang),
+            "groups": [{"key": size.group, "before": size.before, "after": size.after,
+                        "weak": size.weak} for size in sizes],
+            "weak": any(size.weak for size in sizes),
             "sections": rows(sections, section_title), "rose": rows(rose, item_text),
             "fell": rows(fell, item_text), "threshold": _one(CHANGE_THRESHOLD)}
 

@@ -185,6 +185,29 @@ def report_labels() -> dict[str, Any]:
         "spread_value": _("{group} from {low} to {high}, average {mean}"),
         "n_count": _("n = {n}"),
         "not_observed_count": _("{count} not observed"),
+        "summary_heading": _("Summary"),
+        "summary_intro": _(
+            "The main points of this report on one page. The pages after it explain each one "
+            "and how the figures were made."
+        ),
+        "summary_responses": _("{responded} of {invited} colleagues invited gave feedback."),
+        "summary_groups_heading": _("Responses"),
+        "summary_groups_caption": _("Responses by group"),
+        "col_shown": _("In this report"),
+        "shown_yes": _("Shown"),
+        "shown_no": _("Not shown"),
+        "levels_heading": _("By level"),
+        "levels_intro": _(
+            "Each figure is the average of the behaviours at that level, as all others and you "
+            "rated them; the reading guide on the next page explains the levels."
+        ),
+        "levels_caption": _("Average by level, from yourself outwards"),
+        "col_level": _("Level"),
+        "col_behaviours": _("Behaviours"),
+        "level_note": _(
+            "A level says where a behaviour acts: on yourself, on your team, across the "
+            "organisation, or with partners in the wider health and care system."
+        ),
         "level": _("Level"),
         "levels": {
             "self": _("Self"),
@@ -207,6 +230,17 @@ def report_labels() -> dict[str, Any]:
             "between cycles."
         ),
         "change_caption": _("Section averages from all others, then and now"),
+        "change_groups_caption": _("Who answered, then and now"),
+        "col_raters_then": _("Raters then"),
+        "col_raters_now": _("Raters now"),
+        "col_comparison": _("Comparison"),
+        "comparison_weak": _("Weak"),
+        "comparison_fair": _("Fair"),
+        "change_weak_note": _(
+            "A comparison is weak when a group was shown in only one of the two cycles, or its "
+            "number of raters changed by more than a third: the figures then mostly set "
+            "different people against each other. Read the changes below with that in mind."
+        ),
         "col_before": _("Then"),
         "col_now": _("Now"),
         "col_change": _("Change"),

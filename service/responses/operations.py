@@ -29,7 +29,7 @@ from service.nominations.models import Invitation, InvitationStatus
 from service.nominations.tokens import hash_token, looks_like_token
 from service.responses.links import RatingLink, link_from_row, lookup
 from service.responses.models import HeldResponse
-from service.responses.sealing import SealBroken, open_draft, seal_draft, seal_held
+from service.responses.sealing import SealBroken, open_draft_with_step, seal_draft, seal_held
 
 NOT_OBSERVED = "na"
 MAX_COMMENT_CHARS = 4000
@@ -114,13 +114,33 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
     return result
 
 
-def save_draft(invitation: Invitation | RatingLink, token: str, form: RatingForm) -> None:
+def merged_answers(draft: dict[str, Any], posted: MultiDict[str, str] | dict[str, str]
+                   ) -> MultiDict[str, str]:
+    """The saved draft's answers as form fields, overlaid with the fields of this post.
+
+    The form is one rubric section per step: a step posts only its own fields, so what the
+    other steps saved is kept. A radio left alone is absent from a post (the draft's answer
+    stands); a comment box is always posted, so emptying it clears the saved text."""
+    fields: MultiDict[str, str] = MultiDict()
+    for item_id, value in draft.get("answers", {}).items():
+        fields[f"item-{item_id}"] = NOT_OBSERVED if value is None else str(value)
+    for question_id, text in draft.get("comments", {}).items():
+        fields[f"question-{question_id}"] = text
+    for key in posted:
+        if key.startswith(("item-", "question-")):
+            fields[key] = posted[key]
+    return fields
+
+
+def save_draft(invitation: Invitation | RatingLink, token: str, form: RatingForm,
+               step: int | None = None) -> None:
     """Only onto a pending invitation: a draft on a submitted one would tie answers to a person.
 
     Sealed with a key from the rater's own link (service/responses/sealing.py), so neither the
-    row nor any leftover copy of it can be read without that link."""
+    row nor any leftover copy of it can be read without that link. ``step`` is the step of the
+    form to come back to, sealed with the answers."""
     link = _link(invitation)
-    sealed = seal_draft(token, form.answers, form.comments, _rubric(link))
+    sealed = seal_draft(token, form.answers, form.comments, _rubric(link), step)
     if driver.connection().run(
             _SAVE_DRAFT, invitation_id=link.invitation_id, draft=sealed).rowcount != 1:
         _refuse(link)
@@ -134,10 +154,10 @@ def saved_draft(invitation: Invitation | RatingLink, token: str) -> dict[str, An
     if invitation.draft is None:
         return {}
     try:
-        answers, comments = open_draft(token, invitation.draft)
+        answers, comments, step = open_draft_with_step(token, invitation.draft)
     except SealBroken:
         return {}
-    return {"answers": answers, "comments": comments}
+    return {"answers": answers, "comments": comments, "step": step}
 
 
 def submit(invitation: Invitation | RatingLink, form: RatingForm) -> None:

@@ -64,10 +64,14 @@ def padded_size(rubric: dict[str, Any]) -> int:
     return -(-need // PAD_STEP) * PAD_STEP
 
 
-def pack(answers: dict[str, int | None], comments: dict[str, str], size: int) -> bytes:
-    """Answers and comments as compressed JSON, length-prefixed and zero-padded to ``size``."""
-    body = zlib.compress(json.dumps({"a": answers, "c": comments}, ensure_ascii=False,
-                                    separators=(",", ":")).encode(), 9)
+def pack(answers: dict[str, int | None], comments: dict[str, str], size: int,
+         step: int | None = None) -> bytes:
+    """Answers and comments (and, in a draft, the step of the form the rater was on) as
+    compressed JSON, length-prefixed and zero-padded to ``size``."""
+    data: dict[str, Any] = {"a": answers, "c": comments}
+    if step is not None:
+        data["s"] = step
+    body = zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 9)
     if _LENGTH.size + len(body) > size:
         raise AnswersTooLong(gettext(
             "Your written answers are too long to store; please shorten the longest one and "
@@ -76,9 +80,14 @@ def pack(answers: dict[str, int | None], comments: dict[str, str], size: int) ->
 
 
 def unpack(packed: bytes) -> tuple[dict[str, int | None], dict[str, str]]:
-    (length,) = _LENGTH.unpack_from(packed)
-    data = json.loads(zlib.decompress(packed[_LENGTH.size:_LENGTH.size + length]))
+    data = _unpacked(packed)
     return data["a"], data["c"]
+
+
+def _unpacked(packed: bytes) -> dict[str, Any]:
+    (length,) = _LENGTH.unpack_from(packed)
+    data: dict[str, Any] = json.loads(zlib.decompress(packed[_LENGTH.size:_LENGTH.size + length]))
+    return data
 
 
 def _seal(key: bytes, plain: bytes, label: bytes) -> bytes:
@@ -106,12 +115,22 @@ def _held_key(secret_key: str) -> bytes:
 
 
 def seal_draft(token: str, answers: dict[str, int | None], comments: dict[str, str],
-               rubric: dict[str, Any]) -> bytes:
-    return _seal(draft_key(token), pack(answers, comments, padded_size(rubric)), b"draft")
+               rubric: dict[str, Any], step: int | None = None) -> bytes:
+    """``step``: the step of the form to come back to (the same fixed size either way)."""
+    return _seal(draft_key(token), pack(answers, comments, padded_size(rubric), step),
+                 b"draft")
 
 
 def open_draft(token: str, sealed: bytes) -> tuple[dict[str, int | None], dict[str, str]]:
     return unpack(_open(draft_key(token), sealed, b"draft"))
+
+
+def open_draft_with_step(token: str, sealed: bytes
+                         ) -> tuple[dict[str, int | None], dict[str, str], int | None]:
+    """The draft and the step the rater was on when it was saved (None in older drafts)."""
+    data = _unpacked(_open(draft_key(token), sealed, b"draft"))
+    step = data.get("s")
+    return data["a"], data["c"], step if isinstance(step, int) else None
 
 
 def seal_held(answers: dict[str, int | None], comments: dict[str, str],

@@ -121,6 +121,19 @@ def storage_scheme(uri: str) -> str:
     return urlparse(uri).scheme
 
 
+def open_storage(storage_uri: str) -> Storage:
+    """The `limits` storage every throttle of the service counts in (RATELIMIT_STORAGE_URI)."""
+    options: dict[str, Any] = {}
+    if storage_scheme(storage_uri) in REDIS_SCHEMES:  # a Redis that hangs costs 1 s
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    try:
+        return storage_from_string(storage_uri, wrap_exceptions=True, **options)
+    except ConfigurationError as exc:
+        raise ValueError(f"RATELIMIT_STORAGE_URI: {exc}; use sqlite:///PATH (one machine, "
+                         "the default), redis://HOST:6379/N (several) or memory:// (one "
+                         "process)") from None
+
+
 class LinkThrottle:
     """Failed look-ups per client address within ``limit`` (e.g. "20 per minute")."""
 
@@ -130,15 +143,7 @@ class LinkThrottle:
         except ValueError:
             raise ValueError(f"TOKEN_FAILURE_LIMIT: expected e.g. '20 per minute', not "
                              f"{limit!r}") from None
-        options: dict[str, Any] = {}
-        if storage_scheme(storage_uri) in REDIS_SCHEMES:  # a Redis that hangs costs 1 s
-            options = {"socket_connect_timeout": 1, "socket_timeout": 1}
-        try:
-            self.storage = storage_from_string(storage_uri, wrap_exceptions=True, **options)
-        except ConfigurationError as exc:
-            raise ValueError(f"RATELIMIT_STORAGE_URI: {exc}; use sqlite:///PATH (one machine, "
-                             "the default), redis://HOST:6379/N (several) or memory:// (one "
-                             "process)") from None
+        self.storage = open_storage(storage_uri)
         self.strategy = FixedWindowRateLimiter(self.storage)
 
     def failed(self, address: str) -> bool:

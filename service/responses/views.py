@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
@@ -21,6 +22,7 @@ from service.responses.links import RatingLink
 from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
 from service.responses.sealing import AnswersTooLong
 from service.responses.throttle import LinkThrottle
+from service.rubrics.wording import wording
 
 bp = Blueprint("rating", __name__)
 # Each of these pages reads with one statement and writes with one, on the driver's
@@ -122,13 +124,90 @@ def too_many_failures(error: TooManyFailures) -> tuple[str, int, dict[str, str]]
     return page, 429, {"Retry-After": str(error.retry_after)}
 
 
+@dataclass(frozen=True)
+class Step:
+    """One page of the form: a rubric section, the open questions, or the review."""
+
+    number: int
+    kind: str  # "section", "questions" or "review"
+    section: dict[str, Any] | None = None
+
+
+def form_steps(rubric: dict[str, Any]) -> list[Step]:
+    """One step per rubric section, one for the open questions (if any), then the review."""
+    steps = [Step(n, "section", section) for n, section in enumerate(rubric["sections"], 1)]
+    if rubric.get("questions"):
+        steps.append(Step(len(steps) + 1, "questions"))
+    steps.append(Step(len(steps) + 1, "review"))
+    return steps
+
+
+def _step_number(raw: str | None, steps: list[Step]) -> int | None:
+    """The step asked for, if it is one of the form's (anything else: none asked for)."""
+    if raw is None or not raw.isdigit() or len(raw) > 3:
+        return None
+    number = int(raw)
+    return number if 1 <= number <= len(steps) else None
+
+
+def _step_fields(step: Step, rubric: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The item and question ids a step asks about."""
+    if step.kind == "section" and step.section is not None:
+        return [item["id"] for item in step.section["items"]], []
+    if step.kind == "questions":
+        return [], [question["id"] for question in rubric.get("questions", [])]
+    return [], []
+
+
+def _text(text: dict[str, str], lang: str) -> str:
+    return text.get(lang) or text["en"]
+
+
+def _problems(rubric: dict[str, Any], steps: list[Step], form: RatingForm, lang: str,
+              is_self: bool, only: Step | None, token: str) -> list[dict[str, str]]:
+    """The error summary's list: every problem, each linked to its field (on another step,
+    through that step's address)."""
+    where: dict[str, tuple[int, str, str]] = {}  # id -> (step, field name, statement)
+    entries = {entry["id"]: entry for section in rubric["sections"]
+               for entry in section["items"]}
+    for step in steps:
+        items, questions = _step_fields(step, rubric)
+        for item_id in items:
+            where[item_id] = (step.number, f"item-{item_id}",
+                              _text(wording(entries[item_id], is_self), lang))
+        for question in rubric.get("questions", []):
+            if question["id"] in questions:
+                where[question["id"]] = (step.number, f"question-{question['id']}",
+                                         _text(wording(question, is_self), lang))
+    problems = []
+    for entry_id in [*form.missing, *form.errors]:
+        if entry_id not in where:
+            continue
+        number, name, statement = where[entry_id]
+        if only is not None and number != only.number:
+            continue
+        href = f"#{name}" if only is not None else (
+            url_for("rating.show", token=token, step=number) + f"#{name}")
+        error = form.errors.get(entry_id)
+        problems.append({"text": f"{statement} – {error}" if error else statement,
+                         "href": href})
+    return problems
+
+
 def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, status: int = 200,
-                 saved: bool = False) -> tuple[str, int]:
+                 saved: bool = False, step_number: int | None = None,
+                 draft: dict[str, Any] | None = None) -> tuple[str, int]:
     assert invitation.rubric is not None  # a link that was found is of a launched cycle
     rubric = invitation.rubric.data
     lang = rubric_language(invitation)
+    steps = form_steps(rubric)
+    if draft is None:
+        draft = operations.saved_draft(invitation, token)
+    if step_number is None:
+        step_number = _step_number(str(draft.get("step") or 1), steps) or 1
+    step = steps[step_number - 1]
     values: dict[str, Any] = {}
-    source = form.as_draft() if form else operations.saved_draft(invitation, token)
+    source = form.as_draft() if form else draft
     for item_id, value in source.get("answers", {}).items():
         values[f"item-{item_id}"] = operations.NOT_OBSERVED if value is None else str(value)
     for question_id, text in source.get("comments", {}).items():
@@ -138,20 +217,50 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
             values.setdefault(key, request.form[key])
 
     is_self = invitation.group == RaterGroup.SELF
+    questions = _step_fields(step, rubric)[1]
+    problems = (_problems(rubric, steps, form, lang, is_self,
+                          None if step.kind == "review" else step, token) if form else [])
 
     def fields() -> Markup:  # an autoescaped template: Markup stops a second escaping
+        if step.kind == "review":
+            return Markup("")
         return Markup(render_template(  # noqa: S704
-            "_rating_fields.html", rubric=rubric, lang=lang, is_self=is_self, values=values,
-            form=form, not_observed=operations.NOT_OBSERVED))
+            "_rating_fields.html", sections=[step.section] if step.section else [],
+            questions=rubric.get("questions", []) if questions else [], lang=lang,
+            is_self=is_self, values=values, form=form, not_observed=operations.NOT_OBSERVED,
+            scale=rubric["scale"]))
 
+    review = _review(rubric, steps, values, lang, is_self) if step.kind == "review" else None
     context = {"rubric": rubric, "lang": lang, "form": form, "saved": saved,
                "cycle": {"name": invitation.cycle_name, "closes_on": invitation.closes_on,
                          "min_group_size": invitation.min_group_size},
-               "is_self": is_self, "not_observed": operations.NOT_OBSERVED}
+               "is_self": is_self, "group": invitation.group.value,
+               "not_observed": operations.NOT_OBSERVED, "steps": steps, "step": step,
+               "problems": problems, "review": review}
     if values or form or saved:
         return render_template("rate.html", **context, fields=fields(), token=token,
                                leader={"display_name": invitation.leader_name}), status
     return _blank_page(invitation, token, context, fields), status
+
+
+def _review(rubric: dict[str, Any], steps: list[Step], values: dict[str, Any], lang: str,
+            is_self: bool) -> dict[str, Any]:
+    """What the review step lists: per section how many statements are answered, and the
+    written answers in full (the rater's last look for details that would identify them)."""
+    sections = []
+    for step in steps:
+        if step.kind != "section" or step.section is None:
+            continue
+        ids = [item["id"] for item in step.section["items"]]
+        answered = sum(1 for item_id in ids if values.get(f"item-{item_id}"))
+        sections.append({"step": step.number, "title": _text(step.section["title"], lang),
+                         "answered": answered, "total": len(ids)})
+    question_step = next((s.number for s in steps if s.kind == "questions"), None)
+    comments = [{"step": question_step, "text": _text(wording(question, is_self), lang),
+                 "answer": values.get(f"question-{question['id']}", "")}
+                for question in rubric.get("questions", [])]
+    return {"sections": sections, "comments": comments,
+            "missing": sum(s["total"] - s["answered"] for s in sections)}
 
 
 # Stand-ins for what differs between raters of one cycle on a blank form (see _blank_page).
@@ -160,33 +269,45 @@ _LEADER, _TOKEN = "\ue000leader\ue000", "zz-rater-token-slot-7f3c9a-zz"
 
 def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
                 fields: Callable[[], Markup]) -> str:
-    """The form as a rater first sees it: rendered once per cycle, language and kind of
-    rater with stand-ins for the leader's name and the link, which are then put in (the name
-    escaped as the template would)."""
+    """The form as a rater first sees it: rendered once per cycle, language, kind of rater
+    and step with stand-ins for the leader's name and the link, which are then put in (the
+    name escaped as the template would)."""
     rubric = invitation.rubric
     assert rubric is not None
     page_language = current_language()  # the words around the rubric's, which may differ
-    key = (page_language, context["lang"], context["is_self"], invitation.cycle_name,
+    step = context["step"].number
+    key = (page_language, context["lang"], context["group"], step, invitation.cycle_name,
            invitation.min_group_size, invitation.closes_on)
     # The language switch comes back to this form: its link carries the stand-in too.
     shell = rubric.blank_page(key, lambda: render_template(
         "rate.html", **context, leader={"display_name": _LEADER}, token=_TOKEN,
-        other_language=other_language(url_for("rating.show", token=_TOKEN)),
+        other_language=other_language(url_for("rating.show", token=_TOKEN, step=step)),
         fields=rubric.blank_fields(
-            f"{page_language}/{context['lang']}/{'self' if context['is_self'] else 'others'}",
-            fields)))
+            f"{page_language}/{context['lang']}/{'self' if context['is_self'] else 'others'}"
+            f"/{step}", fields)))
     return (shell.replace(_TOKEN, token)
             .replace(_LEADER, str(escape(invitation.leader_name))))  # last: never rescanned
 
 
 @bp.get("/r/<token>")
 def show(token: str) -> tuple[str, int]:
+    """A step of the form: the one asked for, else the one the rater saved their draft on."""
     invitation = find_invitation(token)
-    return _render_form(invitation, token, None, saved=request.args.get("saved") == "1")
+    assert invitation.rubric is not None
+    steps = form_steps(invitation.rubric.data)
+    return _render_form(invitation, token, None, saved=request.args.get("saved") == "1",
+                        step_number=_step_number(request.args.get("step"), steps))
+
+
+#: What a post may ask for besides submit and decline; "leave" is the script's save when the
+#: rater leaves the page (navigator.sendBeacon), answered with no page at all.
+STEP_ACTIONS = ("continue", "back", "save", "leave")
 
 
 @bp.post("/r/<token>")
 def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
+    """Every post saves what the step sent onto the sealed draft, then moves: on (Continue,
+    once the step's statements are answered), back, nowhere (save; leave), or submits."""
     invitation = find_invitation(token)
     assert invitation.rubric is not None
     rubric = invitation.rubric.data
@@ -195,28 +316,63 @@ def answer(token: str) -> WerkzeugResponse | tuple[str, int]:
         operations.decline(invitation)
         driver.connection().commit()
         return redirect(url_for("rating.done", outcome="declined", lang=current_language()))
-    form = parse_rating_form(rubric, request.form)
+    if action not in ("submit", *STEP_ACTIONS):
+        action = "save"
+    steps = form_steps(rubric)
+    asked = _step_number(request.form.get("step"), steps)
+    draft = operations.saved_draft(invitation, token)
+    form = parse_rating_form(rubric, operations.merged_answers(draft, request.form))
+    here = steps[(asked or _step_number(str(draft.get("step") or 1), steps) or 1) - 1]
+    items, questions = _step_fields(here, rubric)
+    step_done = not any(entry in form.missing or entry in form.errors
+                        for entry in (*items, *questions))
+    review = steps[-1]
+    if action == "submit":
+        target = review
+    elif action == "continue" and step_done:
+        target = steps[min(here.number, len(steps) - 1)]
+    elif action == "back":
+        target = steps[max(here.number - 2, 0)]
+    else:
+        target = here
     try:
         if action == "submit" and form.complete:
             operations.submit(invitation, form)
             driver.connection().commit()
             return redirect(url_for("rating.done", outcome="submitted",
                                     lang=current_language()))
-        operations.save_draft(invitation, token, form)
+        operations.save_draft(invitation, token, form, target.number)
     except AnswersTooLong as problem:  # nothing stored; the page keeps what was typed
         driver.connection().rollback()
+        if action == "leave":
+            return WerkzeugResponse(status=problem.status_code)
         longest = max(form.comments, key=lambda key: len(form.comments[key]), default="form")
         form.errors[longest] = str(problem)
-        return _render_form(invitation, token, form, status=problem.status_code)
+        form.missing = []
+        at = next((s for s in steps if s.kind == "questions"), here)
+        return _render_form(invitation, token, form, status=problem.status_code,
+                            step_number=at.number, draft=draft)
     driver.connection().commit()
+    if action == "leave":
+        return WerkzeugResponse(status=204)
     if action == "submit":
-        return _render_form(invitation, token, form, status=422)
-    return redirect(url_for("rating.show", token=token, saved="1"))
+        return _render_form(invitation, token, form, status=422, step_number=review.number,
+                            draft=draft)
+    if action == "continue" and not step_done:
+        form.missing = [entry for entry in form.missing if entry in items]
+        form.errors = {k: v for k, v in form.errors.items() if k in (*items, *questions)}
+        return _render_form(invitation, token, form, status=422, step_number=here.number,
+                            draft=draft)
+    if action == "save":
+        return redirect(url_for("rating.show", token=token, step=target.number, saved="1"))
+    return redirect(url_for("rating.show", token=token, step=target.number))
 
 
 @bp.get("/r/<token>/decline")
-def confirm_decline(token: str) -> str:
+def confirm_decline(token: str) -> WerkzeugResponse | str:
     invitation = find_invitation(token)
+    if invitation.group == RaterGroup.SELF:  # the leader's own form offers no declining
+        return redirect(url_for("rating.show", token=token))
     return render_template("decline.html", token=token,
                            leader={"display_name": invitation.leader_name})
 

@@ -36,13 +36,17 @@ def verify(stored: str, password: str) -> tuple[bool, bool]:
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return hasher().hash(secrets.token_urlsafe(16))
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    """One per set of parameters: the burn must cost what a real account's verify costs
+    under the hasher in use now, not under whichever was in use when it was first asked."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                          parallelism=parallelism).hash(secrets.token_urlsafe(16))
 
 
 def burn(password: str) -> None:
     """Verify against a hash nobody knows the password of: the cost of a real verify."""
-    verify(_dummy_hash(), password)
+    current = hasher()
+    verify(_dummy_hash(current.time_cost, current.memory_cost, current.parallelism), password)
 
 
 def generate_password() -> str:

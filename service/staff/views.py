@@ -136,8 +136,14 @@ def sign_out() -> Any:
 @bp.get("/staff")
 @require_signed_in
 def home() -> str:
+    from service.nominations.lists import my_lists
+    from service.sharing.operations import holds_active_share
+
+    nominating, approving = my_lists(current_user.person)
     return render_template("staff/home.html", person=current_user.person,
-                           roles=sorted(current_user.roles))
+                           roles=sorted(current_user.roles), nominating=nominating,
+                           approving=approving,
+                           has_shared=holds_active_share(current_user.person))
 
 
 @bp.get("/staff/accounts")

@@ -6,7 +6,7 @@ a rater's answers out of other sites, caches and referrers. Hand-written rather 
 from __future__ import annotations
 
 import io
-from typing import IO
+from typing import IO, Any
 
 from flask import Flask, g, render_template, request
 from flask_babel import gettext
@@ -30,7 +30,12 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
 }
 #: Responses that are the same for everyone (stylesheets, scripts, images) and may be cached.
-STATIC_ENDPOINTS = {"static", "assets.asset", "assets.stylesheet", "assets.logo"}
+STATIC_ENDPOINTS = {"static", "assets.asset", "assets.stylesheet", "assets.logo",
+                    "api_docs.asset"}
+#: Pages that need more than 'self' for one kind of content: the API's documentation page
+#: (Swagger UI, service/api/docs.py) draws its icons from data: URLs in its stylesheet. Its
+#: scripts and styles are still the service's own files.
+CSP_ALSO = {"api_docs.page": "img-src 'self' data:"}
 #: Routes allowed a larger body than MAX_CONTENT_LENGTH, and the setting that gives their limit.
 #: Only HR's people import: a directory export is megabytes, and the route is for HR only.
 LARGER_BODIES = {"people.import_file": "PEOPLE_IMPORT_MAX_BYTES"}
@@ -58,6 +63,9 @@ def add_security_headers(app: Flask) -> None:
         if also:
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
                 "form-action 'self'", " ".join(["form-action 'self'", *also]))
+        extra = CSP_ALSO.get(request.endpoint or "")
+        if extra:
+            response.headers["Content-Security-Policy"] += "; " + extra
         if request.endpoint not in STATIC_ENDPOINTS:  # a page may hold a link, a name or answers
             response.headers["Cache-Control"] = "no-store"
         if https or request.is_secure:
@@ -88,8 +96,12 @@ def limit_request_bodies(app: Flask) -> None:
             request.environ["wsgi.input"] = io.BytesIO(body)
 
     @app.errorhandler(RequestEntityTooLarge)
-    def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    def too_large(error: RequestEntityTooLarge) -> Any:
         limit = body_limit(app) // 1024
+        if request.path.startswith("/api/"):
+            from service.api.errors import error_response
+
+            return error_response(413, message=f"this API accepts bodies up to {limit} kB")
         if request.endpoint in LARGER_BODIES:
             return render_template(
                 "error.html", title=gettext("The file is too large"),

@@ -27,6 +27,8 @@ HEADINGS = {
     "form": {"en": "Feedback for Alex Leader", "cy": "Adborth i Alex Leader"},
     "form-saved": {"en": "Feedback for Alex Leader", "cy": "Adborth i Alex Leader"},
     "form-errors": {"en": "Feedback for Alex Leader", "cy": "Adborth i Alex Leader"},
+    "form-review": {"en": "Feedback for Alex Leader", "cy": "Adborth i Alex Leader"},
+    "form-review-errors": {"en": "Feedback for Alex Leader", "cy": "Adborth i Alex Leader"},
     "self-form": {"en": "Your self-assessment", "cy": "Eich hunanasesiad"},
     "decline": {"en": "Decline to give feedback on Alex Leader",
                 "cy": "Gwrthod rhoi adborth ar Alex Leader"},
@@ -38,6 +40,8 @@ HEADINGS = {
     "not-found": {"en": "Page not found", "cy": "Heb ddod o hyd i'r dudalen"},
 }
 SWITCH_LABEL = {"en": "Cymraeg", "cy": "English"}
+#: The rating form's last step (nine sections, the open questions, the review)
+REVIEW = 11
 
 FOCUS_STYLE = """el => {
     const own = getComputedStyle(el);
@@ -61,7 +65,9 @@ def _links() -> dict[str, str]:
         "start": "/",
         "form": f"/r/{tokens[form]}",
         "form-saved": f"/r/{tokens[form]}?saved=1",
-        "form-errors": f"/r/{tokens[form]}",  # then Submit with nothing answered
+        "form-errors": f"/r/{tokens[form]}",  # then Continue with nothing answered
+        "form-review": f"/r/{tokens[form]}?step={REVIEW}",
+        "form-review-errors": f"/r/{tokens[form]}?step={REVIEW}",  # then Send, all unanswered
         "self-form": f"/r/{tokens[by_group['self'][0]]}",
         "decline": f"/r/{tokens[form]}/decline",
         "thanks": "/done/submitted",
@@ -75,8 +81,8 @@ def _links() -> dict[str, str]:
 def _open(page: Any, base: str, name: str, path: str) -> None:
     response = page.goto(base + path)
     assert response is not None
-    if name == "form-errors":
-        page.locator("button[value=submit]").click()
+    if name in ("form-errors", "form-review-errors"):
+        page.locator("button[value=continue], button[value=submit]").click()
         page.wait_for_load_state()
 
 

@@ -56,16 +56,19 @@ def test_rater_saves_comes_back_and_submits_without_javascript(page, live_server
     group = page.get_by_role("group", name=first["text"]["en"])
     assert group.get_by_label("Often").is_checked()
 
-    page.get_by_role("button", name="Submit feedback").click()  # still incomplete
+    page.get_by_role("button", name="Continue").click()  # the step is still incomplete
     assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
     _shot(page, "rate-errors")
 
-    for section in rubric["sections"]:
+    for section in rubric["sections"]:  # one section a step
         for item in section["items"]:
             page.get_by_role("group", name=item["text"]["en"]).get_by_label(
                 "Not observed" if item is section["items"][-1] else "Always").check()
+        page.get_by_role("button", name="Continue").click()
     page.get_by_label(rubric["questions"][0]["text"]["en"]).fill("Makes time for everyone.")
-    page.get_by_role("button", name="Submit feedback").click()
+    page.get_by_role("button", name="Continue").click()
+    assert "Makes time for everyone." in page.content()  # the review shows what was written
+    page.get_by_role("button", name="Send feedback").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
     _shot(page, "rate-thanks")
 

@@ -14,6 +14,7 @@ from service.cycles.leaders import add_leaders, assign_facilitator
 from service.cycles.models import Cycle, CycleState, Nominator, Subject
 from service.db import db
 from service.errors import DomainError, InvalidInput
+from service.nominations.lists import finalise
 from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
 from service.nominations.operations import nominate
 from service.outbox.models import OutboxMessage
@@ -79,6 +80,8 @@ def test_a_draft_is_edited_as_a_whole_and_an_open_cycle_is_not(app, runner):
         cycles.edit_cycle(cycle, colour="red")
     with pytest.raises(InvalidInput, match="nothing to change"):
         cycles.edit_cycle(cycle, min_group_size=4)
+    # Leaders nominate now: launch waits for the leader's list to be final (HR makes it so).
+    finalise(cycle.subjects[0])
     cycles.launch(cycle)
     db.session.commit()
     with pytest.raises(DomainError, match=f"cycle {cycle.id} is open; settings can only be "

@@ -51,9 +51,11 @@ def test_each_invitation_email_carries_what_its_template_needs(app):
         "boss@test.example": ("invitation", "en", "pending", 0, cycle.id),
         "report0@test.example": ("invitation", "cy", "pending", 0, cycle.id)}
     assert rows["leader@test.example"].context == {
-        **base, "rater_name": "Alex Leader", "is_self": True, "group": "self"}
+        **base, "rater_name": "Alex Leader", "is_self": True, "group": "self",
+        "has_draft": False}
     assert rows["report0@test.example"].context == {
-        **base, "rater_name": "Report Person0", "is_self": False, "group": "direct_report"}
+        **base, "rater_name": "Report Person0", "is_self": False, "group": "direct_report",
+        "has_draft": False}
     invitation = db.session.get(Invitation, rows["boss@test.example"].invitation_id)
     assert invitation.nomination.person.email == "boss@test.example"
 

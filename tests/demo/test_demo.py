@@ -34,6 +34,22 @@ def test_demo_runs_a_whole_cycle_on_a_fresh_database(tmp_path):
     assert "Cyfartaledd y garfan" in siân  # six leaders: the cohort is shown
     wei = next(text for name, text in texts.items() if "wei-chen" in name)
     assert "Change since" not in wei and "Cohort average" in wei  # new this year
+    # Comments in the leader's language context, varied: mostly Welsh for Siân, never one
+    # comment twice in a report, and leaders do not all read the same words.
+    from service.demo.comments import COMMENTS
+    pools = {lang: [c for q in COMMENTS[lang].values() for c in q] for lang in COMMENTS}
+    welsh = [c for c in pools["cy"] if " ".join(c.split()) in siân]
+    assert len(welsh) >= 3 and len(welsh) > sum(" ".join(c.split()) in siân
+                                                for c in pools["en"])
+    for text in texts.values():
+        assert all(text.count(" ".join(c.split())) <= 1 for c in pools["en"] + pools["cy"])
+    english_reports = [text for name, text in texts.items()
+                       if not any(n in name for n in ("sian", "llyr"))]
+    shared = set.intersection(*({c for c in pools["en"] if " ".join(c.split()) in text}
+                                for text in english_reports))
+    assert len(shared) <= 2
+    # The cohort's leaders are each other's peers: every leader but the first shows peers.
+    assert "Peers" in wei.split("Overview")[1].split("Strengths")[0]
     mails = [message_from_bytes(path.read_bytes(), policy=policy.default)
              for path in (tmp_path / "out" / "mail").glob("*.eml")]
     texts = [mail.get_body(("plain",)).get_content() for mail in mails]

@@ -377,3 +377,22 @@ def test_a_sender_that_is_not_an_address_is_refused_with_the_fix(make_app):
         make_app(MAIL_FROM="feedback360")
     app = make_app(MAIL_FROM='"Leadership 360" <od@trust.example>')
     assert app.config["MAIL_FROM"] == '"Leadership 360" <od@trust.example>'
+
+
+def test_a_reminder_to_someone_with_a_saved_draft_says_it_is_deleted_if_not_sent(
+        smtp_app, smtp, client):
+    cycle, tokens, people = launched_cycle()
+    relay_until_done()
+    boss = _invitation_of(people["boss"].email)
+    first = cycle.rubric_snapshot["sections"][0]["items"][0]["id"]
+    post_form(client, f"/r/{tokens[boss.id]}", {f"item-{first}": "3"}, "save")
+    assert send_reminders(cycle.closes_on - dt.timedelta(days=7)) == len(tokens)
+    relay_until_done()
+    reminders = {m["To"]: m for m in _received(smtp, "Reminder:")}
+    deadline = f"{cycle.closes_on.day} {cycle.closes_on:%B %Y}"
+    for part in ("plain", "html"):
+        drafted = " ".join(reminders[people["boss"].email].get_body((part,)).get_content().split())
+        assert "You have saved answers that you have not sent yet" in drafted
+        assert "they are deleted when the feedback closes" in drafted and deadline in drafted
+        other = reminders[people["reports"][0].email].get_body((part,)).get_content()
+        assert "You have saved answers" not in other

@@ -11,5 +11,5 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_one_template_per_email_kind() -> None:
     names = [path.name for path in (ROOT / "templates" / "email").iterdir()]
     assert not [name for name in names if ".en." in name or ".cy." in name]
-    for kind in ("invitation", "reminder", "cycle_closed", "report_ready"):
+    for kind in ("invitation", "reminder", "cycle_closed", "report_ready", "report_shared"):
         assert f"{kind}.txt" in names and f"{kind}.html" in names

@@ -28,6 +28,9 @@ CASES = {
     "invitation-self": ("invitation", {**RATER, "is_self": True, "group": "self"}),
     "reminder-peer": ("reminder", {**RATER, "is_self": False, "group": "peer", "days_left": 2}),
     "reminder-self": ("reminder", {**RATER, "is_self": True, "group": "self", "days_left": 1}),
+    # (a reminder queued before `has_draft` existed has none: the templates default it)
+    "reminder-draft": ("reminder", {**RATER, "is_self": False, "group": "peer", "days_left": 2,
+                                    "has_draft": True}),
     "invitation-manager": ("invitation", {**RATER, "is_self": False, "group": "manager"}),
     "reminder-manager": ("reminder", {**RATER, "is_self": False, "group": "manager",
                                       "days_left": 2}),
@@ -48,6 +51,26 @@ CASES = {
     "report_ready-update": ("report_ready", {
         **BASE, "recipient_name": "Dafydd Llŷr", "leader_name": "Dafydd Llŷr",
         "is_leader": True, "is_update": True, "sign_in_url": "https://feedback.afonvalley.example/sign-in"}),
+    "nominations_to_approve": ("nominations_to_approve", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr", "is_leader": False,
+        "approval_url": "https://feedback.afonvalley.example/team/approvals/7",
+        "leader_url": "https://feedback.afonvalley.example/me/cycles/7/raters"}),
+    **{f"nominations_decided-{outcome}-{who}": ("nominations_decided", {
+        **BASE, "recipient_name": "Dafydd Llŷr" if who == "leader" else "Rhian Jones",
+        "leader_name": "Dafydd Llŷr", "manager_name": "Rhian Jones",
+        "is_leader": who == "leader", "outcome": outcome,
+        "note": "I added Gwen: she chairs the\nboard you report to." if outcome == "approved"
+        else "Please add two more peers.",
+        "approval_url": "https://feedback.afonvalley.example/team/approvals/7",
+        "leader_url": "https://feedback.afonvalley.example/me/cycles/7/raters"})
+       for outcome in ("approved", "returned") for who in ("leader", "manager")},
+    "report_shared": ("report_shared", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr", "role": "mentor",
+        "withdrawn": False, "shared_url": "https://feedback.afonvalley.example/shared"}),
+    "report_shared-withdrawn": ("report_shared", {
+        **BASE, "recipient_name": "Rhian Jones", "leader_name": "Dafydd Llŷr",
+        "role": "appraiser", "withdrawn": True,
+        "shared_url": "https://feedback.afonvalley.example/shared"}),
 }
 TEMPLATES_DIR = str(Path(__file__).resolve().parents[2] / "templates")
 

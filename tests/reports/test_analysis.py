@@ -65,3 +65,22 @@ def test_change_compares_only_what_is_the_same_in_both_rubrics():
     assert sorted(c.id for c in items) == ["a", "b", "c"]
     rose, fell = analysis.largest_changes(items, 2)
     assert len(rose) == 2 and fell == []
+
+
+def test_group_sizes_then_and_now_name_a_weak_comparison():
+    rubric = {"sections": [{"id": "s", "items": [{"id": "a"}]}]}
+
+    def results(**sizes: int):
+        return compute_results(rubric, [RaterAnswers(group, {"a": 3}, {})
+                                        for group, n in sizes.items() for _ in range(n)])
+
+    before = results(self=1, manager=1, peer=3, direct_report=6)
+    after = results(self=1, manager=1, peer=8, direct_report=5, other=2)
+    sizes = {s.group: (s.before, s.after, s.weak)
+             for s in analysis.group_sizes_compared(before, after)}
+    assert sizes == {
+        "manager": (1, 1, False),
+        "peer": (3, 8, True),  # most of "now" were not asked then
+        "direct_report": (6, 5, False),
+        "other": (0, 2, True),  # shown in neither
+    }

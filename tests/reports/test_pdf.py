@@ -156,6 +156,40 @@ def test_who_responded_names_the_hidden_group(pages):
     assert "Direct reports 6 4" in page
 
 
+def test_one_page_summary_holds_counts_highlights_gaps_and_levels(pages, context):
+    number = _first_page_with(pages, "Summary")
+    page = pages[number]
+    assert number == 1 and "Page 2 of" in page  # straight after the cover, on one page
+    assert "7 of 11 colleagues invited gave feedback." in page
+    assert "Peers 2 / 4 Not shown" in page and "Manager 1 / 1 Not anonymous" in page
+    for row in (*context["summary"]["strengths"], *context["summary"]["areas"],
+                *context["summary"]["blind"], *context["summary"]["hidden"]):
+        assert row["text"].split()[0] in page
+    assert len(context["summary"]["strengths"]) == 3
+    assert context["summary"]["strengths"] == context["highlights"]["strengths"][:3]
+    assert "Possible blind spots" in page and "Hidden strengths" in page
+    assert "By level" in page and "Behaviours seen more often" not in page
+    assert "Organisation" in page and "System" in page
+
+
+def test_levels_average_the_shown_item_means_from_self_outwards():
+    rubric = {"sections": [{"id": "s", "items": [
+        {"id": "a", "level": "team"}, {"id": "b", "level": "team"},
+        {"id": "c", "level": "system"}, {"id": "d"}]}]}
+    raters = [RaterAnswers("self", {"a": 5, "b": 5, "c": 1, "d": 3}, {})] + [
+        RaterAnswers("direct_report", {"a": 4, "b": 2, "c": value, "d": 5}, {})
+        for value in (3, 3, None)]
+    raters += [RaterAnswers("peer", {"a": 1, "b": 1, "c": 1, "d": 1}, {})]  # hidden: 1 peer
+    from service.reports import analysis
+    results = compute_results(rubric, raters)
+    levels = analysis.level_scores(rubric, results)
+    shown = {i: results.items[i]["all_others"] for i in "abc"}
+    assert [(lv.level, lv.items, lv.self) for lv in levels] == [
+        ("team", 2, 5.0), ("system", 1, 1.0)]  # "d" has no level; self has none empty
+    assert levels[0].others == pytest.approx((shown["a"].mean + shown["b"].mean) / 2)
+    assert levels[1].others == (shown["c"].mean if shown["c"] else None)
+
+
 def test_overview_figures_match_the_aggregation(pages, context):
     page = pages[_first_page_with(pages, "Overview")]
     assert "Section Self Manager Direct reports All others Cohort average" in page
@@ -173,7 +207,9 @@ def test_a_hidden_group_is_nowhere_but_in_the_counts(pages, context):
     assert "PEER-SECRET" not in text
     assert all(column["key"] != "peer" for column in context["columns"])
     reading = {_first_page_with(pages, "How to read this report"),
-               _first_page_with(pages, "Who responded")}
+               _first_page_with(pages, "Who responded"),
+               _first_page_with(pages, "Change since Spring 2025"),  # counts then and now
+               _first_page_with(pages, "Summary")}  # counts by group
     for number, page in enumerate(pages):
         if number not in reading:
             assert "Peers" not in page, number
@@ -229,6 +265,10 @@ def test_change_since_the_previous_cycle(pages, context):
     row = change["sections"][0]
     assert (row["before"], row["after"]) == (2.8, 3.6)
     assert f"{FIRST['title']['en']} 2.8 3.6 +0.8" in page
+    assert [(g["key"], g["before"], g["after"], g["weak"]) for g in change["groups"]] == [
+        ("manager", 1, 1, False), ("peer", 0, 2, True), ("direct_report", 3, 4, False)]
+    assert "Peers 0 2 Weak" in page and "Direct reports 3 4 Fair" in page
+    assert "changed by more than a third" in page
 
 
 def test_guide_prompts_use_this_leaders_results(pages, context):
@@ -255,11 +295,12 @@ def test_tagged_with_title_and_language(pdf, context):
     assert root["/MarkInfo"]["/Marked"] in (True, "true")
 
 
-def test_a_welsh_speaker_gets_it_in_welsh(app):
+def test_a_welsh_speaker_gets_it_in_welsh(app, tmp_path):
     """From the cy catalogue, under the leader's language (an app, so the catalogues load)."""
     welsh = build_context(inputs(leader=Leader("Siân Prosser", language="cy")),
                           random.Random(1))
     rendered = render_report(welsh, TEMPLATES_DIR)
+    (tmp_path / "welsh.pdf").write_bytes(rendered.pdf)  # to look at (pytest --basetemp)
     reader = PdfReader(io.BytesIO(rendered.pdf))
     text = "\n".join(_text(page) for page in reader.pages)
     assert reader.trailer["/Root"].get("/Lang") == "cy"
@@ -267,6 +308,8 @@ def test_a_welsh_speaker_gets_it_in_welsh(app):
                   "Cynllun gweithredu", "Rhoi sylw", "Canllaw myfyrio a sgwrsio"):
         assert words in text
     assert "Leadership 360 feedback report" not in text and "Who responded" not in text
+    summary = _text(reader.pages[1])  # the summary, in Welsh, still on one page
+    assert "Crynodeb" in summary and "Fesul lefel" in summary and "Mannau dall posibl" in summary
     # Dates in CLDR's Welsh: the cycle's (March 2026), the report's (April) and the previous
     # cycle's close (March 2025).
     for date in ("1 Mawrth 2026", "31 Mawrth 2026", "2 Ebrill 2026", "31 Mawrth 2025"):

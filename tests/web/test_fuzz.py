@@ -64,6 +64,8 @@ def _fill(rule: str, tokens: list[str], pick: Any) -> str:
             choices = ["app.css", "../app.py", "app.css/..", "%2e%2e/x"]
         elif name.startswith("int:"):  # the console's ids: one that exists, ones that do not
             choices = ["1", "0", "999999999"]
+        elif name.startswith("id:"):  # the API's ids (32-bit; larger ones do not route)
+            choices = ["1", "2147483647", "0", str(10**30)]
         else:
             choices = ["x"]
         return quote(pick(choices), safe="/%")

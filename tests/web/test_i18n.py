@@ -84,9 +84,10 @@ def test_the_switch_keeps_the_rater_on_their_form(client):
     back = client.get(url)
     assert back.status_code == 303 and back.headers["Location"] == f"/r/{token}?saved=1"
     assert client.get(back.headers["Location"]).status_code == 200
-    # A blank form is built once per cycle and language: its switch still names this rater.
+    # A blank form is built once per cycle, language and step: its switch still names this
+    # rater, and comes back to the same step.
     html = client.get(f"/r/{token}").get_data(as_text=True)
-    assert _switch(html)[0] == f"/language/en?next=/r/{token}"
+    assert _switch(html)[0] == f"/language/en?next=/r/{token}?step%3D1"
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",

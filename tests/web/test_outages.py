@@ -143,7 +143,7 @@ def test_a_lock_held_beyond_the_bound_is_a_503_and_the_answers_survive(make_app,
     assert sorted(fields) == sorted([*answers.items(), ("action", "save")])
     # The lock is gone: "Try again" posts the same fields, and they are saved.
     again = client.post(url, data=dict(fields))
-    assert again.status_code == 302 and again.location.endswith(f"{url}?saved=1")
+    assert again.status_code == 302 and again.location.endswith(f"{url}?step=1&saved=1")
     with app.app_context():
         answers, comments = open_draft(token, db.session.get(Invitation, invitation_id).draft)
     assert answers["attending-listens"] == 2

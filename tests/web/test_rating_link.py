@@ -38,13 +38,18 @@ def test_form_shows_leader_rubric_scale_and_questions(client):
     assert first["text"]["en"] in html
     assert html.count(f'name="item-{first["id"]}"') == len(rubric["scale"]["labels"]) + 1
     assert "Not observed" in html and "Always" in html and "Never" in html
-    assert rubric["questions"][0]["text"]["en"] in html
+    # One section a step: the open questions have a step of their own, before the review.
+    steps = len(rubric["sections"]) + 2
+    assert f"Step 1 of {steps}" in html
+    questions = client.get(f"/r/{token}?step={steps - 1}").get_data(as_text=True)
+    assert rubric["questions"][0]["text"]["en"] in questions
     # Nothing to tie the page to the browser: no CSRF token, no cookie (the link is the secret)
     assert "csrf_token" not in html
     assert "Set-Cookie" not in page.headers
     # No inline script (the CSP forbids it); the design system's script only improves the page.
     assert re.findall(r"<script[^>]*>", html) == [
-        '<script type="module" src="/static/init.js">']
+        '<script type="module" src="/static/init.js">',
+        '<script type="module" src="/static/rate.js">']
 
 
 def test_welsh_speaker_gets_welsh_rubric(client):
@@ -72,18 +77,25 @@ def test_the_leaders_own_form_words_each_statement_in_the_first_person(client):
     assert "Your self-assessment" in own
     assert f">{item['self_text']['en']}</legend>" in own
     assert item["text"]["en"] not in own
-    assert question["self_text"]["en"] in own and question["text"]["en"] not in own
+    questions = client.get(f"/r/{by_group['self'][0]}?step="
+                           f"{len(cycle.rubric_snapshot['sections']) + 1}").get_data(as_text=True)
+    assert question["self_text"]["en"] in questions and question["text"]["en"] not in questions
+    # Nothing meant for the raters: no declining, no word on anonymity or identifying details.
+    assert "/decline" not in own and "cannot give feedback" not in own
+    assert "would identify you" not in questions and "anonymous" not in own.replace(
+        "not anonymous", "")
     other = client.get(f"/r/{by_group['direct_report'][0]}").get_data(as_text=True)
     assert f">{item['text']['en']}</legend>" in other and item["self_text"]["en"] not in other
     # The error summary of an incomplete self form names the statements as the form does.
     page = post_form(client, f"/r/{by_group['self'][0]}", {}, "submit")
     assert page.status_code == 422
     summary = " ".join(page.get_data(as_text=True).split("nhsuk-error-summary__list")[1].split())
-    assert f'href="#item-{item["id"]}"> {item["self_text"]["en"]} </a>' in summary
+    assert f'step=1#item-{item["id"]}"> {item["self_text"]["en"]} </a>' in summary
     # In Welsh too.
     people["leader"].language = "cy"
     db.session.commit()
-    welsh = client.get(f"/r/{by_group['self'][0]}").get_data(as_text=True)
+    # (the leader comes back to the review, where they left: the first step by its address)
+    welsh = client.get(f"/r/{by_group['self'][0]}?step=1").get_data(as_text=True)
     assert 'lang="cy"' in welsh
     assert item["self_text"]["cy"].replace("'", "&#39;") in welsh
     assert item["text"]["cy"].replace("'", "&#39;") not in welsh
@@ -137,12 +149,13 @@ def test_save_and_come_back_later(client):
     first, second = (item["id"] for item in rubric["sections"][0]["items"][:2])
     page = post_form(client, f"/r/{token}", {f"item-{first}": "2", f"item-{second}": "na",
                                              "question-strengths": "Kind."}, "save")
-    assert page.status_code == 302 and page.location.endswith(f"/r/{token}?saved=1")
+    assert page.status_code == 302 and page.location.endswith(f"/r/{token}?step=1&saved=1")
     html = client.get(page.location).get_data(as_text=True)
     assert "Your answers are saved" in html
     assert f'name="item-{first}" type="radio" value="2" checked' in html
     assert f'name="item-{second}" type="radio" value="na" checked' in html
-    assert "Kind.</textarea>" in html
+    questions = client.get(f"/r/{token}?step={len(rubric['sections']) + 1}")
+    assert "Kind.</textarea>" in questions.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(HeldResponse.id))) == 0
 
 
@@ -155,7 +168,8 @@ def test_incomplete_submit_lists_missing_items_and_keeps_answers(client):
     page = post_form(client, f"/r/{token}", answers, "submit")
     html = page.get_data(as_text=True)
     assert page.status_code == 422
-    assert "There is a problem" in html and f'href="#{missing}"' in html
+    # (on the review step: each problem links to its field on its own step)
+    assert "There is a problem" in html and f'?step=1#{missing}"' in html
     assert "1 statement needs an answer" in html
     invitation = db.session.scalar(db.select(Invitation).where(
         Invitation.status == InvitationStatus.PENDING).limit(1))
@@ -277,7 +291,7 @@ def test_two_tabs_submitting_at_once_store_exactly_one_response(make_app):
 
 def test_decline(client):
     _, tokens, _ = launched_cycle()
-    token = next(iter(tokens.values()))
+    token = _tokens_by_group(tokens)["peer"][0]  # the leader's own form offers no declining
     confirm = client.get(f"/r/{token}/decline")
     assert "Decline to give feedback on Alex Leader" in confirm.get_data(as_text=True)
     open_form(client, f"/r/{token}")

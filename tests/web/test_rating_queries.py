@@ -129,7 +129,7 @@ def test_the_blank_form_is_rendered_once_per_language_and_matches_a_fresh_one(ma
 
 
 def _fields(page: str) -> str:
-    return page.split('<form method="post" novalidate>')[1].split('nhsuk-button-group')[0]
+    return page.split('class="app-rating-form" data-step="1">')[1].split('nhsuk-button-group')[0]
 
 
 def _plain(url: str) -> str:
@@ -169,7 +169,9 @@ def test_the_blank_page_is_rendered_once_and_carries_each_raters_name_link_and_t
     client = app.test_client()
     pages = {token: client.get(f"/r/{token}").get_data(as_text=True) for token in order[1:4]}
     for token, page in pages.items():
-        assert page.count("Siân O&#39;Brien &lt;&amp;&gt;") == 3  # title, heading, intro
+        # title, heading, intro and what the rater's group means (once or twice)
+        assert page.count("Siân O&#39;Brien &lt;&amp;&gt;") >= 4
+        assert "Siân O'Brien <&>" not in page
         assert f'href="/r/{token}/decline"' in page
         assert "zz-rater-token-slot" not in page and "\ue000" not in page
         others = [other for other in pages if other != token]
@@ -177,3 +179,28 @@ def test_the_blank_page_is_rendered_once_and_carries_each_raters_name_link_and_t
     token = order[2]
     open_form(client, f"/r/{token}")
     assert post_form(client, f"/r/{token}", full_answers(rubric), "submit").status_code == 302
+
+
+def test_a_step_save_costs_the_look_up_and_one_update(make_app):
+    """Continue, Back, Save and the script's save on leaving: the look-up (which brings the
+    sealed draft to merge the step into) and one UPDATE of the draft; on PostgreSQL two round
+    trips, no transaction around them."""
+    app = make_app()
+    rubric, tokens = _tokens(app)
+    client = app.test_client()
+    postgres = app.config["DATABASE_URL"].startswith("postgresql")
+    with app.app_context():
+        engine = db.engine
+    client.get(f"/r/{tokens[0]}")  # the frozen rubric, read once
+    step = {f"item-{item['id']}": "3" for item in rubric["sections"][1]["items"]}
+    for action, status in (("continue", 302), ("back", 302), ("save", 302), ("leave", 204)):
+        with counting(engine) as write:
+            page = post_form(client, f"/r/{tokens[1]}", {**step, "step": "2"}, action)
+        assert page.status_code == status, action
+        if postgres:
+            assert write == {"statements": 2, "round_trips": 2}, action
+        else:
+            assert write["statements"] == 2, action
+    with counting(engine) as read:  # the next step, drawn from the draft: still one
+        assert client.get(f"/r/{tokens[1]}?step=3").status_code == 200
+    assert read["statements"] == 1

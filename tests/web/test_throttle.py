@@ -67,7 +67,7 @@ def test_a_throttled_address_still_gets_its_valid_links(make_app, tmp_path):
     assert client.get(f"/r/{valid[1]}/decline").status_code == 200
     open_form(client, f"/r/{valid[2]}")
     saved = post_form(client, f"/r/{valid[2]}", {"item-attending-listens": "4"}, "save")
-    assert saved.status_code == 302 and saved.location.endswith("?saved=1")
+    assert saved.status_code == 302 and saved.location.endswith("?step=1&saved=1")
     declined = post_form(client, f"/r/{valid[1]}", {}, "decline")
     assert declined.status_code == 302
     assert client.get(f"/r/{valid[1]}").status_code == 410  # a used link is not a failure
