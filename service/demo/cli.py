@@ -1,6 +1,8 @@
 """`feedback360 demo`: one whole cycle on a fresh SQLite database, then the app for a person to try.
 
-Answers go through the same parsing and submit functions as the web form."""
+Answers go through the same parsing and submit functions as the web form. It leaves a cycle at
+each stage a person would want to try — choosing raters, rating, reports released and shared —
+and local accounts for a leader, their manager, a facilitator and a mentor to see each."""
 
 from __future__ import annotations
 
@@ -18,15 +20,19 @@ from werkzeug.datastructures import MultiDict
 from service.app import create_app
 from service.config import make_private_dir
 from service.cycles import operations as cycles
-from service.cycles.models import Cycle
+from service.cycles.models import Cycle, Nominator
 from service.db import db
 from service.demo.comments import CommentPicker
+from service.leaders.overview import released_versions
+from service.nominations import lists
 from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.nominations.operations import nominate, suggest_raters
 from service.people.models import Person
 from service.people.operations import parse_people_file, upsert_people
 from service.reports.operations import hand_over, save_reports
 from service.responses.operations import NOT_OBSERVED, decline, parse_rating_form, submit
+from service.sharing.models import ShareRole
+from service.sharing.operations import share_report
 from service.staff.operations import create_account
 from service.web.assets import require_assets
 
@@ -36,7 +42,14 @@ LEADERS = ("emp-0006", "emp-0008", "emp-0009", "emp-0007", "emp-0010", "emp-0012
 LAST_YEAR_LEADERS = LEADERS[:4]
 FACILITATORS = ("emp-0038", "emp-0037")  # leadership development facilitators, in turn
 HR_OFFICER = "emp-0011"  # the organisational development lead: runs cycles, grants roles
-
+# Who a person signs in as to try the leaders' pages: a leader of this year's cycle, their line
+# manager, a director from another directorate as their mentor, and (found from the cycle) the
+# leader's facilitator. The manager's other direct report has a list waiting for approval.
+LEADER = "emp-0007"  # Kwabena Asante, community mental health team leader
+MANAGER = "emp-0002"  # Adaeze Okonkwo, director of nursing
+WAITING_LEADER = "emp-0006"  # Siân Prosser, also reporting to the director of nursing
+EXTRA_PEERS = ("emp-0008", "emp-0009")  # ward and team leaders who work alongside her
+MENTOR = "emp-0004"  # Priya Raghunathan, director of people and culture
 
 
 def _demo_config(out_dir: Path) -> dict[str, Any]:
@@ -109,6 +122,22 @@ def _last_year(app: Flask, rng: random.Random, today: dt.date) -> Cycle:
     cycle.closes_on -= dt.timedelta(days=365)
     db.session.commit()
     _run_queue(app)
+    return cycle
+
+
+def _leaders_choose(today: dt.date) -> Cycle:
+    """A draft cycle where leaders choose their raters and managers approve: the leader who
+    signs in has not started their list; their manager has a colleague's list to approve."""
+    cycle = cycles.create_cycle("Leadership 360 — autumn (leaders choose raters)",
+                                "compassionate-inclusive-leadership",
+                                today + dt.timedelta(days=14), today + dt.timedelta(days=42),
+                                nominated_by=Nominator.LEADER_WITH_MANAGER_APPROVAL)
+    cycles.add_subject(cycle, _person(LEADER))
+    waiting = cycles.add_subject(cycle, _person(WAITING_LEADER))
+    lists.leader_add_suggestions(waiting)
+    for peer in EXTRA_PEERS:
+        lists.leader_add(waiting, _person(peer), RaterGroup.PEER)
+    lists.submit(waiting, accept_short=True)
     return cycle
 
 
@@ -233,11 +262,13 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
         for path in paths:
             click.echo(f"   {path}")
 
-        # A pulse check between full cycles: the short form (16 statements) to try.
+        # A pulse check between full cycles: the short form (16 statements) to try. The leader
+        # who signs in is asked too, so /me/asked has a form to open.
         pilot = cycles.create_cycle("Leadership 360 — pulse check (short form)",
                                     "compassionate-inclusive-leadership-short",
                                     today, today + dt.timedelta(days=28))
         _nominate_suggested(pilot, ("emp-0001",))
+        nominate(pilot.subjects[0], _person(LEADER), RaterGroup.OTHER)
         links = cycles.launch(pilot)
         db.session.commit()
         _run_queue(app)
@@ -251,13 +282,52 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
                      else f"{nomination.person.display_name}'s form, as {group}")
             click.echo(f"   {app.config['BASE_URL']}/r/{token}  ({whose})")
 
-        officer = _person(HR_OFFICER)
-        password = create_account(officer, ("hr", "admin"))
+        choosing = _leaders_choose(today)
         db.session.commit()
-        click.echo(f"8. an HR account ({officer.display_name}, roles hr and admin): sign in at "
-                   f"http://{host}:{port}/sign-in")
-        click.echo(f"   email:    {officer.email}")
-        click.echo(f"   password: {password}  (generated for this demo database)")
+        _run_queue(app)
+        mine, waiting, manager = (_person(LEADER), _person(WAITING_LEADER), _person(MANAGER))
+        click.echo(f"8. a draft cycle {choosing.id} where leaders choose their raters and their "
+                   f"managers approve: {mine.display_name}'s list is still a draft; "
+                   f"{waiting.display_name}'s is submitted and waiting for "
+                   f"{manager.display_name}'s approval")
+
+        spring = next(s for s in cycle.subjects if s.person_id == mine.id)
+        mentor = _person(MENTOR)
+        share_report(spring, mentor, ShareRole.MENTOR, by=mine)
+        db.session.commit()
+        _run_queue(app)
+        click.echo(f"9. {mine.display_name} shared their report from cycle {cycle.id} with "
+                   f"{mentor.display_name} as their mentor")
+
+        base = f"http://{host}:{port}"
+        pdf = f"/reports/{spring.id}/v{released_versions(spring)[-1].version}.pdf"
+        facilitator = spring.facilitator
+        assert facilitator is not None
+        choosing_mine = next(s for s in choosing.subjects if s.person_id == mine.id)
+        accounts = [
+            (_person(HR_OFFICER), ("hr", "admin"), "HR officer (roles hr and admin)",
+             "/hr", "HR's whole journey in the console", []),
+            (mine, (), "leader", "/me", "My feedback: the released report, and sharing it",
+             [f"/me/cycles/{choosing_mine.id}/raters  (choose raters in cycle {choosing.id})",
+              "/me/asked  (the pulse check they are asked to rate)"]),
+            (manager, (), f"{mine.display_name}'s line manager", "/team/approvals",
+             f"{waiting.display_name}'s raters to approve or return", []),
+            (facilitator, (), f"{mine.display_name}'s facilitator", pdf,
+             f"the PDF of {mine.display_name}'s report, which they facilitated", []),
+            (mentor, (), f"{mine.display_name}'s mentor", "/shared",
+             "Reports shared with me", []),
+        ]
+        click.echo(f"10. sign in at {base}/sign-in as any of these (local accounts; each "
+                   "password is generated for this demo database and shown only here):")
+        for person, roles, who, path, what, then in accounts:
+            password = create_account(person, roles)
+            click.echo(f"   {who}: {person.display_name}")
+            click.echo(f"      email:     {person.email}")
+            click.echo(f"      password:  {password}")
+            click.echo(f"      try first: {base}{path}  ({what})")
+            for more in then:
+                click.echo(f"      then:      {base}{more}")
+        db.session.commit()
     if no_serve:
         return
     require_assets(app)
