@@ -312,8 +312,9 @@ def demo_command(no_serve: bool, out_dir: Path, host: str, port: int, seed: int)
               "/me/asked  (the pulse check they are asked to rate)"]),
             (manager, (), f"{mine.display_name}'s line manager", "/team/approvals",
              f"{waiting.display_name}'s raters to approve or return", []),
-            (facilitator, (), f"{mine.display_name}'s facilitator", pdf,
-             f"the PDF of {mine.display_name}'s report, which they facilitated", []),
+            (facilitator, (), f"{mine.display_name}'s facilitator", "/facilitation",
+             "Leaders you facilitate: their reports, the session record and the hand-over",
+             [f"{pdf}  (the PDF of {mine.display_name}'s report)"]),
             (mentor, (), f"{mine.display_name}'s mentor", "/shared",
              "Reports shared with me", []),
         ]

@@ -6,6 +6,7 @@ the measurement of tests/browser/test_focus_indicator.py."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,4 +76,4 @@ def test_every_page_shows_focus_on_every_control(browser: Any,
         for context, _ in contexts.values():
             context.close()
     assert measured_pages >= 20
-    assert problems == {}
+    assert problems == {}, json.dumps(problems, indent=1)

@@ -121,11 +121,13 @@ def sign_in_server(staff_make: Any, provider: Provider) -> Iterator[str]:
 def _measure(page: Any) -> tuple[int, list[tuple[str, str]], list[str]]:
     """Tab through the page once: the controls expected, those that took focus, and those
     whose focus indicator has no colour at 3:1 against what surrounds them."""
-    # A group of radio buttons is one stop on the Tab key (arrows move within it).
+    # A group of radio buttons is one stop on the Tab key (arrows move within it); what a
+    # closed <details> holds is not rendered, so it takes no focus until opened.
     expected = page.evaluate("""() => {
       const stops = [...document.querySelectorAll(
-        'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]')]
-        .filter(e => e.tabIndex >= 0 && e.offsetParent !== null);
+        'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+        .filter(e => e.tabIndex >= 0 && e.offsetParent !== null
+                     && e.checkVisibility({visibilityProperty: true}));
       const radios = new Set(stops.filter(e => e.type === 'radio')
         .map(e => (e.form ? e.form.id || 'form' : '') + '/' + e.name));
       return stops.filter(e => e.type !== 'radio').length + radios.size;

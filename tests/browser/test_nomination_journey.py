@@ -54,8 +54,8 @@ def team_app(staff_make: Any, smtp: SMTPServer) -> Iterator[Any]:
 def _press(page: Any, locator: Any) -> None:
     """Reach a control with the keyboard's focus and press Enter (no mouse)."""
     locator.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the page the press asked for, not the old one
+        page.keyboard.press("Enter")
 
 
 def test_a_leader_nominates_and_the_manager_amends_and_approves(
