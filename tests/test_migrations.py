@@ -82,11 +82,16 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
             generations = connection.execute(text(
                 "SELECT count(*) FROM staff_session_generations")).scalar()
             people = connection.execute(text("SELECT count(*) FROM people")).scalar()
+            # 0011-0015: shares, leaders' lists, sessions, plans and API keys start empty.
+            added = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                     for table in ("report_shares", "nomination_lists", "feedback_sessions",
+                                   "action_plans", "api_keys", "api_idempotency")}
         assert [(i, s, d) for i, s, d in invitations] == [(1, "submitted", None),
                                                           (2, "pending", None)]
         assert [a if isinstance(a, dict) else json.loads(a) for a in answers] == [{"x": 4}]
         assert (cycle[0], cycle[1], bool(cycle[2]), cycle[3]) == ("Old", "hr", True, 1)
         assert staff == 0
         assert (generations, people) == (0, 2)
+        assert set(added.values()) == {0}, added
         db.session.remove()
         db.engine.dispose()

@@ -2,7 +2,7 @@
 JavaScript: the leader starts from the organisation chart's suggestions with the keyboard
 alone and submits; the manager removes one rater, adds one found by search, writes a note and
 approves; both are told by email. axe-core on each new page in English and Welsh at 1280 and
-375 pixels, with screenshots (SHOTS, /work/shots/nominate when it exists)."""
+375 pixels, with screenshots (into NOMINATE_SHOTS, a folder in the temporary folder unless set)."""
 
 from __future__ import annotations
 
