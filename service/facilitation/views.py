@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,6 +23,7 @@ from service.plans.operations import plan_of, released_report
 from service.staff.access import require_signed_in
 from service.staff.views import staff_page_context
 from service.web.date_input import date_from_parts
+from service.web.downloads import pdf_response
 
 bp = Blueprint("facilitation", __name__, url_prefix="/facilitation")
 bp.context_processor(staff_page_context)
@@ -81,16 +82,6 @@ def report_pdf(subject_id: int, version: int) -> Any:
     if report is None or report.pdf is None:
         abort(404)
     return pdf_response(report.pdf, f"feedback-report-{subject.id}-v{report.version}.pdf")
-
-
-def pdf_response(pdf: bytes, filename: str) -> Any:
-    """A confidential PDF: never cached, named without the leader's name (download folders
-    are shared and synced)."""
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/<int:subject_id>/session")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from service.sharing import operations as sharing
 from service.sharing.models import ReportShare, ShareRole
 from service.staff.access import require_signed_in
 from service.staff.views import staff_page_context
+from service.web.downloads import pdf_response
 
 bp = Blueprint("leaders", __name__)
 bp.context_processor(staff_page_context)
@@ -186,9 +187,4 @@ def pdf(subject_id: int, version: int) -> Any:
         abort(404)
     if found.pdf is None:
         raise DomainError(_("This version has no PDF. Ask HR to make the reports again."))
-    response = make_response(found.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{overview.pdf_filename(found)}"')
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(found.pdf, overview.pdf_filename(found))

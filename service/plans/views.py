@@ -22,13 +22,13 @@ from service.cycles.models import Cycle, Subject
 from service.db import db
 from service.errors import DomainError
 from service.facilitation.operations import notes_of, session_of
-from service.facilitation.views import pdf_response
 from service.people.models import Person
 from service.plans import operations
 from service.reports.models import Report, ReportStatus
 from service.staff.access import require_signed_in
 from service.staff.views import staff_page_context
 from service.web.date_input import date_from_parts
+from service.web.downloads import pdf_response
 
 bp = Blueprint("plans", __name__, url_prefix="/me/cycles")
 bp.context_processor(staff_page_context)
