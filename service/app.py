@@ -249,11 +249,12 @@ def _register_cli(app: Flask) -> None:
     from service.people.cli import people_cli
     from service.reports.cli import report_cli
     from service.rubrics.cli import rubric_cli
+    from service.sharing.cli import export_cli
     from service.staff.cli import user_cli
     from service.tasks.cli import worker_command
 
     for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
                     invitation_cli, nominations_cli, report_cli, audit_cli, user_cli,
-                    apikey_cli, worker_command,
+                    apikey_cli, export_cli, worker_command,
                     demo_command):
         app.cli.add_command(command)

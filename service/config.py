@@ -137,6 +137,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # Policy: whether staff with the granted `hr` role may open leaders' reports (released
     # versions only). Off by default: the report belongs to the leader (docs/security.md).
     "HR_CAN_OPEN_REPORTS": (False, _bool),
+    # Policy: the appraisal integration (the API, scope reports:read) always receives each
+    # released report's summary, without comments, whether or not the leader shared it. Off
+    # by default: the leader chooses (service/sharing/integration.py).
+    "APPRAISAL_ALWAYS_RECEIVES_SUMMARY": (False, _bool),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
     # Where failed link look-ups are counted; empty: a SQLite file in the instance folder,
     # shared by every web process on the machine (service/responses/throttle.py).

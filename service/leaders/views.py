@@ -21,7 +21,9 @@ from service.errors import DomainError
 from service.i18n import current_language
 from service.leaders import overview
 from service.people.models import Person
+from service.plans.operations import plan_of
 from service.reports.models import Report, ReportStatus
+from service.sharing import integration
 from service.sharing import operations as sharing
 from service.sharing.models import ReportShare, ShareRole
 from service.staff.access import require_signed_in
@@ -119,7 +121,25 @@ def _report_page(subject: Subject, status: int = 200, errors: dict[str, str] | N
             "leaders.report", subject_id=subject.id, version=r.version)),
         query=query, people=people, roles=[role.value for role in ShareRole],
         active=[s for s in shares if s.active], history=_history(shares),
-        errors=errors or {}, chosen_role=chosen_role, done=request.args.get("done")), status
+        errors=errors or {}, chosen_role=chosen_role, done=request.args.get("done"),
+        appraisal=_appraisal(subject)), status
+
+
+def _appraisal(subject: Subject) -> dict[str, Any]:
+    """The "Share with appraisal" part: what is shared now, by whom, and every choice."""
+    consents = integration.consents_of(subject)
+    given = {c.given_at for c in consents}
+    withdrawn = {c.withdrawn_at for c in consents if c.withdrawn_at}
+    events = []
+    for consent in consents:  # a change is a withdrawal and a new consent at one moment
+        events.append({"at": consent.given_at, "consent": consent,
+                       "what": "changed" if consent.given_at in withdrawn else "given"})
+        if consent.withdrawn_at and consent.withdrawn_at not in given:
+            events.append({"at": consent.withdrawn_at, "what": "withdrawn", "consent": consent})
+    return {"allowed": integration.allowed_for(subject),
+            "consent": next((c for c in consents if c.active), None),
+            "policy": integration.policy_gives_summary(), "plan": plan_of(subject),
+            "history": sorted(events, key=lambda e: e["at"], reverse=True)}
 
 
 def _history(shares: list[ReportShare]) -> list[dict[str, Any]]:
@@ -171,6 +191,39 @@ def withdraw(subject_id: int, share_id: int) -> Any:
     db.session.commit()
     return redirect(url_for("leaders.report", subject_id=subject.id, done="withdrawn")
                     + "#sharing", code=303)
+
+
+@bp.post("/me/cycles/<int:subject_id>/appraisal")
+@require_signed_in
+def share_with_appraisal(subject_id: int) -> Any:
+    """Give (or change) the consent for the organisation's appraisal integration."""
+    subject = own_subject(subject_id)
+    if not overview.released_versions(subject):
+        abort(404)
+    also = set(request.form.getlist("also"))
+    integration.give_consent(subject, pdf="pdf" in also, comments="comments" in also,
+                             plan="action_plan" in also if plan_of(subject) else None,
+                             by=current_user.person)
+    db.session.commit()
+    return redirect(url_for("leaders.report", subject_id=subject.id, done="appraisal_shared")
+                    + "#appraisal", code=303)
+
+
+@bp.post("/me/cycles/<int:subject_id>/appraisal/withdraw")
+@require_signed_in
+def withdraw_from_appraisal(subject_id: int) -> Any:
+    subject = own_subject(subject_id)
+    if not overview.released_versions(subject):
+        abort(404)
+    try:
+        integration.withdraw_consent(subject, current_user.person)
+    except DomainError:
+        db.session.rollback()  # nothing shared: nothing to withdraw, the page says so
+        return redirect(url_for("leaders.report", subject_id=subject.id) + "#appraisal",
+                        code=303)
+    db.session.commit()
+    return redirect(url_for("leaders.report", subject_id=subject.id,
+                            done="appraisal_withdrawn") + "#appraisal", code=303)
 
 
 @bp.get("/reports/<int:subject_id>/v<int:version>.pdf")

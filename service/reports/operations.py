@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Subject
@@ -163,34 +164,62 @@ def _queue_renders(ids: list[int]) -> int:
 
 def report_inputs(report: Report) -> ReportInputs:
     """Everything the context builder needs, read from the database as plain values."""
-    subject = report.subject
-    cycle = subject.cycle
-    person = subject.person
+    return reports_inputs([report])[0]
+
+
+def reports_inputs(reports: Sequence[Report], *, previous: bool = True) -> list[ReportInputs]:
+    """`report_inputs` for many versions in a fixed number of queries, whatever their number
+    (the API's pages of summaries). ``previous=False`` leaves out the earlier cycle's results,
+    which only the change since then needs (a query per leader)."""
+    if not reports:
+        return []
     config = current_app.config
-    responses = _responses(subject.id, report.response_ids)
-    invited = {group.value: count for group, count in db.session.execute(
-        select(Nomination.group, func.count()).where(Nomination.subject_id == subject.id)
-        .group_by(Nomination.group))}
-    seen_before = db.session.scalar(select(func.count()).where(
-        Report.subject_id == subject.id, Report.version < report.version,
-        Report.status.in_(SEEN)))
-    return ReportInputs(
-        leader=Leader(person.display_name, person.title, person.department, person.language),
-        cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
-                         closed_on=cycle.closed_at.date() if cycle.closed_at else None),
-        rubric=cycle.rubric_snapshot,
-        raters=[RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in responses],
-        invited=invited,
-        branding=Branding(config["ORGANISATION_NAME"],
-                          Path(config["REPORT_LOGO"]) if config["REPORT_LOGO"] else None,
-                          config["REPORT_COLOUR"]),
-        language=cycle.language,
-        version=1 + (seen_before or 0),
-        held_back=report.held_back,
-        cohort=report.cohort,
-        previous=previous_results(subject),
-        facilitator=subject.facilitator.display_name if subject.facilitator else None,
-    )
+    subject_ids = list({report.subject_id for report in reports})
+    subjects = {subject.id: subject for subject in db.session.scalars(
+        select(Subject).where(Subject.id.in_(subject_ids))
+        .options(joinedload(Subject.person), joinedload(Subject.cycle),
+                 joinedload(Subject.facilitator)))}
+    responses: dict[int, list[Response]] = {}
+    for response in db.session.scalars(select(Response).where(
+            Response.subject_id.in_(subject_ids))):
+        responses.setdefault(response.subject_id, []).append(response)
+    invited: dict[int, dict[str, int]] = {}
+    for subject_id, group, count in db.session.execute(
+            select(Nomination.subject_id, Nomination.group, func.count())
+            .where(Nomination.subject_id.in_(subject_ids))
+            .group_by(Nomination.subject_id, Nomination.group)):
+        invited.setdefault(subject_id, {})[group.value] = count
+    seen = db.session.execute(select(Report.subject_id, Report.version).where(
+        Report.subject_id.in_(subject_ids), Report.status.in_(SEEN))).all()
+    branding = Branding(config["ORGANISATION_NAME"],
+                        Path(config["REPORT_LOGO"]) if config["REPORT_LOGO"] else None,
+                        config["REPORT_COLOUR"])
+    made = []
+    for report in reports:
+        subject = subjects[report.subject_id]
+        cycle, person = subject.cycle, subject.person
+        wanted = set(report.response_ids)
+        counted = sorted((r for r in responses.get(subject.id, []) if str(r.id) in wanted),
+                         key=lambda r: str(r.id))
+        seen_before = sum(1 for subject_id, version in seen
+                          if subject_id == subject.id and version < report.version)
+        made.append(ReportInputs(
+            leader=Leader(person.display_name, person.title, person.department,
+                          person.language),
+            cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
+                             closed_on=cycle.closed_at.date() if cycle.closed_at else None),
+            rubric=cycle.rubric_snapshot,
+            raters=[RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in counted],
+            invited=invited.get(subject.id, {}),
+            branding=branding,
+            language=cycle.language,
+            version=1 + seen_before,
+            held_back=report.held_back,
+            cohort=report.cohort,
+            previous=previous_results(subject) if previous else None,
+            facilitator=subject.facilitator.display_name if subject.facilitator else None,
+        ))
+    return made
 
 
 def previous_results(subject: Subject) -> Previous | None:
