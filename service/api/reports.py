@@ -8,7 +8,8 @@ endpoints name them.
 Refusals are JSON with a stable code: 404 `not_a_leader` (the person is not a leader in the
 cycle), 404 `not_released` (no version released to the leader yet), 403 `not_shared`,
 `pdf_not_shared`, `action_plan_not_shared` (the leader has not shared that part), 404
-`no_action_plan` (shared, but not written yet)."""
+`no_action_plan` (shared, but not written yet), 404 `no_pdf` (a released version without its
+PDF)."""
 
 from __future__ import annotations
 
