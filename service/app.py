@@ -149,7 +149,8 @@ def _register_models() -> None:
     import service.reports.models
     import service.responses.models
     import service.sharing.models
-    import service.staff.models  # noqa: F401
+    import service.staff.models
+    import service.webhooks.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -251,9 +252,10 @@ def _register_cli(app: Flask) -> None:
     from service.rubrics.cli import rubric_cli
     from service.staff.cli import user_cli
     from service.tasks.cli import worker_command
+    from service.webhooks.cli import webhook_cli
 
     for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
                     invitation_cli, nominations_cli, report_cli, audit_cli, user_cli,
-                    apikey_cli, worker_command,
+                    apikey_cli, webhook_cli, worker_command,
                     demo_command):
         app.cli.add_command(command)

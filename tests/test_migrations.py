@@ -82,10 +82,12 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
             generations = connection.execute(text(
                 "SELECT count(*) FROM staff_session_generations")).scalar()
             people = connection.execute(text("SELECT count(*) FROM people")).scalar()
-            # 0011-0015: shares, leaders' lists, sessions, plans and API keys start empty.
+            # 0011-0016: shares, leaders' lists, sessions, plans, API keys and webhooks start
+            # empty.
             added = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                      for table in ("report_shares", "nomination_lists", "feedback_sessions",
-                                   "action_plans", "api_keys", "api_idempotency")}
+                                   "action_plans", "api_keys", "api_idempotency",
+                                   "webhook_endpoints", "webhook_deliveries")}
         assert [(i, s, d) for i, s, d in invitations] == [(1, "submitted", None),
                                                           (2, "pending", None)]
         assert [a if isinstance(a, dict) else json.loads(a) for a in answers] == [{"x": 4}]

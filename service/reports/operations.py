@@ -41,6 +41,7 @@ from service.reports.versions import Version, difference_problems
 from service.responses.holding import held_counts
 from service.responses.models import Response
 from service.responses.results import RaterAnswers, Thresholds, compute_results
+from service.webhooks.events import emit
 
 log = logging.getLogger(__name__)
 SEEN = [status for status in ReportStatus if status.seen]
@@ -319,9 +320,16 @@ def release_reports(cycle: Cycle) -> dict[str, int]:
         else:
             report.status, report.released_at = ReportStatus.RELEASED, now
             notify_report_ready(subject, to_leader=True, is_update=update)
+            _emit_released(subject, report)
             counts["to_leader"] += 1
     db.session.flush()
     return counts
+
+
+def _emit_released(subject: Subject, report: Report) -> None:
+    """The `report.released` webhook: ids only (service/webhooks/events.py)."""
+    emit("report.released", cycle_id=subject.cycle_id, subject_id=subject.id,
+         leader_id=subject.person_id, report_version=report.version)
 
 
 def hand_over(subject: Subject) -> Report:
@@ -335,6 +343,7 @@ def hand_over(subject: Subject) -> Report:
     update = _was_seen_before(report)
     report.status, report.released_at = ReportStatus.RELEASED, utcnow()
     notify_report_ready(subject, to_leader=True, is_update=update)
+    _emit_released(subject, report)
     db.session.flush()
     record("report.hand_over", "subject", subject.id,
            f"version {report.version} handed over to {subject.person.display_name}")

@@ -22,6 +22,7 @@ from service.outbox import writer as outbox
 from service.people.models import Person
 from service.reports.models import Report, ReportStatus
 from service.sharing.models import ReportShare, ShareRole
+from service.webhooks.events import emit
 
 
 def has_released_report(subject: Subject) -> bool:
@@ -58,6 +59,8 @@ def share_report(subject: Subject, person: Person, role: ShareRole,
            f"report of {subject.person.display_name} shared with {person.display_name} "
            f"as {role.value}")
     _tell(share, withdrawn=False)
+    emit("report.shared", cycle_id=subject.cycle_id, subject_id=subject.id,
+         leader_id=subject.person_id)
     return share
 
 
