@@ -189,9 +189,11 @@ def _register_blueprints(app: Flask) -> None:
 def _configure_api(app: Flask) -> None:
     from service.api.setup import init_api
     from service.api.views import bp as api_keys_bp
+    from service.webhooks.views import bp as webhooks_bp
 
     init_api(app)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(webhooks_bp)  # beside the API keys, with the API's `id` converter
 
 
 def _register_errors(app: Flask) -> None:
