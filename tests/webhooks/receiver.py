@@ -45,6 +45,8 @@ class Receiver:
     #: statuses to answer, in turn; 204 once they run out
     answers: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    #: when set, each answer waits (up to 5 s) for this event: a receiver that is too slow
+    hold: threading.Event | None = None
 
     @property
     def url(self) -> str:
@@ -59,6 +61,8 @@ def receiver(answers: list[int] | None = None) -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             state.received.append(Received(dict(self.headers.items()), body))
+            if state.hold is not None:
+                state.hold.wait(5)
             status = state.answers.pop(0) if state.answers else 204
             self.send_response(status)
             self.send_header("Content-Length", "0")

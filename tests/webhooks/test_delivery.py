@@ -152,3 +152,42 @@ def test_a_name_that_now_resolves_to_loopback_is_not_sent_to(make_app):
         assert deliver_due().retrying == 1 and not server.received
         delivery = db.session.scalar(select(WebhookDelivery))
         assert delivery.last_error.startswith("refused before sending")
+
+
+def test_no_connection_a_redirect_and_tls_trouble_are_recorded_and_retried(hooks_app):
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with receiver(answers=[302]) as server:
+        _register(f"http://127.0.0.1:{port}/hooks")
+        _register(server.url)
+        _register(server.url.replace("http://", "https://"))  # TLS to a plain-HTTP server
+        emit("cycle.closed", cycle_id=9)
+        db.session.commit()
+        counts = deliver_due()
+    assert counts.retrying == 3
+    errors = [d.last_error for d in db.session.scalars(
+        select(WebhookDelivery).order_by(WebhookDelivery.id))]
+    assert errors[0] == "the connection was refused or could not be made"
+    assert errors[1].startswith("HTTP 302: redirects are not followed")
+    assert errors[2].startswith("TLS failed") or errors[2].startswith("the connection failed")
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_retried(hooks_app):
+    import threading
+
+    hooks_app.config["WEBHOOKS_TIMEOUT"] = 1
+    release = threading.Event()
+    with receiver() as server:
+        server.hold = release  # the handler waits on it before answering
+        _register(server.url)
+        emit("cycle.closed", cycle_id=9)
+        db.session.commit()
+        counts = deliver_due()
+        release.set()
+    assert counts.retrying == 1
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert delivery.last_error == "no answer within the time limit (WEBHOOKS_TIMEOUT)"
+    assert delivery.last_status is None
