@@ -78,14 +78,17 @@ def post(*, scheme: str, host: str, address: str, port: int, target: str, body: 
 
 def _reason(exc: Exception) -> str:
     """One line without the address's secrets or a traceback."""
-    cause = exc
-    while getattr(cause, "reason", None) is not None and cause is not cause.reason:
-        cause = cause.reason
+    cause: BaseException = exc
+    while isinstance(getattr(cause, "reason", None), BaseException):
+        cause = cause.reason  # type: ignore[attr-defined]
     name = type(cause).__name__
     if "Timeout" in name or "timed out" in str(cause):
         return "no answer within the time limit (WEBHOOKS_TIMEOUT)"
     if "SSL" in name or "Certificate" in name:
-        return f"TLS failed ({name}): the receiver's certificate is not valid for its name"
+        detail = next((getattr(e, "reason", None) for e in (cause, *cause.args, cause.__context__)
+                       if isinstance(getattr(e, "reason", None), str)), None)
+        return (f"TLS failed ({detail or name}): the receiver must serve https with a "
+                "certificate valid for its name")
     if "Refused" in str(cause) or "NewConnectionError" in name:
         return "the connection was refused or could not be made"
     return f"the connection failed ({name})"
