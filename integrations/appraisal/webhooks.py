@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import urllib3
-from urllib3.exceptions import HTTPError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
 
 SIGNATURE_HEADER = "X-Feedback360-Signature"
 TIMESTAMP_HEADER = "X-Feedback360-Timestamp"
@@ -34,15 +35,31 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 class Answer:
     status: int | None  #: the HTTP status, or None when no answer came
     error: str | None  #: why it did not succeed, in one line (None for a 2xx)
+    #: no connection was made (so nothing was sent): another address may be tried
+    unconnected: bool = False
 
     @property
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
 
 
-def post(*, scheme: str, host: str, address: str, port: int, target: str, body: bytes,
-         headers: dict[str, str], timeout: float) -> Answer:
-    """POST ``body`` to ``address`` (the checked IP) as ``scheme://host:port/target``."""
+def post(*, scheme: str, host: str, addresses: Sequence[str], port: int, target: str,
+         body: bytes, headers: dict[str, str], timeout: float) -> Answer:
+    """POST ``body`` as ``scheme://host:port/target`` to the first of ``addresses`` (the
+    checked IPs, in the resolver's order) that takes the connection: a name with an IPv6
+    address this machine cannot reach still gets its delivery over IPv4. Nothing is sent
+    twice: the next address is tried only when no connection was made."""
+    answer = Answer(None, "no address")
+    for address in addresses:
+        answer = _post_to(scheme=scheme, host=host, address=address, port=port, target=target,
+                          body=body, headers=headers, timeout=timeout)
+        if answer.status is not None or not answer.unconnected:
+            break
+    return answer
+
+
+def _post_to(*, scheme: str, host: str, address: str, port: int, target: str, body: bytes,
+             headers: dict[str, str], timeout: float) -> Answer:
     default_port = 443 if scheme == "https" else 80
     host_header = host if port == default_port else f"{host}:{port}"
     options = {"timeout": urllib3.Timeout(connect=timeout, read=timeout), "retries": False,
@@ -64,6 +81,8 @@ def post(*, scheme: str, host: str, address: str, port: int, target: str, body: 
             response.read(READ_LIMIT)
         finally:
             response.release_conn()
+    except (NewConnectionError, ConnectTimeoutError) as exc:
+        return Answer(None, _reason(exc), unconnected=True)
     except HTTPError as exc:
         return Answer(None, _reason(exc))
     finally:

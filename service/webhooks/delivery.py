@@ -93,7 +93,7 @@ def deliver_one(delivery: WebhookDelivery, counts: DeliveryCounts) -> None:
     body = body_of(delivery)
     timestamp = int(time.time())
     answer = http.post(
-        scheme=target.scheme, host=target.host, address=target.address, port=target.port,
+        scheme=target.scheme, host=target.host, addresses=target.addresses, port=target.port,
         target=target.target, body=body, timeout=current_app.config["WEBHOOKS_TIMEOUT"],
         headers={http.EVENT_ID_HEADER: delivery.event_id,
                  http.EVENT_TYPE_HEADER: delivery.event_type,

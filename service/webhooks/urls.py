@@ -22,13 +22,14 @@ Resolver = Callable[[str, int], list[str]]
 
 @dataclass(frozen=True)
 class Target:
-    """A checked address: where to connect (``address``) and what to call it (``host``)."""
+    """A checked address: where to connect (``addresses``, every one checked, in the
+    resolver's order) and what to call it (``host``)."""
 
     scheme: str
     host: str
     port: int
     target: str  #: path and query
-    address: str
+    addresses: tuple[str, ...]
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -92,4 +93,4 @@ def check_url(url: str, *, allow_private: bool | None = None,
                     "(or set WEBHOOKS_ALLOW_PRIVATE on a closed network)",
                     host=host, address=address, kind=kind))
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(parts.scheme, host, port, target, addresses[0])
+    return Target(parts.scheme, host, port, target, tuple(addresses))

@@ -191,3 +191,72 @@ def test_a_receiver_that_does_not_answer_in_time_is_retried(hooks_app):
     delivery = db.session.scalar(select(WebhookDelivery))
     assert delivery.last_error == "no answer within the time limit (WEBHOOKS_TIMEOUT)"
     assert delivery.last_status is None
+
+
+def test_a_certificate_the_machine_does_not_trust_is_refused(hooks_app, tmp_path):
+    """TLS is verified: a self-signed certificate, valid for the address, is not enough."""
+    import ipaddress
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _register(f"https://127.0.0.1:{server.server_address[1]}/hooks")
+        emit("cycle.closed", cycle_id=9)
+        db.session.commit()
+        assert deliver_due().retrying == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert received == []
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert delivery.last_error.startswith("TLS failed (CERTIFICATE_VERIFY_FAILED)")
+
+
+def test_the_next_checked_address_is_tried_when_one_takes_no_connection(hooks_app,
+                                                                       monkeypatch):
+    from service.webhooks import urls
+
+    monkeypatch.setattr(urls, "resolve", lambda host, port: ["127.0.0.2", "127.0.0.1"])
+    with receiver() as server:
+        _register(f"http://receiver.test:{server.port}/hooks")
+        emit("cycle.closed", cycle_id=9)
+        db.session.commit()
+        assert deliver_due().sent == 1
+    [got] = server.received
+    assert got.headers["Host"] == f"receiver.test:{server.port}"  # the name, not the address

@@ -31,8 +31,8 @@ def refused(url, names=PUBLIC, allow=False):
 def test_a_public_https_address_is_accepted(app):
     target = check_url("https://appraisal.example.nhs.uk/hooks?x=1", allow_private=False,
                        resolver=fake_dns(PUBLIC))
-    assert (target.host, target.port, target.target, target.address) == (
-        "appraisal.example.nhs.uk", 443, "/hooks?x=1", "93.184.216.34")
+    assert (target.host, target.port, target.target, target.addresses) == (
+        "appraisal.example.nhs.uk", 443, "/hooks?x=1", ("93.184.216.34",))
 
 
 def test_plain_http_is_refused_with_the_fix(app):
@@ -84,4 +84,4 @@ def test_an_unknown_host_is_named(app):
 
 def test_the_setting_allows_loopback_and_http(app):
     target = check_url("http://127.0.0.1:8080/h", allow_private=True)
-    assert (target.scheme, target.address, target.port) == ("http", "127.0.0.1", 8080)
+    assert (target.scheme, target.addresses, target.port) == ("http", ("127.0.0.1",), 8080)
