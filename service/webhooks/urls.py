@@ -17,6 +17,11 @@ from flask_babel import lazy_gettext as _l
 from service.errors import InvalidInput
 
 MAX_URL = 2000
+#: the kinds of range `range_name` names, in words for the refusal's reader
+RANGE_WORDS = {"unspecified": _l("unspecified"), "loopback": _l("loopback"),
+               "link-local": _l("link-local"), "multicast": _l("multicast"),
+               "private": _l("private"), "reserved": _l("reserved"),
+               "non-public": _l("non-public")}
 Resolver = Callable[[str, int], list[str]]
 
 
@@ -91,6 +96,6 @@ def check_url(url: str, *, allow_private: bool | None = None,
                     "%(host)s is at %(address)s, which is not on the internet (%(kind)s): "
                     "webhooks go only to public addresses; use the receiver's public address "
                     "(or set WEBHOOKS_ALLOW_PRIVATE on a closed network)",
-                    host=host, address=address, kind=kind))
+                    host=host, address=address, kind=RANGE_WORDS[kind]))
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, target, tuple(addresses))

@@ -107,3 +107,11 @@ def test_the_pages_are_in_welsh(staff_app, admin):
     for path in ("/staff/webhooks", "/staff/webhooks/deliveries"):
         html = client.get(path).get_data(as_text=True)
         assert 'lang="cy"' in html
+
+
+def test_a_refusal_is_in_welsh_too(staff_app, admin):
+    client = _admin_client(staff_app, admin)
+    client.set_cookie("lang", "cy")
+    page = _register(client, url="https://10.0.0.5/hooks")
+    assert page.status_code == 400
+    assert "nad yw ar y rhyngrwyd (preifat)" in page.get_data(as_text=True)
