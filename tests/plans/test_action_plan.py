@@ -140,8 +140,8 @@ def test_the_report_with_my_plan_is_rendered_on_the_queue_from_the_same_version(
     reply = leader.get(url + "/report.pdf")
     assert reply.status_code == 200 and reply.headers["Cache-Control"] == "no-store"
     # Named like the report's own download (no name in it), plus the plan's revision.
-    assert reply.headers["Content-Disposition"] == (
-        f'attachment; filename="feedback-report-{subject.cycle_id}-{subject.id}-v1-with-plan-1.pdf"')
+    name = f"feedback-report-{subject.cycle_id}-{subject.id}-v1-with-plan-1.pdf"
+    assert reply.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     reader = PdfReader(io.BytesIO(reply.data))
     last = " ".join(reader.pages[-1].extract_text().split())
     assert "My action plan" in last and "Ask one open question in each huddle" in last
