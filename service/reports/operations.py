@@ -37,6 +37,7 @@ from service.reports.context import (
 )
 from service.reports.models import Report, ReportStatus
 from service.reports.notices import notify_report_ready
+from service.reports.numbering import display_version
 from service.reports.versions import Version, difference_problems
 from service.responses.holding import held_counts
 from service.responses.models import Response
@@ -44,7 +45,6 @@ from service.responses.results import RaterAnswers, Thresholds, compute_results
 from service.webhooks.events import emit
 
 log = logging.getLogger(__name__)
-SEEN = [status for status in ReportStatus if status.seen]
 
 
 def thresholds(cycle: Cycle) -> Thresholds:
@@ -172,9 +172,6 @@ def report_inputs(report: Report) -> ReportInputs:
     invited = {group.value: count for group, count in db.session.execute(
         select(Nomination.group, func.count()).where(Nomination.subject_id == subject.id)
         .group_by(Nomination.group))}
-    seen_before = db.session.scalar(select(func.count()).where(
-        Report.subject_id == subject.id, Report.version < report.version,
-        Report.status.in_(SEEN)))
     return ReportInputs(
         leader=Leader(person.display_name, person.title, person.department, person.language),
         cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
@@ -186,7 +183,7 @@ def report_inputs(report: Report) -> ReportInputs:
                           Path(config["REPORT_LOGO"]) if config["REPORT_LOGO"] else None,
                           config["REPORT_COLOUR"]),
         language=cycle.language,
-        version=1 + (seen_before or 0),
+        version=display_version(report),
         held_back=report.held_back,
         cohort=report.cohort,
         previous=previous_results(subject),
@@ -352,9 +349,7 @@ def hand_over(subject: Subject) -> Report:
 
 def _was_seen_before(report: Report) -> bool:
     """Whether a reader had an earlier version: the new one is then an update."""
-    return bool(db.session.scalar(select(func.count()).where(
-        Report.subject_id == report.subject_id, Report.version < report.version,
-        Report.status.in_(SEEN))))
+    return display_version(report) > 1
 
 
 def report_status(cycle: Cycle) -> list[dict[str, object]]:
