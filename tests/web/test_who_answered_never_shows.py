@@ -43,6 +43,7 @@ VOLATILE = [
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?( ?[ap]m)?\b"), "HH:MM"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "UUID"),
     (re.compile(r'nonce="[^"]+"'), 'nonce=""'),
+    (re.compile(r"whsec_[^…\s<]{1,8}…"), "whsec_…"),  # a webhook secret's first letters
 ]
 
 
