@@ -147,6 +147,11 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "RATELIMIT_STORAGE_URI": ("", str),
     # Calls allowed per API key, counted in RATELIMIT_STORAGE_URI (service/api/calls.py).
     "API_RATE_LIMIT": ("300 per minute", str),
+    # Webhooks (service/webhooks): plain http and loopback/private addresses only when on (a
+    # test or a closed network); seconds to wait for a receiver; attempts before giving up.
+    "WEBHOOKS_ALLOW_PRIVATE": (False, _bool),
+    "WEBHOOKS_TIMEOUT": (10, int),
+    "WEBHOOKS_MAX_ATTEMPTS": (8, int),
     # The swagger-ui-dist npm package's folder, for the API's documentation page; empty:
     # node_modules in the source checkout (service/api/docs.py).
     "SWAGGER_UI_DIR": ("", str),

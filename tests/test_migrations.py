@@ -82,12 +82,13 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
             generations = connection.execute(text(
                 "SELECT count(*) FROM staff_session_generations")).scalar()
             people = connection.execute(text("SELECT count(*) FROM people")).scalar()
-            # 0011-0015: shares, leaders' lists, sessions, plans, API keys and the integration's
-            # consents start empty.
+            # 0011-0016: shares, leaders' lists, sessions, plans, API keys, the integration's
+            # consents and webhooks start empty.
             added = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                      for table in ("report_shares", "nomination_lists", "feedback_sessions",
                                    "action_plans", "api_keys", "api_idempotency",
-                                   "integration_consents")}
+                                   "integration_consents", "webhook_endpoints",
+                                   "webhook_deliveries")}
         assert [(i, s, d) for i, s, d in invitations] == [(1, "submitted", None),
                                                           (2, "pending", None)]
         assert [a if isinstance(a, dict) else json.loads(a) for a in answers] == [{"x": 4}]

@@ -22,6 +22,7 @@ from service.people.models import Person
 from service.reports.operations import prepare_reports, release_reports
 from service.responses.holding import move_held
 from service.rubrics.loader import find_rubric
+from service.webhooks.events import emit
 
 # Which state may follow which. closed/released -> open is HR re-opening a cycle for late
 # responses; closing again prepares new report versions where that is safe.
@@ -238,6 +239,7 @@ def launch(cycle: Cycle) -> dict[int, str]:
     db.session.flush()
     record("cycle.launch", "cycle", cycle.id,
            f"launched: {len(tokens)} invitations queued, closes {cycle.closes_on}")
+    emit("cycle.launched", cycle_id=cycle.id)
     return tokens
 
 
@@ -297,6 +299,7 @@ def close(cycle: Cycle) -> None:
     db.session.flush()
     prepare_reports(cycle)
     record("cycle.close", "cycle", cycle.id, "closed; reports queued")
+    emit("cycle.closed", cycle_id=cycle.id)
     after_commit(functools.partial(erase_residue, db.engine), key="erase-residue")
 
 

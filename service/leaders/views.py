@@ -23,6 +23,7 @@ from service.leaders import overview
 from service.people.models import Person
 from service.plans.operations import plan_of
 from service.reports.models import Report, ReportStatus
+from service.reports.numbering import display_version, pdf_filename
 from service.sharing import integration
 from service.sharing import operations as sharing
 from service.sharing.models import ReportShare, ShareRole
@@ -77,7 +78,7 @@ def version_rows(versions: list[Report], link: Any) -> list[dict[str, Any]]:
     lang = current_language()
     from service.reports.context import format_date
 
-    return [{"number": overview.display_version(r), "version": r.version,
+    return [{"number": display_version(r), "version": r.version,
              "released": format_date(r.released_at.date(), lang) if r.released_at else "",
              "held_back": r.held_back, "summary": link(r),
              "pdf": url_for("leaders.pdf", subject_id=r.subject_id, version=r.version)}
@@ -116,7 +117,7 @@ def _report_page(subject: Subject, status: int = 200, errors: dict[str, str] | N
     return render_template(
         "leaders/report.html", subject=subject, cycle=subject.cycle, report=shown,
         summary=overview.summary(shown, current_language()),
-        number=overview.display_version(shown),
+        number=display_version(shown),
         versions=version_rows(versions, lambda r: url_for(
             "leaders.report", subject_id=subject.id, version=r.version)),
         query=query, people=people, roles=[role.value for role in ShareRole],
@@ -240,4 +241,4 @@ def pdf(subject_id: int, version: int) -> Any:
         abort(404)
     if found.pdf is None:
         raise DomainError(_("This version has no PDF. Ask HR to make the reports again."))
-    return pdf_response(found.pdf, overview.pdf_filename(found))
+    return pdf_response(found.pdf, pdf_filename(found))

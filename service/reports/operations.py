@@ -38,13 +38,14 @@ from service.reports.context import (
 )
 from service.reports.models import Report, ReportStatus
 from service.reports.notices import notify_report_ready
+from service.reports.numbering import SEEN, display_version
 from service.reports.versions import Version, difference_problems
 from service.responses.holding import held_counts
 from service.responses.models import Response
 from service.responses.results import RaterAnswers, Thresholds, compute_results
+from service.webhooks.events import emit
 
 log = logging.getLogger(__name__)
-SEEN = [status for status in ReportStatus if status.seen]
 
 
 def thresholds(cycle: Cycle) -> Thresholds:
@@ -348,9 +349,16 @@ def release_reports(cycle: Cycle) -> dict[str, int]:
         else:
             report.status, report.released_at = ReportStatus.RELEASED, now
             notify_report_ready(subject, to_leader=True, is_update=update)
+            _emit_released(subject, report)
             counts["to_leader"] += 1
     db.session.flush()
     return counts
+
+
+def _emit_released(subject: Subject, report: Report) -> None:
+    """The `report.released` webhook: ids only (service/webhooks/events.py)."""
+    emit("report.released", cycle_id=subject.cycle_id, subject_id=subject.id,
+         leader_id=subject.person_id, report_version=report.version)
 
 
 def hand_over(subject: Subject) -> Report:
@@ -364,6 +372,7 @@ def hand_over(subject: Subject) -> Report:
     update = _was_seen_before(report)
     report.status, report.released_at = ReportStatus.RELEASED, utcnow()
     notify_report_ready(subject, to_leader=True, is_update=update)
+    _emit_released(subject, report)
     db.session.flush()
     record("report.hand_over", "subject", subject.id,
            f"version {report.version} handed over to {subject.person.display_name}")
@@ -372,9 +381,7 @@ def hand_over(subject: Subject) -> Report:
 
 def _was_seen_before(report: Report) -> bool:
     """Whether a reader had an earlier version: the new one is then an update."""
-    return bool(db.session.scalar(select(func.count()).where(
-        Report.subject_id == report.subject_id, Report.version < report.version,
-        Report.status.in_(SEEN))))
+    return display_version(report) > 1
 
 
 def report_status(cycle: Cycle) -> list[dict[str, object]]:

@@ -11,7 +11,12 @@ in between, so a new version is allowed only when, in every cell shown in both v
    direct reports, others and "all others"; the manager minimum for the manager; anyone for
    self). In "all others", joiners from a non-anonymous group whose own column shows them in
    the same cell (the manager) are not counted: their answer is on the page anyway.
-3. Comments: nobody leaves the comment pool, and if any new comment text appears, at least k
+3. Respondents: in every anonymous group shown in its own column in both versions, the raters
+   who responded in between are none or at least the group's threshold. A group's "n not
+   observed" counts and its "Not observed" label depend on everyone who responded in it, not
+   only on those who rated the item, so one late rater who chose "not observed" would
+   otherwise be told apart without changing any cell's ratings.
+4. Comments: nobody leaves the comment pool, and if any new comment text appears, at least k
    raters joined the pool (a new comment is then one of at least k people's).
 
 The later version is checked against every version a reader has been given. When it fails,
@@ -82,6 +87,7 @@ def difference_problems(earlier: Version, later: Version, thresholds: Thresholds
         if column != "self" and 0 < len(joined) < needed:
             problems.append(f"{kind} {cell_id}, {column}: {len(joined)} joined, fewer than "
                             f"{needed}")
+    problems += _respondent_problems(earlier, later, thresholds)
     old_pool, new_pool = earlier.ids(earlier.results.comment_members), later.ids(
         later.results.comment_members)
     if not old_pool <= new_pool:
@@ -90,4 +96,19 @@ def difference_problems(earlier: Version, later: Version, thresholds: Thresholds
             len(new_pool - old_pool) < thresholds.min_group_size):
         problems.append(f"comments: new comments from {len(new_pool - old_pool)} raters, fewer "
                         f"than {thresholds.min_group_size}")
+    return problems
+
+
+def _respondent_problems(earlier: Version, later: Version, thresholds: Thresholds) -> list[str]:
+    """Rule 3: what each shown anonymous group's column says beyond its cells' ratings."""
+    problems: list[str] = []
+    for group in earlier.results.columns:
+        if group in _NOT_ANONYMOUS or group == ALL_OTHERS or group not in later.results.columns:
+            continue
+        before, after = set(earlier.keys.get(group, ())), set(later.keys.get(group, ()))
+        joined, needed = len(after - before), thresholds.for_group(group)
+        if not before <= after:
+            problems.append(f"{group}: a rater would leave the group")
+        elif 0 < joined < needed:
+            problems.append(f"{group}: {joined} responded since, fewer than {needed}")
     return problems

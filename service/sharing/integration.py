@@ -34,6 +34,7 @@ from service.plans.models import ActionPlan
 from service.reports.models import Report, ReportStatus
 from service.sharing.models import IntegrationConsent
 from service.sharing.operations import has_released_report
+from service.webhooks.events import emit
 
 POLICY = "APPRAISAL_ALWAYS_RECEIVES_SUMMARY"
 
@@ -161,7 +162,8 @@ def give_consent(subject: Subject, *, pdf: bool = False, comments: bool = False,
            f"report of {subject.person.display_name} shared with the appraisal integration: "
            f"{_parts_words(pdf, comments, plan if plan is not None else _plan_on(subject))}"
            + (" (changed from an earlier choice)" if current is not None else ""))
-    # webhook: report.shared
+    emit("report.shared", cycle_id=subject.cycle_id, subject_id=subject.id,
+         leader_id=subject.person_id)
     return consent
 
 

@@ -1,14 +1,14 @@
 """integration consents: a leader lets the appraisal integration receive their report's summary
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
