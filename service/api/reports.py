@@ -27,9 +27,9 @@ from service.api.schemas import PageArgs, UtcDateTime, page_envelope, page_of
 from service.cycles import operations as cycles
 from service.cycles.models import Cycle, Subject
 from service.db import db
-from service.leaders.overview import pdf_filename
 from service.people.models import Person
 from service.reports.models import Report, ReportStatus
+from service.reports.numbering import pdf_filename
 from service.sharing import integration
 from service.sharing.integration import Allowed, Part
 from service.sharing.summaries import (
