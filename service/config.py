@@ -152,6 +152,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "WEBHOOKS_ALLOW_PRIVATE": (False, _bool),
     "WEBHOOKS_TIMEOUT": (10, int),
     "WEBHOOKS_MAX_ATTEMPTS": (8, int),
+    # Days kept before the nightly clean-up forgets them: an API write's saved answer (a retry
+    # after this many days runs the operation again) and a finished webhook delivery.
+    "IDEMPOTENCY_DAYS": (7, int),
+    "WEBHOOK_DELIVERY_DAYS": (30, int),
     # The swagger-ui-dist npm package's folder, for the API's documentation page; empty:
     # node_modules in the source checkout (service/api/docs.py).
     "SWAGGER_UI_DIR": ("", str),

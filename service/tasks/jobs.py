@@ -121,6 +121,30 @@ def deliver_webhooks() -> int:
     return deliver_until_done(RELAY_BUDGET_SECONDS)
 
 
+def forget_old(now: dt.datetime | None = None) -> int:
+    """Nightly: API writes' saved answers older than IDEMPOTENCY_DAYS and finished webhook
+    deliveries older than WEBHOOK_DELIVERY_DAYS, so neither table grows without end. Returns
+    the rows deleted."""
+    from flask import current_app
+    from sqlalchemy import delete
+
+    from service.api.models import IdempotentAnswer
+    from service.db import utcnow
+    from service.outbox.models import OutboxStatus
+    from service.webhooks.models import WebhookDelivery
+
+    now = now or utcnow()
+    config = current_app.config
+    answers = db.session.execute(delete(IdempotentAnswer).where(
+        IdempotentAnswer.created_at < now - dt.timedelta(days=config["IDEMPOTENCY_DAYS"])))
+    deliveries = db.session.execute(delete(WebhookDelivery).where(
+        WebhookDelivery.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+        WebhookDelivery.created_at
+        < now - dt.timedelta(days=config["WEBHOOK_DELIVERY_DAYS"])))
+    db.session.commit()
+    return answers.rowcount + deliveries.rowcount
+
+
 def render_report(report_id: int) -> bool:
     """Render one queued report version and store it (a task: one per report, so worker
     processes render a cycle's reports in parallel). The claim is committed first, so another
@@ -204,7 +228,8 @@ def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
 def register(app: Flask, huey: Huey) -> SimpleNamespace:
     """Bind the jobs to this app's huey: `relay`, `deliver_webhooks` and `render_report` on
     demand (after a launch, a close), and periodic relay, webhook delivery and report recovery
-    (every minute), reminders (hourly) and cycle dates (hourly, at minute 5)."""
+    (every minute), reminders (hourly), cycle dates (hourly, at minute 5) and forgetting old
+    API answers and webhook deliveries (nightly)."""
     relay = _in_app(app, relay_until_done)
     reminders = _in_app(app, send_reminders)
     cycles = _in_app(app, advance_cycles)
@@ -212,6 +237,7 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
     recovery = _in_app(app, recover_reports)
     plan_report = _in_app(app, render_plan_report)
     webhooks = _in_app(app, deliver_webhooks)
+    clean_up = _in_app(app, forget_old)
 
     @huey.on_startup()
     def fresh_connections() -> None:  # a forked worker must not share the parent's sockets
@@ -252,6 +278,8 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
         render_plan_report=huey.task(name="render_plan_report")(plan_report),
         report_recovery=huey.periodic_task(crontab(minute="*"), name="report_recovery")(
             recovery),
+        forget_old=huey.periodic_task(crontab(hour="3", minute="40"), name="forget_old")(
+            clean_up),
         **_directory_sync_jobs(app, huey),
     )
 
