@@ -20,7 +20,7 @@ from service.db import db
 from service.errors import DomainError
 from service.facilitation import operations
 from service.plans.operations import plan_of, released_report
-from service.reports.numbering import display_version, pdf_filename
+from service.reports.numbering import display_versions, pdf_filename
 from service.staff.access import require_signed_in
 from service.staff.views import staff_page_context
 from service.web.date_input import date_from_parts
@@ -60,10 +60,11 @@ def _leader_page(subject: Subject, status: int = 200, **context: Any) -> Any:
                              "year": held.year if held else "",
                              "notes": operations.notes_of(session) if session else ""}
     released = released_report(subject)
+    numbers = display_versions(subject.id)
     return render_template(
         "facilitation/leader.html", subject=subject, session=session,
         stage=operations.report_stage(subject),
-        versions=[(report, display_version(report))
+        versions=[(report, numbers[report.version])
                   for report in operations.openable_versions(current_user.person, subject)],
         plan=plan_of(subject) if released else None, notes_max=operations.NOTES_MAX,
         done=request.args.get("done"), **context), status

@@ -23,7 +23,7 @@ from service.leaders import overview
 from service.people.models import Person
 from service.plans.operations import plan_of
 from service.reports.models import Report, ReportStatus
-from service.reports.numbering import display_version, pdf_filename
+from service.reports.numbering import display_version, display_versions, pdf_filename
 from service.sharing import integration
 from service.sharing import operations as sharing
 from service.sharing.models import ReportShare, ShareRole
@@ -78,7 +78,8 @@ def version_rows(versions: list[Report], link: Any) -> list[dict[str, Any]]:
     lang = current_language()
     from service.reports.context import format_date
 
-    return [{"number": display_version(r), "version": r.version,
+    numbers = display_versions(versions[0].subject_id) if versions else {}
+    return [{"number": numbers[r.version], "version": r.version,
              "released": format_date(r.released_at.date(), lang) if r.released_at else "",
              "held_back": r.held_back, "summary": link(r),
              "pdf": url_for("leaders.pdf", subject_id=r.subject_id, version=r.version)}
