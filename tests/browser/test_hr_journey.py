@@ -71,7 +71,10 @@ def answer(page: Any, url: str) -> None:
     while page.get_by_role("button", name="Continue").count():
         for choice in page.get_by_label("Always", exact=True).all():
             choice.check()
-        page.get_by_role("button", name="Continue").click()
+        # Wait for the next step before looking at it: reading the page the click left
+        # answered the old step twice and reached the end without the review (seen under load).
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
     # The leader's own form sends a self-assessment; everyone else's, feedback.
     page.get_by_role("button", name=re.compile(r"^Send (feedback|self-assessment)$")).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
