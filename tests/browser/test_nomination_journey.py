@@ -46,6 +46,7 @@ def team_app(staff_make: Any, smtp: SMTPServer) -> Iterator[Any]:
         subject = cycles.add_subject(cycle, people["leader"])
         for who in ("leader", "boss"):
             create_account(people[who], (), PASSWORD)
+        create_account(factories.person("hr", "Hana Officer"), ("hr",), PASSWORD)
         db.session.commit()
         app.config["TEST_SUBJECT_ID"] = subject.id
         yield app
@@ -139,9 +140,12 @@ def test_the_nomination_pages_have_no_accessibility_violations(
                     ("submit", f"/me/cycles/{subject_id}/raters/submit")]
     manager_pages = [("approvals", "/team/approvals"),
                      ("approval", f"/team/approvals/{subject_id}?q=Olwen")]
+    # HR's view of a list not final, with "Make this list final as it stands"
+    hr_pages = [("hr-raters", f"/hr/cycles/{subject.cycle_id}/leaders/{subject_id}/raters")]
     for base in serve(team_app):
         for email, pages, before in (("leader@test.example", leader_pages, None),
-                                     ("boss@test.example", manager_pages, "submit")):
+                                     ("boss@test.example", manager_pages, "submit"),
+                                     ("hr@test.example", hr_pages, None)):
             if before == "submit":
                 lists.submit(subject, accept_short=True)
                 db.session.commit()
