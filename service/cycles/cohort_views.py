@@ -23,7 +23,7 @@ from service.cycles.views import bp, done_message
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations.groups import group_counts
-from service.nominations.models import Nomination, RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, Nomination, RaterGroup
 from service.nominations.operations import nominate, nominate_suggested, remove_nomination
 from service.people.models import Person
 from service.people.operations import find_person, search_people
@@ -231,7 +231,7 @@ def _raters_page(cycle: Cycle, subject: Subject, status: int = 200,
         "console/raters.html", cycle=cycle, subject=subject, counts=group_counts(subject),
         nominations=nominations, results=[p for p in results if p.id not in nominated],
         q=q, errors=errors, done=done_message(request.args.get("done")),
-        draft=cycle.state == CycleState.DRAFT, groups=[g.value for g in RaterGroup
+        draft=cycle.state == CycleState.DRAFT, groups=[g.value for g in BUILT_IN_GROUPS
                                                        if g != RaterGroup.SELF],
         nav_current="console.home"), status
 
@@ -275,7 +275,7 @@ def _raters_action(subject: Subject, action: str) -> str:
         group = form.get(f"group-{person.id}", "")
         if person.id == subject.person_id:
             group = RaterGroup.SELF.value
-        if group not in [g.value for g in RaterGroup]:
+        if group not in [g.value for g in BUILT_IN_GROUPS]:
             raise _FieldError(f"group-{person.id}", _("Choose the rater's group"))
         nominate(subject, person, RaterGroup(group))
         return "nominated"

@@ -17,7 +17,12 @@ from sqlalchemy.orm import aliased
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import db
 from service.nominations.groups import thresholds_of
-from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.nominations.models import (
+    BUILT_IN_GROUPS,
+    Invitation,
+    InvitationStatus,
+    Nomination,
+)
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.people.models import Person
 
@@ -61,8 +66,8 @@ def cycle_progress(cycle: Cycle, today: dt.date | None = None) -> dict[str, Any]
         counts[subject_id].setdefault(group, [0, 0, 0])[slot[status]] = count
     mail = _email_problems(cycle)
     limits = thresholds_of(cycle)
-    threshold_of = {group.value: limits.for_group(group.value) for group in RaterGroup}
-    order = [group.value for group in RaterGroup]
+    threshold_of = {group.value: limits.for_group(group.value) for group in BUILT_IN_GROUPS}
+    order = [group.value for group in BUILT_IN_GROUPS]
     days_left = (cycle.closes_on - today).days if cycle.state == CycleState.OPEN else None
     rows = []
     for subject_id, leader, facilitator in leaders:

@@ -122,7 +122,8 @@ def _new_form() -> dict[str, Any]:
         "name": "", "rubric_id": rubrics[0]["id"] if len(rubrics) == 1 else "",
         "opens_on": opens, "closes_on": closes, "reminder_days": [7, 2],
         "min_group_size": current_app.config["MIN_GROUP_SIZE"],
-        "manager_min": current_app.config["MANAGER_MIN"], "facilitated_release": False,
+        "manager_min": current_app.config["MANAGER_MIN"], "peer_min": None,
+        "direct_report_min": None, "other_min": None, "facilitated_release": False,
         "nominated_by": Nominator.HR.value, "language": "en", "auto_launch": False,
         "auto_close": True})
 

@@ -16,7 +16,13 @@ from service.cycles.models import Cycle, CycleState, Subject
 from service.cycles.progress import SHOWN, group_outlook
 from service.db import db
 from service.nominations.groups import thresholds_of
-from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.nominations.models import (
+    BUILT_IN_GROUPS,
+    Invitation,
+    InvitationStatus,
+    Nomination,
+    RaterGroup,
+)
 from service.people.models import Person
 from service.reports.context import build_context, format_date
 from service.reports.models import Report, ReportStatus
@@ -107,7 +113,7 @@ def subject_progress(subject: Subject) -> list[dict[str, Any]]:
         counts.setdefault(group, {})[status] = count
     limits = thresholds_of(subject.cycle)
     rows = []
-    for group in RaterGroup:
+    for group in BUILT_IN_GROUPS:
         found = counts.get(group.value)
         if not found:
             continue

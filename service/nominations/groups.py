@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from service.db import db
-from service.nominations.models import Nomination, RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, Nomination, RaterGroup
 from service.responses.results import Thresholds
 
 if TYPE_CHECKING:
@@ -47,14 +47,14 @@ class GroupCount:
 
 
 def thresholds_of(cycle: Cycle) -> Thresholds:
-    return Thresholds(cycle.min_group_size, cycle.manager_min)
+    return cycle.thresholds
 
 
 def counts_from(cycle: Cycle, nominated: dict[str, int]) -> list[GroupCount]:
     """Every group, in the order of RaterGroup, from a group -> nominated count mapping."""
     limits = thresholds_of(cycle)
     return [GroupCount(group.value, nominated.get(group.value, 0),
-                       limits.for_group(group.value)) for group in RaterGroup]
+                       limits.for_group(group.value)) for group in BUILT_IN_GROUPS]
 
 
 def cycle_group_counts(cycle: Cycle) -> dict[int, list[GroupCount]]:

@@ -47,7 +47,19 @@ SEEN = [status for status in ReportStatus if status.seen]
 
 
 def thresholds(cycle: Cycle) -> Thresholds:
-    return Thresholds(cycle.min_group_size, cycle.manager_min)
+    return cycle.thresholds
+
+
+def _raters(responses: Sequence[Response], cycle: Cycle) -> list[RaterAnswers]:
+    """The responses as the results module takes them, each under its group's key."""
+    keys = {group.id: group.results_key for group in cycle.custom_groups}
+    return [RaterAnswers(_key(r, keys), r.answers, r.comments) for r in responses]
+
+
+def _key(response: Response, custom: dict[int, str]) -> str:
+    if response.custom_group_id is not None:
+        return custom[response.custom_group_id]
+    return response.rater_group.value
 
 
 def _responses(subject_id: int, ids: Sequence[str] | None = None) -> list[Response]:
@@ -61,10 +73,10 @@ def _responses(subject_id: int, ids: Sequence[str] | None = None) -> list[Respon
 
 
 def _version(rubric: dict, responses: Sequence[Response], cycle: Cycle) -> Version:
-    raters = [RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in responses]
+    raters = _raters(responses, cycle)
     keys: dict[str, list[str]] = {}
-    for response in responses:
-        keys.setdefault(response.rater_group.value, []).append(str(response.id))
+    for response, rater in zip(responses, raters, strict=True):
+        keys.setdefault(rater.group, []).append(str(response.id))
     return Version(compute_results(rubric, raters, thresholds(cycle)), keys)
 
 
@@ -168,18 +180,22 @@ def report_inputs(report: Report) -> ReportInputs:
     person = subject.person
     config = current_app.config
     responses = _responses(subject.id, report.response_ids)
-    invited = {group.value: count for group, count in db.session.execute(
-        select(Nomination.group, func.count()).where(Nomination.subject_id == subject.id)
-        .group_by(Nomination.group))}
+    custom = {group.id: group.results_key for group in cycle.custom_groups}
+    invited = {custom[custom_id] if custom_id is not None else group.value: count
+               for group, custom_id, count in db.session.execute(
+                   select(Nomination.group, Nomination.custom_group_id, func.count())
+                   .where(Nomination.subject_id == subject.id)
+                   .group_by(Nomination.group, Nomination.custom_group_id))}
     seen_before = db.session.scalar(select(func.count()).where(
         Report.subject_id == subject.id, Report.version < report.version,
         Report.status.in_(SEEN)))
     return ReportInputs(
         leader=Leader(person.display_name, person.title, person.department, person.language),
         cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
-                         closed_on=cycle.closed_at.date() if cycle.closed_at else None),
+                         closed_on=cycle.closed_at.date() if cycle.closed_at else None,
+                         group_names=group_names(cycle)),
         rubric=cycle.rubric_snapshot,
-        raters=[RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in responses],
+        raters=_raters(responses, cycle),
         invited=invited,
         branding=Branding(config["ORGANISATION_NAME"],
                           Path(config["REPORT_LOGO"]) if config["REPORT_LOGO"] else None,
@@ -210,7 +226,14 @@ def previous_results(subject: Subject) -> Previous | None:
     before = earlier.cycle
     version = _version(before.rubric_snapshot, _responses(earlier.id, report.response_ids),
                        before)
-    return Previous(before.name, before.closes_on, before.rubric_snapshot, version.results)
+    return Previous(before.name, before.closes_on, before.rubric_snapshot, version.results,
+                    group_names(before))
+
+
+def group_names(cycle: Cycle) -> dict[str, dict[str, str]]:
+    """The cycle's own groups' names in both languages, by their results key."""
+    return {group.results_key: {"en": group.name_en, "cy": group.name_cy}
+            for group in cycle.custom_groups}
 
 
 def claim_report(report_id: int, lease: float, now: dt.datetime | None = None) -> str | None:
