@@ -19,7 +19,7 @@ from service.cycles import cohorts
 from service.cycles.leaders import add_leaders, assign_facilitator, remove_leader
 from service.cycles.models import Cycle, CycleState, Subject
 from service.cycles.operations import get_cycle
-from service.cycles.views import bp, done_message
+from service.cycles.views import bp, cycle_names, done_message
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations.groups import group_counts
@@ -233,7 +233,7 @@ def _raters_page(cycle: Cycle, subject: Subject, status: int = 200,
         q=q, errors=errors, done=done_message(request.args.get("done")),
         draft=cycle.state == CycleState.DRAFT, groups=[g.value for g in BUILT_IN_GROUPS
                                                        if g != RaterGroup.SELF],
-        nav_current="console.home"), status
+        nav_current="console.home", **cycle_names(cycle)), status
 
 
 @bp.route("/cycles/<int:cycle_id>/leaders/<int:subject_id>/raters", methods=["GET", "POST"])

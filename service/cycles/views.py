@@ -28,6 +28,7 @@ from service.cycles.preview import launch_preview
 from service.db import db
 from service.errors import DomainError
 from service.i18n import long_date
+from service.nominations.groups import with_own_groups
 from service.nominations.models import RaterGroup
 from service.rubrics.loader import RubricError
 from service.staff.access import require_role
@@ -90,7 +91,13 @@ def done_message(key: str | None) -> str | None:
 
 def _cycle_page(template: str, cycle: Cycle, status: int = 200, **context: Any) -> Any:
     return render_template(template, cycle=cycle, done=done_message(request.args.get("done")),
-                           **context), status
+                           **cycle_names(cycle), **context), status
+
+
+def cycle_names(cycle: Cycle) -> dict[str, Any]:
+    """The console's group names and words with the cycle's own groups in them."""
+    return {"group_names": with_own_groups(group_names(), cycle),
+            "group_words": with_own_groups(group_words(), cycle)}
 
 
 def _refused(exc: DomainError | RubricError) -> str:

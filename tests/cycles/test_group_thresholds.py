@@ -13,7 +13,11 @@ from werkzeug.datastructures import MultiDict
 from service.cycles import operations as cycles
 from service.cycles.groups import add_group
 from service.cycles.models import Cycle
+from service.cycles.overview import cycle_lines
+from service.cycles.preview import launch_preview
+from service.cycles.progress import cycle_progress
 from service.db import db
+from service.leaders.overview import subject_progress
 from service.nominations.groups import group_counts
 from service.nominations.models import Nomination, RaterGroup
 from service.nominations.operations import nominate
@@ -88,8 +92,19 @@ def test_the_cli_sets_each_groups_k_and_the_cycles_own_groups(app, runner):
 
 def test_a_custom_group_reaching_its_k_is_shown_by_name_and_one_below_is_not(app):
     cycle, patients = _cycle_with_patients(4, 4, peer_min=2)
+    key = "custom_patients_and_carers"
+    assert launch_preview(cycle)["per_group"][key] == 4
+    assert any(item == ("below_threshold", 1) for line in cycle_lines()
+               for item in line.attention) is False
     cycles.launch(cycle)
     db.session.commit()
+    progress = cycle_progress(cycle)["leaders"][0]["groups"]
+    assert {"group": key, "invited": 4, "threshold": 4}.items() <= next(
+        g for g in progress if g["group"] == key).items()
+    assert next(g for g in progress if g["group"] == "peer")["threshold"] == 2
+    leader_view = subject_progress(cycle.subjects[0])
+    assert [row["group"] for row in leader_view][-1] == key
+    assert cycle_lines()  # the HR home page's lines count the cycle's own groups too
     link = RatingLink.of(patients[0].invitation)
     assert (link.min_group_size, link.group_name("cy")) == (4, "Cleifion a gofalwyr")
     peers = db.session.scalars(select(Nomination).where(
