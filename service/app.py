@@ -149,7 +149,8 @@ def _register_models() -> None:
     import service.reports.models
     import service.responses.models
     import service.sharing.models
-    import service.staff.models  # noqa: F401
+    import service.staff.models
+    import service.webhooks.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -188,9 +189,11 @@ def _register_blueprints(app: Flask) -> None:
 def _configure_api(app: Flask) -> None:
     from service.api.setup import init_api
     from service.api.views import bp as api_keys_bp
+    from service.webhooks.views import bp as webhooks_bp
 
     init_api(app)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(webhooks_bp)  # beside the API keys, with the API's `id` converter
 
 
 def _register_errors(app: Flask) -> None:
@@ -249,11 +252,13 @@ def _register_cli(app: Flask) -> None:
     from service.people.cli import people_cli
     from service.reports.cli import report_cli
     from service.rubrics.cli import rubric_cli
+    from service.sharing.cli import export_cli
     from service.staff.cli import user_cli
     from service.tasks.cli import worker_command
+    from service.webhooks.cli import webhook_cli
 
     for command in (db_cli, rubric_cli, people_cli, directory_cli, cycle_cli, outbox_cli,
                     invitation_cli, nominations_cli, report_cli, audit_cli, user_cli,
-                    apikey_cli, worker_command,
+                    apikey_cli, export_cli, webhook_cli, worker_command,
                     demo_command):
         app.cli.add_command(command)

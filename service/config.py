@@ -137,12 +137,25 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # Policy: whether staff with the granted `hr` role may open leaders' reports (released
     # versions only). Off by default: the report belongs to the leader (docs/security.md).
     "HR_CAN_OPEN_REPORTS": (False, _bool),
+    # Policy: the appraisal integration (the API, scope reports:read) always receives each
+    # released report's summary, without comments, whether or not the leader shared it. Off
+    # by default: the leader chooses (service/sharing/integration.py).
+    "APPRAISAL_ALWAYS_RECEIVES_SUMMARY": (False, _bool),
     "TOKEN_FAILURE_LIMIT": ("20 per minute", str),
     # Where failed link look-ups are counted; empty: a SQLite file in the instance folder,
     # shared by every web process on the machine (service/responses/throttle.py).
     "RATELIMIT_STORAGE_URI": ("", str),
     # Calls allowed per API key, counted in RATELIMIT_STORAGE_URI (service/api/calls.py).
     "API_RATE_LIMIT": ("300 per minute", str),
+    # Webhooks (service/webhooks): plain http and loopback/private addresses only when on (a
+    # test or a closed network); seconds to wait for a receiver; attempts before giving up.
+    "WEBHOOKS_ALLOW_PRIVATE": (False, _bool),
+    "WEBHOOKS_TIMEOUT": (10, int),
+    "WEBHOOKS_MAX_ATTEMPTS": (8, int),
+    # Days kept before the nightly clean-up forgets them: an API write's saved answer (a retry
+    # after this many days runs the operation again) and a finished webhook delivery.
+    "IDEMPOTENCY_DAYS": (7, int),
+    "WEBHOOK_DELIVERY_DAYS": (30, int),
     # The swagger-ui-dist npm package's folder, for the API's documentation page; empty:
     # node_modules in the source checkout (service/api/docs.py).
     "SWAGGER_UI_DIR": ("", str),

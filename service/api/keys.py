@@ -28,8 +28,8 @@ SCOPES: dict[str, Any] = {
     "cycles:write": _l("create and edit cycles, add leaders, nominate raters, launch, extend, "
                        "close and release"),
     "progress:read": _l("response counts per leader and group, never who answered"),
-    "reports:read": _l("report status and consented summaries (to come)"),
-    "audit:read": _l("the audit log (to come)"),
+    "reports:read": _l("report status, and the summaries, PDFs and action plans leaders shared"),
+    "audit:read": _l("the audit log"),
 }
 PREFIX = "f360_"  # recognisable in a leaked file or a secret scanner's rules
 KEY_BYTES = 32

@@ -47,7 +47,7 @@ API_SETTINGS = {
 
 
 def init_api(app: Flask) -> FeedbackApi:
-    from service.api import cycles, docs, people, rubrics
+    from service.api import audit, cycles, docs, people, reports, rubrics
     from service.api.calls import ApiThrottle
     from service.extensions import csrf
 
@@ -59,7 +59,7 @@ def init_api(app: Flask) -> FeedbackApi:
     api = FeedbackApi(app)
     api.register_converter(IdConverter, lambda _converter: {
         "type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID})
-    for blp in (people.blp, rubrics.blp, cycles.blp):
+    for blp in (people.blp, rubrics.blp, cycles.blp, reports.blp, audit.blp):
         csrf.exempt(blp)  # bearer keys, no cookies: nothing for a forged form to ride on
         api.register_blueprint(blp)
     app.register_blueprint(docs.bp)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from service.audit.models import AuditEvent
 from service.db import db
@@ -75,14 +75,10 @@ class AuditFilter:
     until: dt.datetime | None = None
 
 
-def audit_events(chosen: AuditFilter | None = None, limit: int | None = None,
-                 offset: int = 0) -> list[AuditEvent]:
-    """Entries, newest first, filtered as HR asks (the page, its CSV and `feedback360 audit
-    export`); ``offset`` and ``limit`` give the page a page of them."""
-    chosen = chosen or AuditFilter()
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+def filtered(query: Select[Any], chosen: AuditFilter) -> Select[Any]:
+    """``query`` narrowed to the entries ``chosen`` asks for."""
     if chosen.action:
-        query = query.where(AuditEvent.action.startswith(chosen.action))
+        query = query.where(AuditEvent.action.startswith(chosen.action, autoescape=True))
     if chosen.object_type:
         query = query.where(AuditEvent.object_type == chosen.object_type)
     if chosen.object_id:
@@ -91,6 +87,15 @@ def audit_events(chosen: AuditFilter | None = None, limit: int | None = None,
         query = query.where(AuditEvent.at >= chosen.since)
     if chosen.until:
         query = query.where(AuditEvent.at < chosen.until)
+    return query
+
+
+def audit_events(chosen: AuditFilter | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[AuditEvent]:
+    """Entries, newest first, filtered as HR asks (the page, its CSV, `feedback360 audit
+    export` and the API); ``offset`` and ``limit`` give a page of them."""
+    query = filtered(select(AuditEvent), chosen or AuditFilter()).order_by(
+        AuditEvent.at.desc(), AuditEvent.id.desc())
     if limit:
         query = query.limit(limit)
     if offset:

@@ -22,8 +22,9 @@ from service.cycles.operations import get_cycle
 from service.cycles.views import bp, cycle_names, done_message
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound
+from service.nominations import lists
 from service.nominations.groups import group_counts
-from service.nominations.models import BUILT_IN_GROUPS, Nomination, RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, ListState, Nomination, RaterGroup
 from service.nominations.operations import nominate, nominate_suggested, remove_nomination
 from service.people.models import Person
 from service.people.operations import find_person, search_people
@@ -227,10 +228,13 @@ def _raters_page(cycle: Cycle, subject: Subject, status: int = 200,
         .where(Nomination.subject_id == subject.id)
         .order_by(Nomination.group, Person.display_name)).all()
     nominated = {n.person_id for n in nominations}
+    open_list = (cycle.state == CycleState.DRAFT and lists.leaders_nominate(cycle)
+                 and lists.state_of(subject).state != ListState.APPROVED)
     return render_template(
         "console/raters.html", cycle=cycle, subject=subject, counts=group_counts(subject),
         nominations=nominations, results=[p for p in results if p.id not in nominated],
         q=q, errors=errors, done=done_message(request.args.get("done")),
+        list_state=lists.state_of(subject).state.value if open_list else None,
         draft=cycle.state == CycleState.DRAFT, groups=[g.value for g in BUILT_IN_GROUPS
                                                        if g != RaterGroup.SELF],
         nav_current="console.home", **cycle_names(cycle)), status
@@ -286,4 +290,7 @@ def _raters_action(subject: Subject, action: str) -> str:
             raise _FieldError("q", _("That rater is not nominated for this leader"))
         remove_nomination(nomination)
         return "unnominated"
+    if action == "finalise":
+        lists.finalise(subject)
+        return "finalised"
     raise _FieldError("q", _("Choose what to do"))

@@ -17,7 +17,7 @@ from service.errors import DomainError, InvalidInput, state_name
 from service.nominations.models import Nomination
 from service.people.models import Person
 from service.reports.models import Report
-from service.reports.operations import SEEN
+from service.reports.numbering import SEEN
 
 
 @dataclass

@@ -22,6 +22,7 @@ from service.people.models import Person
 from service.reports.operations import prepare_reports, release_reports
 from service.responses.holding import move_held
 from service.rubrics.loader import find_rubric
+from service.webhooks.events import emit
 
 # Which state may follow which. closed/released -> open is HR re-opening a cycle for late
 # responses; closing again prepares new report versions where that is safe.
@@ -148,8 +149,22 @@ def extend_closing(cycle: Cycle, closes_on: dt.date, today: dt.date | None = Non
     cycle.closes_on = closes_on
     cycle.reminders_done = [day for day in cycle.reminder_days
                             if closes_on - dt.timedelta(days=day) <= today]
+    _redate_queued(cycle, old)
     db.session.flush()
     record("cycle.extend", "cycle", cycle.id, f"closing date moved from {old} to {closes_on}")
+
+
+def _redate_queued(cycle: Cycle, old: dt.date) -> None:
+    """Emails queued but not sent yet name the new closing date: an invitation queued at launch
+    and sent after the extension (mail was down, or paced) must not give a rater the old one."""
+    shift = (cycle.closes_on - old).days
+    for message in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.cycle_id == cycle.id, OutboxMessage.status == OutboxStatus.PENDING)):
+        if "closes_on" in message.context:
+            context = {**message.context, "closes_on": cycle.closes_on.isoformat()}
+            if isinstance(context.get("days_left"), int):
+                context["days_left"] += shift
+            message.context = context
 
 
 def add_subject(cycle: Cycle, person: Person, facilitator: Person | None = None, *,
@@ -241,6 +256,7 @@ def launch(cycle: Cycle) -> dict[int, str]:
     db.session.flush()
     record("cycle.launch", "cycle", cycle.id,
            f"launched: {len(tokens)} invitations queued, closes {cycle.closes_on}")
+    emit("cycle.launched", cycle_id=cycle.id)
     return tokens
 
 
@@ -300,6 +316,7 @@ def close(cycle: Cycle) -> None:
     db.session.flush()
     prepare_reports(cycle)
     record("cycle.close", "cycle", cycle.id, "closed; reports queued")
+    emit("cycle.closed", cycle_id=cycle.id)
     after_commit(functools.partial(erase_residue, db.engine), key="erase-residue")
 
 

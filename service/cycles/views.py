@@ -86,6 +86,7 @@ def done_message(key: str | None) -> str | None:
         "suggested": _("The suggested raters are nominated."),
         "nominated": _("The rater is nominated."),
         "unnominated": _("The rater is removed."),
+        "finalised": _("The list of raters is final. The leader can no longer change it."),
     }.get(key or "")
 
 

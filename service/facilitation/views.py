@@ -20,6 +20,7 @@ from service.db import db
 from service.errors import DomainError
 from service.facilitation import operations
 from service.plans.operations import plan_of, released_report
+from service.reports.numbering import display_version, pdf_filename
 from service.staff.access import require_signed_in
 from service.staff.views import staff_page_context
 from service.web.date_input import date_from_parts
@@ -62,7 +63,8 @@ def _leader_page(subject: Subject, status: int = 200, **context: Any) -> Any:
     return render_template(
         "facilitation/leader.html", subject=subject, session=session,
         stage=operations.report_stage(subject),
-        versions=operations.openable_versions(current_user.person, subject),
+        versions=[(report, display_version(report))
+                  for report in operations.openable_versions(current_user.person, subject)],
         plan=plan_of(subject) if released else None, notes_max=operations.NOTES_MAX,
         done=request.args.get("done"), **context), status
 
@@ -81,7 +83,7 @@ def report_pdf(subject_id: int, version: int) -> Any:
                    if r.version == version), None)
     if report is None or report.pdf is None:
         abort(404)
-    return pdf_response(report.pdf, f"feedback-report-{subject.id}-v{report.version}.pdf")
+    return pdf_response(report.pdf, pdf_filename(report))
 
 
 @bp.post("/<int:subject_id>/session")

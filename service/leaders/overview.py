@@ -138,15 +138,3 @@ def summary(report: Report, lang: str) -> dict[str, Any]:
     return build_context(inputs)
 
 
-def display_version(report: Report) -> int:
-    """The number the PDF prints: 1 + the versions a reader had before it."""
-    return 1 + (db.session.scalar(select(func.count()).where(
-        Report.subject_id == report.subject_id, Report.version < report.version,
-        Report.status.in_([s for s in ReportStatus if s.seen]))) or 0)
-
-
-def pdf_filename(report: Report) -> str:
-    """No name in it: a shared downloads folder must not tell whose report it is."""
-    subject = report.subject
-    return (f"feedback-report-{subject.cycle_id}-{subject.id}-v{display_version(report)}"
-            ".pdf")

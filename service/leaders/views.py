@@ -22,7 +22,10 @@ from service.i18n import current_language
 from service.leaders import overview
 from service.nominations.groups import with_own_groups
 from service.people.models import Person
+from service.plans.operations import plan_of
 from service.reports.models import Report, ReportStatus
+from service.reports.numbering import display_version, pdf_filename
+from service.sharing import integration
 from service.sharing import operations as sharing
 from service.sharing.models import ReportShare, ShareRole
 from service.staff.access import require_signed_in
@@ -76,7 +79,7 @@ def version_rows(versions: list[Report], link: Any) -> list[dict[str, Any]]:
     lang = current_language()
     from service.reports.context import format_date
 
-    return [{"number": overview.display_version(r), "version": r.version,
+    return [{"number": display_version(r), "version": r.version,
              "released": format_date(r.released_at.date(), lang) if r.released_at else "",
              "held_back": r.held_back, "summary": link(r),
              "pdf": url_for("leaders.pdf", subject_id=r.subject_id, version=r.version)}
@@ -117,12 +120,30 @@ def _report_page(subject: Subject, status: int = 200, errors: dict[str, str] | N
     return render_template(
         "leaders/report.html", subject=subject, cycle=subject.cycle, report=shown,
         summary=overview.summary(shown, current_language()),
-        number=overview.display_version(shown),
+        number=display_version(shown),
         versions=version_rows(versions, lambda r: url_for(
             "leaders.report", subject_id=subject.id, version=r.version)),
         query=query, people=people, roles=[role.value for role in ShareRole],
         active=[s for s in shares if s.active], history=_history(shares),
-        errors=errors or {}, chosen_role=chosen_role, done=request.args.get("done")), status
+        errors=errors or {}, chosen_role=chosen_role, done=request.args.get("done"),
+        appraisal=_appraisal(subject)), status
+
+
+def _appraisal(subject: Subject) -> dict[str, Any]:
+    """The "Share with appraisal" part: what is shared now, by whom, and every choice."""
+    consents = integration.consents_of(subject)
+    given = {c.given_at for c in consents}
+    withdrawn = {c.withdrawn_at for c in consents if c.withdrawn_at}
+    events = []
+    for consent in consents:  # a change is a withdrawal and a new consent at one moment
+        events.append({"at": consent.given_at, "consent": consent,
+                       "what": "changed" if consent.given_at in withdrawn else "given"})
+        if consent.withdrawn_at and consent.withdrawn_at not in given:
+            events.append({"at": consent.withdrawn_at, "what": "withdrawn", "consent": consent})
+    return {"allowed": integration.allowed_for(subject),
+            "consent": next((c for c in consents if c.active), None),
+            "policy": integration.policy_gives_summary(), "plan": plan_of(subject),
+            "history": sorted(events, key=lambda e: e["at"], reverse=True)}
 
 
 def _history(shares: list[ReportShare]) -> list[dict[str, Any]]:
@@ -176,6 +197,39 @@ def withdraw(subject_id: int, share_id: int) -> Any:
                     + "#sharing", code=303)
 
 
+@bp.post("/me/cycles/<int:subject_id>/appraisal")
+@require_signed_in
+def share_with_appraisal(subject_id: int) -> Any:
+    """Give (or change) the consent for the organisation's appraisal integration."""
+    subject = own_subject(subject_id)
+    if not overview.released_versions(subject):
+        abort(404)
+    also = set(request.form.getlist("also"))
+    integration.give_consent(subject, pdf="pdf" in also, comments="comments" in also,
+                             plan="action_plan" in also if plan_of(subject) else None,
+                             by=current_user.person)
+    db.session.commit()
+    return redirect(url_for("leaders.report", subject_id=subject.id, done="appraisal_shared")
+                    + "#appraisal", code=303)
+
+
+@bp.post("/me/cycles/<int:subject_id>/appraisal/withdraw")
+@require_signed_in
+def withdraw_from_appraisal(subject_id: int) -> Any:
+    subject = own_subject(subject_id)
+    if not overview.released_versions(subject):
+        abort(404)
+    try:
+        integration.withdraw_consent(subject, current_user.person)
+    except DomainError:
+        db.session.rollback()  # nothing shared: nothing to withdraw, the page says so
+        return redirect(url_for("leaders.report", subject_id=subject.id) + "#appraisal",
+                        code=303)
+    db.session.commit()
+    return redirect(url_for("leaders.report", subject_id=subject.id,
+                            done="appraisal_withdrawn") + "#appraisal", code=303)
+
+
 @bp.get("/reports/<int:subject_id>/v<int:version>.pdf")
 @require_signed_in
 def pdf(subject_id: int, version: int) -> Any:
@@ -190,4 +244,4 @@ def pdf(subject_id: int, version: int) -> Any:
         abort(404)
     if found.pdf is None:
         raise DomainError(_("This version has no PDF. Ask HR to make the reports again."))
-    return pdf_response(found.pdf, overview.pdf_filename(found))
+    return pdf_response(found.pdf, pdf_filename(found))

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -131,31 +132,33 @@ def _resolve(messages: list[OutboxMessage]) -> dict[int, Resolution]:
     return resolved
 
 
-def claim_due(batch_size: int) -> list[OutboxMessage]:
-    """Take a lease on due rows, so two relays running at once never send the same message."""
+def claim_due(batch_size: int, model: type[Any] = OutboxMessage) -> list[Any]:
+    """Take a lease on due rows, so two relays running at once never send the same message.
+    ``model`` is any outbox-shaped table (id, status, next_attempt_at): the webhook
+    deliveries are claimed the same way."""
     now = utcnow()
     lease_until = now + LEASE
     candidates = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.next_attempt_at)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).limit(batch_size)
+        select(model.id, model.next_attempt_at)
+        .where(model.status == OutboxStatus.PENDING, model.next_attempt_at <= now)
+        .order_by(model.id).limit(batch_size)
     ).all()
     claimed = []
-    for message_id, seen_at in candidates:
+    for row_id, seen_at in candidates:
         result = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.next_attempt_at == seen_at)
+            update(model)
+            .where(model.id == row_id, model.status == OutboxStatus.PENDING,
+                   model.next_attempt_at == seen_at)
             .values(next_attempt_at=lease_until)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            claimed.append(message_id)
+            claimed.append(row_id)
     db.session.commit()
     if not claimed:
         return []
     return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+        select(model).where(model.id.in_(claimed)).order_by(model.id)
         .execution_options(populate_existing=True)))
 
 

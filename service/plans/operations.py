@@ -26,6 +26,7 @@ from service.plans.models import ActionPlan
 from service.reports.context import build_context, format_date
 from service.reports.models import Report, ReportStatus
 from service.reports.operations import report_inputs
+from service.webhooks.events import emit
 
 log = logging.getLogger(__name__)
 TEXT_MAX = 5_000
@@ -103,6 +104,9 @@ def save_plan(subject: Subject, report: Report, parts: dict[str, dict[str, Any]]
         record("plan.save", "subject", subject.id,
                f"action plan on version {report.version}: {', '.join(changed)} saved"
                f"{_consent_words(plan) if 'appraisal_consent' in changed else ''}")
+        emit("action_plan.updated", cycle_id=subject.cycle_id, subject_id=subject.id,
+             leader_id=subject.person_id, report_version=report.version,
+             plan_revision=plan.revision)
     db.session.flush()
     return plan
 

@@ -25,6 +25,7 @@ from service.facilitation.operations import notes_of, session_of
 from service.people.models import Person
 from service.plans import operations
 from service.reports.models import Report, ReportStatus
+from service.reports.numbering import pdf_filename
 from service.staff.access import require_signed_in
 from service.staff.views import staff_page_context
 from service.web.date_input import date_from_parts
@@ -194,7 +195,7 @@ def plan_pdf(subject_id: int) -> Any:
     if report is None or not operations.pdf_ready(plan):
         abort(404)
     assert plan is not None and plan.pdf is not None
-    return pdf_response(plan.pdf, f"feedback-report-{subject.id}-with-plan-{plan.revision}.pdf")
+    return pdf_response(plan.pdf, pdf_filename(report, plan.revision))
 
 
 @bp.get("/<int:subject_id>/session")

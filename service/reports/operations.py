@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleState, Subject
@@ -37,13 +38,14 @@ from service.reports.context import (
 )
 from service.reports.models import Report, ReportStatus
 from service.reports.notices import notify_report_ready
+from service.reports.numbering import SEEN, display_version
 from service.reports.versions import Version, difference_problems
 from service.responses.holding import held_counts
 from service.responses.models import Response
 from service.responses.results import RaterAnswers, Thresholds, compute_results
+from service.webhooks.events import emit
 
 log = logging.getLogger(__name__)
-SEEN = [status for status in ReportStatus if status.seen]
 
 
 def thresholds(cycle: Cycle) -> Thresholds:
@@ -175,38 +177,67 @@ def _queue_renders(ids: list[int]) -> int:
 
 def report_inputs(report: Report) -> ReportInputs:
     """Everything the context builder needs, read from the database as plain values."""
-    subject = report.subject
-    cycle = subject.cycle
-    person = subject.person
+    return reports_inputs([report])[0]
+
+
+def reports_inputs(reports: Sequence[Report], *, previous: bool = True) -> list[ReportInputs]:
+    """`report_inputs` for many versions in a fixed number of queries, whatever their number
+    (the API's pages of summaries). ``previous=False`` leaves out the earlier cycle's results,
+    which only the change since then needs (a query per leader)."""
+    if not reports:
+        return []
     config = current_app.config
-    responses = _responses(subject.id, report.response_ids)
-    custom = {group.id: group.results_key for group in cycle.custom_groups}
-    invited = {custom[custom_id] if custom_id is not None else group.value: count
-               for group, custom_id, count in db.session.execute(
-                   select(Nomination.group, Nomination.custom_group_id, func.count())
-                   .where(Nomination.subject_id == subject.id)
-                   .group_by(Nomination.group, Nomination.custom_group_id))}
-    seen_before = db.session.scalar(select(func.count()).where(
-        Report.subject_id == subject.id, Report.version < report.version,
-        Report.status.in_(SEEN)))
-    return ReportInputs(
-        leader=Leader(person.display_name, person.title, person.department, person.language),
-        cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
-                         closed_on=cycle.closed_at.date() if cycle.closed_at else None,
-                         group_names=group_names(cycle)),
-        rubric=cycle.rubric_snapshot,
-        raters=_raters(responses, cycle),
-        invited=invited,
-        branding=Branding(config["ORGANISATION_NAME"],
-                          Path(config["REPORT_LOGO"]) if config["REPORT_LOGO"] else None,
-                          config["REPORT_COLOUR"]),
-        language=cycle.language,
-        version=1 + (seen_before or 0),
-        held_back=report.held_back,
-        cohort=report.cohort,
-        previous=previous_results(subject),
-        facilitator=subject.facilitator.display_name if subject.facilitator else None,
-    )
+    subject_ids = list({report.subject_id for report in reports})
+    subjects = {subject.id: subject for subject in db.session.scalars(
+        select(Subject).where(Subject.id.in_(subject_ids))
+        .options(joinedload(Subject.person), joinedload(Subject.cycle),
+                 joinedload(Subject.facilitator)))}
+    responses: dict[int, list[Response]] = {}
+    for response in db.session.scalars(select(Response).where(
+            Response.subject_id.in_(subject_ids))):
+        responses.setdefault(response.subject_id, []).append(response)
+    custom = {group.id: group.results_key for subject in subjects.values()
+              for group in subject.cycle.custom_groups}
+    invited: dict[int, dict[str, int]] = {}
+    for subject_id, group, custom_id, count in db.session.execute(
+            select(Nomination.subject_id, Nomination.group, Nomination.custom_group_id,
+                   func.count())
+            .where(Nomination.subject_id.in_(subject_ids))
+            .group_by(Nomination.subject_id, Nomination.group, Nomination.custom_group_id)):
+        key = custom[custom_id] if custom_id is not None else group.value
+        invited.setdefault(subject_id, {})[key] = count
+    seen = db.session.execute(select(Report.subject_id, Report.version).where(
+        Report.subject_id.in_(subject_ids), Report.status.in_(SEEN))).all()
+    branding = Branding(config["ORGANISATION_NAME"],
+                        Path(config["REPORT_LOGO"]) if config["REPORT_LOGO"] else None,
+                        config["REPORT_COLOUR"])
+    made = []
+    for report in reports:
+        subject = subjects[report.subject_id]
+        cycle, person = subject.cycle, subject.person
+        wanted = set(report.response_ids)
+        counted = sorted((r for r in responses.get(subject.id, []) if str(r.id) in wanted),
+                         key=lambda r: str(r.id))
+        seen_before = sum(1 for subject_id, version in seen
+                          if subject_id == subject.id and version < report.version)
+        made.append(ReportInputs(
+            leader=Leader(person.display_name, person.title, person.department,
+                          person.language),
+            cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
+                             closed_on=cycle.closed_at.date() if cycle.closed_at else None,
+                             group_names=group_names(cycle)),
+            rubric=cycle.rubric_snapshot,
+            raters=_raters(counted, cycle),
+            invited=invited.get(subject.id, {}),
+            branding=branding,
+            language=cycle.language,
+            version=1 + seen_before,
+            held_back=report.held_back,
+            cohort=report.cohort,
+            previous=previous_results(subject) if previous else None,
+            facilitator=subject.facilitator.display_name if subject.facilitator else None,
+        ))
+    return made
 
 
 def previous_results(subject: Subject) -> Previous | None:
@@ -342,9 +373,16 @@ def release_reports(cycle: Cycle) -> dict[str, int]:
         else:
             report.status, report.released_at = ReportStatus.RELEASED, now
             notify_report_ready(subject, to_leader=True, is_update=update)
+            _emit_released(subject, report)
             counts["to_leader"] += 1
     db.session.flush()
     return counts
+
+
+def _emit_released(subject: Subject, report: Report) -> None:
+    """The `report.released` webhook: ids only (service/webhooks/events.py)."""
+    emit("report.released", cycle_id=subject.cycle_id, subject_id=subject.id,
+         leader_id=subject.person_id, report_version=report.version)
 
 
 def hand_over(subject: Subject) -> Report:
@@ -358,6 +396,7 @@ def hand_over(subject: Subject) -> Report:
     update = _was_seen_before(report)
     report.status, report.released_at = ReportStatus.RELEASED, utcnow()
     notify_report_ready(subject, to_leader=True, is_update=update)
+    _emit_released(subject, report)
     db.session.flush()
     record("report.hand_over", "subject", subject.id,
            f"version {report.version} handed over to {subject.person.display_name}")
@@ -366,9 +405,7 @@ def hand_over(subject: Subject) -> Report:
 
 def _was_seen_before(report: Report) -> bool:
     """Whether a reader had an earlier version: the new one is then an update."""
-    return bool(db.session.scalar(select(func.count()).where(
-        Report.subject_id == report.subject_id, Report.version < report.version,
-        Report.status.in_(SEEN))))
+    return display_version(report) > 1
 
 
 def report_status(cycle: Cycle) -> list[dict[str, object]]:

@@ -12,7 +12,12 @@ in between, so a new version is allowed only when, in every cell shown in both v
    joiners must reach the organisation's k and the k of every group they come from, and
    joiners from a non-anonymous group whose own column shows them in the same cell (the
    manager) are not counted: their answer is on the page anyway.
-3. Comments: nobody leaves the comment pool, and if any new comment text appears, the raters
+3. Respondents: in every anonymous group shown in its own column in both versions, the raters
+   who responded in between are none or at least the group's threshold. A group's "n not
+   observed" counts and its "Not observed" label depend on everyone who responded in it, not
+   only on those who rated the item, so one late rater who chose "not observed" would
+   otherwise be told apart without changing any cell's ratings.
+4. Comments: nobody leaves the comment pool, and if any new comment text appears, the raters
    who joined the pool reach the organisation's k and the k of each of their groups (a new
    comment is then one of at least that many people's).
 
@@ -86,6 +91,7 @@ def difference_problems(earlier: Version, later: Version, thresholds: Thresholds
         if column != "self" and 0 < len(joined) < needed:
             problems.append(f"{kind} {cell_id}, {column}: {len(joined)} joined, fewer than "
                             f"{needed}")
+    problems += _respondent_problems(earlier, later, thresholds)
     old_pool, new_pool = earlier.ids(earlier.results.comment_members), later.ids(
         later.results.comment_members)
     if not old_pool <= new_pool:
@@ -96,4 +102,19 @@ def difference_problems(earlier: Version, later: Version, thresholds: Thresholds
         if len(joined) < needed:
             problems.append(f"comments: new comments from {len(joined)} raters, fewer than "
                             f"{needed}")
+    return problems
+
+
+def _respondent_problems(earlier: Version, later: Version, thresholds: Thresholds) -> list[str]:
+    """Rule 3: what each shown anonymous group's column says beyond its cells' ratings."""
+    problems: list[str] = []
+    for group in earlier.results.columns:
+        if group in _NOT_ANONYMOUS or group == ALL_OTHERS or group not in later.results.columns:
+            continue
+        before, after = set(earlier.keys.get(group, ())), set(later.keys.get(group, ()))
+        joined, needed = len(after - before), thresholds.for_group(group)
+        if not before <= after:
+            problems.append(f"{group}: a rater would leave the group")
+        elif 0 < joined < needed:
+            problems.append(f"{group}: {joined} responded since, fewer than {needed}")
     return problems

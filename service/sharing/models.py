@@ -45,3 +45,32 @@ class ReportShare(db.Model):
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class IntegrationConsent(db.Model):
+    """The leader's consent that the organisation's integration (appraisal systems reading the
+    API, service/api/reports.py) may receive their released report's summary, and what more:
+    the PDF, the comments. One row per consent given; a withdrawal keeps the row with its
+    `withdrawn_at`, and a changed choice is a withdrawal and a new row, so the leader's page
+    and the audit log show every choice. The action plan's part is the plan's own
+    `appraisal_consent` (service/plans), one switch offered on both pages."""
+
+    __tablename__ = "integration_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"),
+                                            index=True)
+    #: the whole report: every behaviour's scores and the comments (PDFs cannot leave parts out)
+    include_pdf: Mapped[bool] = mapped_column(default=False)
+    #: the raters' comments in the summary (never without the leader's choice)
+    include_comments: Mapped[bool] = mapped_column(default=False)
+    given_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None]
+    #: the leader (None if given from the command line)
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    subject: Mapped[Subject] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None

@@ -14,6 +14,7 @@ from service.db import db
 from service.i18n import current_language
 from service.leaders import overview
 from service.leaders.views import chosen_version, page_names, version_rows
+from service.reports.numbering import display_version
 from service.sharing import operations as sharing
 from service.staff.access import require_signed_in
 from service.staff.views import staff_page_context
@@ -49,6 +50,6 @@ def report(subject_id: int) -> Any:
     return render_template(
         "leaders/shared_report.html", subject=subject, cycle=subject.cycle, share=share,
         report=shown, summary=overview.summary(shown, current_language()),
-        number=overview.display_version(shown),
+        number=display_version(shown),
         versions=version_rows(versions, lambda r: url_for(
             "shared.report", subject_id=subject.id, version=r.version)))

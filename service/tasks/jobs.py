@@ -101,6 +101,50 @@ def wake_relay() -> bool:
     return True
 
 
+def wake_webhooks() -> bool:
+    """After a commit that wrote webhook deliveries, ask the worker to send them now rather
+    than within the minute; the queue being down loses nothing (the periodic run sends them)."""
+    from flask import current_app
+
+    try:
+        current_app.extensions["tasks"].deliver_webhooks()
+    except Exception as exc:
+        log.warning("could not queue webhook deliveries (%s); the periodic run will send them",
+                    exc.__class__.__name__)
+        return False
+    return True
+
+
+def deliver_webhooks() -> int:
+    from service.webhooks.delivery import deliver_until_done
+
+    return deliver_until_done(RELAY_BUDGET_SECONDS)
+
+
+def forget_old(now: dt.datetime | None = None) -> int:
+    """Nightly: API writes' saved answers older than IDEMPOTENCY_DAYS and finished webhook
+    deliveries older than WEBHOOK_DELIVERY_DAYS, so neither table grows without end. Returns
+    the rows deleted."""
+    from flask import current_app
+    from sqlalchemy import delete
+
+    from service.api.models import IdempotentAnswer
+    from service.db import utcnow
+    from service.outbox.models import OutboxStatus
+    from service.webhooks.models import WebhookDelivery
+
+    now = now or utcnow()
+    config = current_app.config
+    answers = db.session.execute(delete(IdempotentAnswer).where(
+        IdempotentAnswer.created_at < now - dt.timedelta(days=config["IDEMPOTENCY_DAYS"])))
+    deliveries = db.session.execute(delete(WebhookDelivery).where(
+        WebhookDelivery.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+        WebhookDelivery.created_at
+        < now - dt.timedelta(days=config["WEBHOOK_DELIVERY_DAYS"])))
+    db.session.commit()
+    return answers.rowcount + deliveries.rowcount
+
+
 def render_report(report_id: int) -> bool:
     """Render one queued report version and store it (a task: one per report, so worker
     processes render a cycle's reports in parallel). The claim is committed first, so another
@@ -182,15 +226,18 @@ def _in_app(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def register(app: Flask, huey: Huey) -> SimpleNamespace:
-    """Bind the jobs to this app's huey: `relay` and `render_report` on demand (after a launch,
-    a close), and periodic relay and report recovery (every minute), reminders (hourly) and
-    cycle dates (hourly, at minute 5)."""
+    """Bind the jobs to this app's huey: `relay`, `deliver_webhooks` and `render_report` on
+    demand (after a launch, a close), and periodic relay, webhook delivery and report recovery
+    (every minute), reminders (hourly), cycle dates (hourly, at minute 5) and forgetting old
+    API answers and webhook deliveries (nightly)."""
     relay = _in_app(app, relay_until_done)
     reminders = _in_app(app, send_reminders)
     cycles = _in_app(app, advance_cycles)
     report = _in_app(app, render_report)
     recovery = _in_app(app, recover_reports)
     plan_report = _in_app(app, render_plan_report)
+    webhooks = _in_app(app, deliver_webhooks)
+    clean_up = _in_app(app, forget_old)
 
     @huey.on_startup()
     def fresh_connections() -> None:  # a forked worker must not share the parent's sockets
@@ -213,17 +260,26 @@ def register(app: Flask, huey: Huey) -> SimpleNamespace:
         with huey.lock_task("outbox-relay", ttl=lock_ttl):
             return relay()
 
+    def locked_webhooks() -> int:
+        with huey.lock_task("webhook-delivery", ttl=lock_ttl):
+            return webhooks()
+
     return SimpleNamespace(
         relay=huey.task(name="relay")(_quiet_when_locked(locked_relay)),
         relay_periodic=huey.periodic_task(crontab(minute="*"), name="relay_periodic")(
             _quiet_when_locked(locked_relay)),
         reminders=huey.periodic_task(crontab(minute="0"), name="reminders")(reminders),
         cycle_dates=huey.periodic_task(crontab(minute="5"), name="cycle_dates")(cycles),
+        deliver_webhooks=huey.task(name="deliver_webhooks")(_quiet_when_locked(locked_webhooks)),
+        webhooks_periodic=huey.periodic_task(crontab(minute="*"), name="webhooks_periodic")(
+            _quiet_when_locked(locked_webhooks)),
         render_report=huey.task(name="render_report")(report),
         recover_reports=huey.task(name="recover_reports")(recovery),
         render_plan_report=huey.task(name="render_plan_report")(plan_report),
         report_recovery=huey.periodic_task(crontab(minute="*"), name="report_recovery")(
             recovery),
+        forget_old=huey.periodic_task(crontab(hour="3", minute="40"), name="forget_old")(
+            clean_up),
         **_directory_sync_jobs(app, huey),
     )
 

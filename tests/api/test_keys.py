@@ -113,6 +113,13 @@ SCOPED = [
     ("POST", "/cycles/1/close", "cycles:write"),
     ("POST", "/cycles/1/release", "cycles:write"),
     ("GET", "/cycles/1/progress", "progress:read"),
+    ("GET", "/cycles/1/reports", "reports:read"),
+    ("GET", "/cycles/1/reports/1", "reports:read"),
+    ("GET", "/cycles/1/summaries", "reports:read"),
+    ("GET", "/cycles/1/reports/1/summary", "reports:read"),
+    ("GET", "/cycles/1/reports/1/pdf", "reports:read"),
+    ("GET", "/cycles/1/reports/1/action-plan", "reports:read"),
+    ("GET", "/audit", "audit:read"),
 ]
 
 
@@ -122,8 +129,9 @@ def test_every_endpoint_has_a_row_here(app):
              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
              and rule.endpoint.startswith("api_") and not rule.endpoint.startswith("api_docs")
              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    listed = {(method, path.replace("/1", "/<id:cycle_id>") if path.startswith("/cycles")
-               else path.replace("/1", "/<id:person_id>")) for method, path, _ in SCOPED}
+    listed = {(method, path.replace("/1", "/<id:cycle_id>", 1).replace("/1", "/<id:person_id>")
+               if path.startswith("/cycles") else path.replace("/1", "/<id:person_id>"))
+              for method, path, _ in SCOPED}
     listed = {(m, p.replace("/compassionate-inclusive-leadership", "/<string:rubric_id>"))
               for m, p in listed}
     assert rules == listed

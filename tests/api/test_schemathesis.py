@@ -21,7 +21,9 @@ from schemathesis.specs.openapi.checks import (
 
 from service.cycles import operations as cycles
 from service.db import db
+from service.sharing import integration
 from tests import factories
+from tests.leaders.support import released_report
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -30,12 +32,15 @@ EXAMPLES = 6
 
 @pytest.fixture
 def served(app: Flask, make_key: Any) -> dict[str, Any]:
-    """Something to find: people, a draft cycle with a leader, ids 1 and up."""
+    """Something to find: people, a draft cycle with a leader, ids 1 and up; and a second
+    cycle whose leader's released report is shared whole with the integration."""
     people = factories.team(size_reports=1, size_peers=1)
     today = dt.date.today()
     cycle = cycles.create_cycle("Fuzzed", "compassionate-inclusive-leadership", today,
                                 today + dt.timedelta(days=20))
     cycles.add_subject(cycle, people["leader"])
+    subject = released_report(people["leader"], people["boss"], people["reports"])
+    integration.give_consent(subject, pdf=True, comments=True)
     db.session.commit()
     return {"Authorization": f"Bearer {make_key(name='schemathesis')}"}
 

@@ -53,7 +53,8 @@ def test_facilitator_hands_over_and_the_leader_writes_a_plan(page: Any, facilita
     page.get_by_role("link", name="Alex Leader").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download version 1 of the report (PDF)").click()
-    assert download.value.suggested_filename == f"feedback-report-{subject.id}-v1.pdf"
+    expected = f"feedback-report-{subject.cycle_id}-{subject.id}-v1.pdf"
+    assert download.value.suggested_filename == expected
     assert Path(download.value.path()).read_bytes() == FAKE_PDF
 
     page.get_by_label("Day").fill("2")

@@ -94,9 +94,20 @@ def test_a_leader_reads_downloads_shares_and_withdraws(browser: Any, site: Any) 
     mentor.goto(f"{base}/shared")
     assert mentor.get_by_text("No reports are shared with you.").is_visible()
 
+    # share with appraisal, with the comments, then withdraw (no JavaScript)
+    assert leader.get_by_text("Not shared with appraisal.").is_visible()
+    leader.get_by_label("The comments").check()
+    leader.get_by_role("button", name="Share with appraisal").click()
+    assert leader.get_by_role("status").first.inner_text() == (
+        "Your choices for appraisal are saved.")
+    assert leader.get_by_text("the summary, the comments.").is_visible()
+    leader.get_by_role("button", name="Withdraw from appraisal").click()
+    assert leader.get_by_role("status").first.inner_text().startswith(
+        "Your report is no longer shared with appraisal.")
 
-PAGES = ("mine", "progress", "report", "report_search", "report_error", "shared",
-         "shared_report")
+
+PAGES = ("mine", "progress", "report", "report_search", "report_error", "report_appraisal",
+         "shared", "shared_report")
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
@@ -120,8 +131,12 @@ def test_leader_pages_have_no_accessibility_violations(browser: Any, site: Any,
                 "report": f"/me/cycles/{ids['subject']}/report",
                 "report_search": f"/me/cycles/{ids['subject']}/report?q=Mo",
                 "report_error": f"/me/cycles/{ids['subject']}/report?q=Mo",
+                "report_appraisal": f"/me/cycles/{ids['subject']}/report#appraisal",
                 "shared": "/shared", "shared_report": f"/shared/{ids['subject']}"}[name]
         page.goto(f"{base}{path}")
+        if name == "report_appraisal":  # shared with appraisal: the choices and history
+            page.locator("input[name=also][value=pdf]").check()
+            page.locator("main form[action$='/appraisal'] button[type=submit]").click()
         if name == "report_error":
             page.locator("main form[action$='/shares'] button[type=submit]").click()
             assert page.title().startswith(("Error:", "Gwall:"))

@@ -175,9 +175,14 @@ def test_extending_moves_reminders_and_the_automatic_close(app, runner):
                                code=1).output
     with pytest.raises(InvalidInput, match="must be in the future"):
         cycles.extend_closing(cycle, _day(20), today=_day(21))
+    queued = db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.cycle_id == cycle.id)).all()
+    assert len(queued) == 9 and {m.context["closes_on"] for m in queued} == {str(_day(14))}
     _cli(runner, "cycle", "extend", str(cycle.id), "--closes", str(_day(30)))
     db.session.expire_all()
     assert cycle.closes_on == _day(30) and cycle.reminders_done == []
+    # The invitations queued at launch and not sent yet give the new date.
+    assert {m.context["closes_on"] for m in queued} == {str(_day(30))}
     assert _actions()[-1] == "cycle.extend"
     # the old dates do nothing now; the new ones do
     assert send_reminders(_day(7)) == 0
@@ -230,3 +235,17 @@ def test_people_search_finds_leaders_to_add(app, runner):
     cycle = cycles.create_cycle("Spring", RUBRIC, _day(0), _day(14))
     outcome = add_leaders(cycle, search_people("peer person"), "search 'peer person'")
     assert [s.person for s in outcome.added] == people["peers"]
+
+
+def test_a_queued_reminder_counts_its_days_from_the_new_closing_date(app):
+    cycle, _, _ = launched_cycle()  # closes in 14 days; a reminder 7 days before
+    assert send_reminders(_day(7)) == 9
+    db.session.commit()
+    reminders = db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.template == "reminder")).all()
+    assert {m.context["days_left"] for m in reminders} == {7}
+    cycles.extend_closing(cycle, _day(21), today=_day(7))
+    db.session.commit()
+    db.session.expire_all()
+    assert {(m.context["days_left"], m.context["closes_on"]) for m in reminders} == {
+        (14, str(_day(21)))}

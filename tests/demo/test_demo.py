@@ -4,9 +4,11 @@ import subprocess
 import sys
 from email import message_from_bytes, policy
 
+import pytest
 from pypdf import PdfReader
 
 
+@pytest.mark.own_database  # the demo's embedded SQLite, whatever TEST_DATABASE_URL says
 def test_demo_runs_a_whole_cycle_on_a_fresh_database(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL"}}
     env["INSTANCE_PATH"] = str(tmp_path / "instance")

@@ -48,9 +48,23 @@ def test_the_report_is_served_unnamed_and_uncached_and_only_versions_given(staff
     assert reply.status_code == 200 and reply.data == FAKE_PDF
     assert reply.headers["Cache-Control"] == "no-store"
     disposition = reply.headers["Content-Disposition"]
-    assert disposition == f'attachment; filename="feedback-report-{subject.id}-v1.pdf"'
+    assert disposition == (
+        f'attachment; filename="feedback-report-{subject.cycle_id}-{subject.id}-v1.pdf"')
     assert "alex" not in disposition.lower() and "leader" not in disposition.lower()
     assert client.get(f"/facilitation/{subject.id}/reports/2.pdf").status_code == 404
+
+
+def test_a_version_is_numbered_as_its_pdf_prints_it_when_one_was_superseded(staff_app):
+    subject, people = answered_cycle(ReportStatus.SUPERSEDED)  # replaced before anyone saw it
+    add_version(subject, ReportStatus.WITH_FACILITATOR)
+    db.session.commit()
+    client = client_for(staff_app, people["facilitator"])
+    page = client.get(f"/facilitation/{subject.id}").get_data(as_text=True)
+    assert re.findall(r"/reports/(\d+)\.pdf", page) == ["2"]
+    assert "Download version 1 of the report" in page and "version 2" not in page
+    disposition = client.get(f"/facilitation/{subject.id}/reports/2.pdf").headers[
+        "Content-Disposition"]
+    assert disposition.endswith(f'-{subject.id}-v1.pdf"')  # as the leader will get it
 
 
 def test_recording_the_session_seals_the_notes_and_audits_without_them(staff_app):

@@ -26,10 +26,12 @@ SCORES = {RaterGroup.SELF: "5", RaterGroup.MANAGER: "3", RaterGroup.DIRECT_REPOR
 
 
 def released_report(leader: Person, boss: Person, reports: list[Person],
-                    name: str = "Spring leadership 360") -> Subject:
+                    name: str = "Spring leadership 360", peers: list[Person] = (),
+                    comment: str | None = None) -> Subject:
     """A second cycle for ``leader``, closed and released, with its first version RELEASED;
     direct reports answer with the statement's position varied so strengths and areas
-    differ. The caller commits."""
+    differ; ``peers`` answer too (fewer than three: a group the report does not show), and
+    every direct report writes ``comment`` if given. The caller commits."""
     today = dt.date.today()
     cycle = cycles.create_cycle(name, "compassionate-inclusive-leadership",
                                 today - dt.timedelta(days=1), today + dt.timedelta(days=14))
@@ -38,6 +40,8 @@ def released_report(leader: Person, boss: Person, reports: list[Person],
     nominate(subject, boss, RaterGroup.MANAGER)
     for person in reports:
         nominate(subject, person, RaterGroup.DIRECT_REPORT)
+    for person in peers:
+        nominate(subject, person, RaterGroup.PEER)
     cycles.launch(cycle)
     rubric = cycle.rubric_snapshot
     items = [item["id"] for section in rubric["sections"] for item in section["items"]]
@@ -49,6 +53,8 @@ def released_report(leader: Person, boss: Person, reports: list[Person],
         form: MultiDict[str, Any] = MultiDict({
             f"item-{item}": (str(1 + (n % 5)) if group == RaterGroup.DIRECT_REPORT
                              else SCORES[group]) for n, item in enumerate(items)})
+        if comment and group == RaterGroup.DIRECT_REPORT:
+            form["question-strengths"] = comment
         submit(invitation, parse_rating_form(rubric, form))
     cycles.close(cycle)
     report = current_report(subject)

@@ -149,3 +149,63 @@ def test_the_self_link_disappears_once_answered(staff_app, world):
     db.session.commit()
     page = _client(staff_app, world["leader"].email).get("/me").get_data(as_text=True)
     assert "Complete your self-assessment" not in page and "/r/" not in page
+
+
+def test_share_with_appraisal_change_and_withdraw(staff_app, world):
+    from service.audit.models import AuditEvent
+    from service.plans.models import ActionPlan
+    from service.sharing import integration
+    from service.sharing.models import IntegrationConsent
+
+    leader = _client(staff_app, world["leader"].email)
+    subject = world["subject"]
+    page_url = f"/me/cycles/{subject.id}/report"
+    page = leader.get(page_url).get_data(as_text=True)
+    assert "Share with appraisal" in page and "Not shared with appraisal." in page
+    assert "Your action plan" not in page  # no plan yet: nothing to offer
+    assert "Withdraw from appraisal" not in page
+    shared = post(leader, f"/me/cycles/{subject.id}/appraisal", {"also": "comments"},
+                  page_url=page_url)
+    assert shared.status_code == 303 and shared.location.endswith("#appraisal")
+    allowed = integration.allowed_for(subject)
+    assert (allowed.summary, allowed.comments, allowed.pdf) == (True, True, False)
+    page = leader.get(page_url + "?done=appraisal_shared").get_data(as_text=True)
+    assert "Your choices for appraisal are saved." in page
+    assert "the summary, the comments." in page and "Withdraw from appraisal" in page
+
+    db.session.add(ActionPlan(subject=subject, focus=[], actions="Listen more.", support="",
+                              revision=1, appraisal_consent=False))
+    db.session.commit()
+    changed = post(leader, f"/me/cycles/{subject.id}/appraisal",
+                   {"also": ["pdf", "action_plan"]}, page_url=page_url)
+    assert changed.status_code == 303
+    allowed = integration.allowed_for(subject)
+    assert (allowed.comments, allowed.pdf, allowed.action_plan) == (False, True, True)
+    page = leader.get(page_url).get_data(as_text=True)
+    assert "choices changed" in page and "your action plan" in page
+
+    withdrawn = post(leader, f"/me/cycles/{subject.id}/appraisal/withdraw", {},
+                     page_url=page_url)
+    assert withdrawn.status_code == 303
+    assert integration.allowed_for(subject).parts == []
+    page = leader.get(page_url).get_data(as_text=True)
+    assert "Not shared with appraisal." in page and "withdrawn" in page
+    db.session.expire_all()
+    assert [c.active for c in db.session.scalars(select(IntegrationConsent)
+                                                 .order_by(IntegrationConsent.id))] == [
+        False, False]
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.like("report.%integration")).order_by(AuditEvent.id))]
+    assert actions == ["report.share_integration", "report.share_integration",
+                       "report.withdraw_integration"]
+    # another person cannot give or withdraw the leader's consent
+    mentor = _client(staff_app, world["mo"].email)
+    assert post(mentor, f"/me/cycles/{subject.id}/appraisal", {}, page_url="/me"
+                ).status_code == 404
+
+
+def test_the_page_states_the_organisations_policy(staff_app, world):
+    staff_app.config["APPRAISAL_ALWAYS_RECEIVES_SUMMARY"] = True
+    leader = _client(staff_app, world["leader"].email)
+    page = leader.get(f"/me/cycles/{world['subject'].id}/report").get_data(as_text=True)
+    assert "appraisal always receives your summary, without comments" in page

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from service.db import db
+from service.errors import DomainError
 from service.nominations import lists
 from service.nominations.models import ListState, Nomination, RaterGroup
 from service.outbox.models import OutboxMessage
@@ -179,3 +180,33 @@ def test_hr_sees_the_lists_still_waiting_and_can_finalise_one(
     done = runner.invoke(args=["nominations", "finalise", str(cycle_id), "leader"])
     assert done.exit_code == 0, done.output
     assert "not final" not in hr.get(f"/hr/cycles/{cycle_id}").get_data(as_text=True)
+
+
+def test_hr_makes_a_list_final_from_the_console(world: dict[str, Any], officer: Any,
+                                                staff_app: Flask) -> None:
+    hr = staff_app.test_client()
+    assert sign_in(hr, officer.email, address="192.0.2.14").status_code == 302
+    subject = world["subject"]
+    cycle_page = f"/hr/cycles/{subject.cycle_id}"
+    raters = f"{cycle_page}/leaders/{subject.id}/raters"
+    assert f'href="{raters}"' in hr.get(cycle_page).get_data(as_text=True)  # from the waiting list
+    # Nobody nominated yet: refused with the fix named, and the list stays a draft.
+    refused = _post(hr, raters, action="finalise")
+    assert refused.status_code == 409
+    assert "Alex Leader has nobody nominated; nominate raters first" in refused.get_data(
+        as_text=True)
+    assert lists.state_of(subject).state == ListState.DRAFT
+    lists.leader_add_suggestions(subject)
+    db.session.commit()
+    page = hr.get(raters).get_data(as_text=True)
+    assert "Alex Leader has not submitted the list yet." in page
+    done = _post(hr, raters, action="finalise")
+    assert done.status_code == 302
+    page = hr.get(done.headers["Location"]).get_data(as_text=True)
+    assert "The list of raters is final" in page and "Make this list final" not in page
+    db.session.expire_all()
+    assert lists.state_of(subject).state == ListState.APPROVED
+    assert "not final" not in hr.get(cycle_page).get_data(as_text=True)
+    # The leader can no longer change it.
+    with pytest.raises(DomainError, match="Your list is final"):
+        lists.leader_add(subject, world["boss"], RaterGroup.MANAGER)

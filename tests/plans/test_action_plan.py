@@ -139,7 +139,9 @@ def test_the_report_with_my_plan_is_rendered_on_the_queue_from_the_same_version(
     assert run_queue(staff_app).get("render_plan_report") == 1
     reply = leader.get(url + "/report.pdf")
     assert reply.status_code == 200 and reply.headers["Cache-Control"] == "no-store"
-    assert "alex" not in reply.headers["Content-Disposition"].lower()
+    # Named like the report's own download (no name in it), plus the plan's revision.
+    name = f"feedback-report-{subject.cycle_id}-{subject.id}-v1-with-plan-1.pdf"
+    assert reply.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     reader = PdfReader(io.BytesIO(reply.data))
     last = " ".join(reader.pages[-1].extract_text().split())
     assert "My action plan" in last and "Ask one open question in each huddle" in last

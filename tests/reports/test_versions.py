@@ -48,6 +48,15 @@ def test_an_item_that_only_one_of_them_rated_still_counts():
     assert problems and all(" a, " in p or "section" in p for p in problems)
 
 
+def test_a_late_rater_who_observed_nothing_still_changes_what_the_column_says():
+    # They rate no item, so no cell's ratings change; but each direct-report cell's "1 not
+    # observed" (and, had all chosen it, the "Not observed" label) would be theirs alone.
+    late = version([*RELEASED, ("late", rater("direct_report", None, None))])
+    assert late.results.items["a"]["direct_report"].not_observed == 1
+    problems = difference_problems(version(RELEASED), late, K3)
+    assert problems == ["direct_report: 1 responded since, fewer than 3"]
+
+
 def test_a_late_self_assessment_or_manager_is_not_anonymous_anyway():
     without = [r for r in RELEASED if r[0] not in {"s", "m"}]
     assert difference_problems(version(without),
@@ -109,6 +118,9 @@ def test_an_accepted_version_differs_by_none_or_by_at_least_k(released, late, k,
                 if was is not None and now is not None:
                     needed = thresholds.for_group(column)
                     assert now.n - was.n == 0 or now.n - was.n >= needed, (cell_id, column)
+                    # Those who joined the column (rated or "not observed"): none or its k.
+                    joined = (now.n + now.not_observed) - (was.n + was.not_observed)
+                    assert joined == 0 or joined >= needed, (cell_id, column, "respondents")
     texts_before = sorted(t for ts in old.comments.values() for t in ts)
     texts_after = sorted(t for ts in new.comments.values() for t in ts)
     if [t for t in texts_after if t not in texts_before]:

@@ -1,14 +1,14 @@
 """A threshold per rater group, and a cycle's own rater groups
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

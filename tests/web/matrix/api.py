@@ -34,4 +34,11 @@ ROUTES = [
     Route("api_cycles.close", "POST", _cycle("/close"), everyone(401)),
     Route("api_cycles.release", "POST", _cycle("/release"), everyone(401)),
     Route("api_cycles.progress", "GET", _cycle("/progress"), everyone(401)),
+    Route("api_reports.statuses", "GET", _cycle("/reports"), everyone(401)),
+    Route("api_reports.status", "GET", _cycle("/reports/1"), everyone(401)),
+    Route("api_reports.summary_page", "GET", _cycle("/summaries"), everyone(401)),
+    Route("api_reports.summary", "GET", _cycle("/reports/1/summary"), everyone(401)),
+    Route("api_reports.pdf", "GET", _cycle("/reports/1/pdf"), everyone(401)),
+    Route("api_reports.action_plan", "GET", _cycle("/reports/1/action-plan"), everyone(401)),
+    Route("api_audit.list_", "GET", lambda w: "/api/v1/audit", everyone(401)),
 ]

@@ -58,6 +58,10 @@ ROUTES = [
     Route("leaders.withdraw", "POST",
           lambda w: f"/me/cycles/{w.extra['released_subject_id']}/shares/"
                     f"{w.extra['share_id']}/withdraw", _leader_only(303)),
+    Route("leaders.share_with_appraisal", "POST", _subject("/appraisal"), _leader_only(303),
+          data=lambda w: {"also": "comments"}),
+    Route("leaders.withdraw_from_appraisal", "POST", _subject("/appraisal/withdraw"),
+          _leader_only(303)),
     Route("leaders.pdf", "GET",
           lambda w: f"/reports/{w.extra['released_subject_id']}/v{w.extra['version']}.pdf",
           {**_leader_only(), "mentor": 200, "facilitator": 200}),

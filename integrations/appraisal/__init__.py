@@ -1,0 +1,1 @@
+"""Talking to appraisal systems and other receivers: signed webhook delivery."""

@@ -1,0 +1,2 @@
+"""Signed webhooks: endpoints admins register, events the operations emit, deliveries the
+worker relays (docs/integration.md, "Webhooks")."""
