@@ -82,13 +82,19 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
             generations = connection.execute(text(
                 "SELECT count(*) FROM staff_session_generations")).scalar()
             people = connection.execute(text("SELECT count(*) FROM people")).scalar()
-            # 0011-0016: shares, leaders' lists, sessions, plans, API keys, the integration's
-            # consents and webhooks start empty.
+            # 0011-0017: shares, leaders' lists, sessions, plans, API keys, the integration's
+            # consents, webhooks and cycles' own rater groups start empty.
             added = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                      for table in ("report_shares", "nomination_lists", "feedback_sessions",
                                    "action_plans", "api_keys", "api_idempotency",
                                    "integration_consents", "webhook_endpoints",
-                                   "webhook_deliveries")}
+                                   "webhook_deliveries", "cycle_groups")}
+            # 0017: the old cycle keeps one k for every anonymous group, and its nominations
+            # and responses stay in the built-in groups.
+            group_k = connection.execute(text(
+                "SELECT peer_min, direct_report_min, other_min FROM cycles")).one()
+            custom = connection.execute(text(
+                "SELECT count(*) FROM nominations WHERE custom_group_id IS NOT NULL")).scalar()
         assert [(i, s, d) for i, s, d in invitations] == [(1, "submitted", None),
                                                           (2, "pending", None)]
         assert [a if isinstance(a, dict) else json.loads(a) for a in answers] == [{"x": 4}]
@@ -96,5 +102,6 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
         assert staff == 0
         assert (generations, people) == (0, 2)
         assert set(added.values()) == {0}, added
+        assert tuple(group_k) == (None, None, None) and custom == 0
         db.session.remove()
         db.engine.dispose()

@@ -15,15 +15,27 @@ from service.api.calls import api_call
 from service.api.schemas import PageArgs, UtcDateTime, page_envelope, page_of
 from service.api.setup import MAX_ID
 from service.cycles import operations
+from service.cycles.groups import MAX_GROUPS, find_group, groups_out, replace_groups
 from service.cycles.leaders import add_leaders
 from service.cycles.models import Cycle, CycleState, Nominator
 from service.cycles.progress import cycle_progress
 from service.cycles.schemas import CycleSettingsSchema
 from service.db import db
-from service.nominations.models import RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, RaterGroup
 from service.nominations.operations import nominate
 from service.people.operations import get_person
-from service.validation import Boolean, Date, Enum, Integer, Length, List, Range, Schema, String
+from service.validation import (
+    Boolean,
+    Date,
+    Enum,
+    Integer,
+    Length,
+    List,
+    Nested,
+    Range,
+    Schema,
+    String,
+)
 
 blp = Blueprint("api_cycles", __name__, url_prefix="/api/v1/cycles",
                 description="Feedback cycles, from draft to released, and their progress.")
@@ -31,6 +43,21 @@ blp = Blueprint("api_cycles", __name__, url_prefix="/api/v1/cycles",
 
 def person_id(**kwargs: Any) -> Integer:
     return Integer(strict=True, validate=Range(1, MAX_ID), **kwargs)
+
+
+def group_min() -> Integer:
+    return Integer(strict=True, allow_none=True, validate=Range(2, 1000), metadata={
+        "description": "this group's own threshold; null: min_group_size"})
+
+
+class CustomGroup(Schema):
+    """One of a cycle's own rater groups."""
+
+    key = String(validate=Length(min=1, max=30), metadata={
+        "description": "short, stable across cycles; made from name_en when left out"})
+    name_en = String(required=True, validate=Length(min=1, max=80))
+    name_cy = String(required=True, validate=Length(min=1, max=80))
+    min_size = Integer(required=True, strict=True, validate=Range(2, 1000))
 
 
 class CycleOut(Schema):
@@ -44,6 +71,12 @@ class CycleOut(Schema):
     closes_on = fields.Date(required=True)
     min_group_size = fields.Integer(required=True)
     manager_min = fields.Integer(required=True)
+    peer_min = fields.Integer(required=True, allow_none=True)
+    direct_report_min = fields.Integer(required=True, allow_none=True)
+    other_min = fields.Integer(required=True, allow_none=True)
+    groups = fields.Function(groups_out, required=True, metadata={
+        "type": "array", "items": {"type": "object"},
+        "description": "the cycle's own rater groups (key, name_en, name_cy, min_size)"})
     language = fields.String(required=True)
     reminder_days = fields.List(fields.Integer(), required=True)
     auto_launch = fields.Boolean(required=True)
@@ -72,6 +105,11 @@ class CycleCreate(Schema):
     closes_on = Date(required=True)
     min_group_size = Integer(strict=True, validate=Range(2, 1000))
     manager_min = Integer(strict=True, validate=Range(1, 1000))
+    peer_min = group_min()
+    direct_report_min = group_min()
+    other_min = group_min()
+    groups = List(Nested(CustomGroup), validate=Length(max=MAX_GROUPS), metadata={
+        "description": "the cycle's own rater groups; on an edit, the whole new list"})
     language = String(validate=CycleSettingsSchema().fields["language"].validate)
     reminder_days = List(Integer(strict=True, validate=Range(1, 3650)))
     auto_launch = Boolean()
@@ -104,7 +142,9 @@ class LeadersOut(Schema):
 class NominationIn(Schema):
     leader = person_id(required=True, metadata={"description": "the leader's person id"})
     rater = person_id(required=True, metadata={"description": "the rater's person id"})
-    group = Enum(RaterGroup, by_value=True, required=True)
+    group = String(required=True, validate=Length(min=1, max=30), metadata={
+        "description": "self, manager, peer, direct_report, other, or the key of one of the "
+                       "cycle's own groups"})
 
 
 class NominationOut(Schema):
@@ -181,9 +221,13 @@ def list_(**args: Any) -> dict[str, Any]:
 @blp.response(201, CycleOut)
 def create(settings: dict[str, Any]) -> Cycle:
     """Create a draft cycle."""
-    return operations.create_cycle(
+    groups = settings.pop("groups", [])
+    cycle = operations.create_cycle(
         settings.pop("name"), settings.pop("rubric_id"), settings.pop("opens_on"),
         settings.pop("closes_on"), **settings)
+    if groups:
+        replace_groups(cycle, groups)
+    return cycle
 
 
 @blp.route("/<id:cycle_id>", methods=["GET"])
@@ -201,7 +245,11 @@ def read(cycle_id: int) -> Cycle:
 def edit(changes: dict[str, Any], cycle_id: int) -> Cycle:
     """Change a draft cycle's settings (refused with 409 once it is launched)."""
     cycle = operations.get_cycle(cycle_id)
-    operations.edit_cycle(cycle, **changes)
+    groups = changes.pop("groups", None)
+    if changes or groups is None:
+        operations.edit_cycle(cycle, **changes)
+    if groups is not None:
+        replace_groups(cycle, groups)
     return cycle
 
 
@@ -228,9 +276,14 @@ def nominate_rater(body: dict[str, Any], cycle_id: int) -> dict[str, Any]:
     open cycle the invitation is queued with the same commit."""
     cycle = operations.get_cycle(cycle_id)
     subject = operations.find_subject(cycle, get_person(body["leader"]))
-    nomination = nominate(subject, get_person(body["rater"]), body["group"])
+    group = body["group"]
+    if group in [g.value for g in BUILT_IN_GROUPS]:
+        nomination = nominate(subject, get_person(body["rater"]), RaterGroup(group))
+    else:
+        nomination = nominate(subject, get_person(body["rater"]), RaterGroup.CUSTOM,
+                              custom_group=find_group(cycle, group))
     return {"id": nomination.id, "leader": body["leader"], "rater": body["rater"],
-            "group": nomination.group.value}
+            "group": group}
 
 
 @blp.route("/<id:cycle_id>/launch", methods=["POST"])

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from service.cli_support import transactional
 from service.cycles import cohorts, operations
+from service.cycles.groups import add_group, find_group, groups_out, remove_group
 from service.cycles.leaders import add_leaders
 from service.cycles.models import Cycle, Nominator, Subject
 from service.db import db
-from service.nominations.models import RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, RaterGroup
 from service.nominations.operations import nominate, nominate_suggested
 from service.people.operations import find_person
 
@@ -36,6 +37,10 @@ def cycle_cli() -> None:
               help="k for peers, direct reports, others [default: MIN_GROUP_SIZE, 3]")
 @click.option("--manager-min", type=int, default=None,
               help="responses needed to show the manager [default: MANAGER_MIN, 1]")
+@click.option("--peer-min", type=int, default=None, help="peers' own k [default: min group size]")
+@click.option("--direct-report-min", type=int, default=None,
+              help="direct reports' own k [default: min group size]")
+@click.option("--other-min", type=int, default=None, help="others' own k [default: min group size]")
 @click.option("--language", type=click.Choice(["en", "cy"]), default="en", show_default=True)
 @click.option("--reminders", default=None,
               help="Days before the close when pending raters are reminded, such as 7,2 "
@@ -53,13 +58,17 @@ def cycle_cli() -> None:
 @with_appcontext
 @transactional
 def create_command(name: str, rubric_id: str, opens: dt.datetime, closes: dt.datetime,
-                   min_group_size: int | None, manager_min: int | None, language: str,
+                   min_group_size: int | None, manager_min: int | None,
+                   peer_min: int | None, direct_report_min: int | None,
+                   other_min: int | None, language: str,
                    reminders: str | None, auto_launch: bool, auto_close: bool,
                    facilitated_release: bool, nominated_by: str) -> None:
     """Create a draft cycle."""
     reminder_days = None if reminders is None else parse_days(reminders)
     cycle = operations.create_cycle(name, rubric_id, opens.date(), closes.date(),
                                     min_group_size=min_group_size, manager_min=manager_min,
+                                    peer_min=peer_min, direct_report_min=direct_report_min,
+                                    other_min=other_min,
                                     language=language, reminder_days=reminder_days,
                                     auto_launch=auto_launch, auto_close=auto_close,
                                     facilitated_release=facilitated_release,
@@ -156,15 +165,61 @@ def _nominate_suggested(subject: Subject) -> str:
 @click.argument("cycle_id", type=int)
 @click.argument("leader")
 @click.argument("rater")
-@click.argument("group", type=click.Choice([g.value for g in RaterGroup]))
+@click.argument("group")
 @with_appcontext
 @transactional
 def nominate_command(cycle_id: int, leader: str, rater: str, group: str) -> None:
-    """Nominate RATER to give feedback on LEADER, as GROUP."""
+    """Nominate RATER to give feedback on LEADER, as GROUP: self, manager, peer,
+    direct_report, other, or the key of one of the cycle's own groups."""
     cycle = operations.get_cycle(cycle_id)
     subject = operations.find_subject(cycle, find_person(leader))
-    nomination = nominate(subject, find_person(rater), RaterGroup(group))
+    if group in [g.value for g in BUILT_IN_GROUPS]:
+        nomination = nominate(subject, find_person(rater), RaterGroup(group))
+    else:
+        nomination = nominate(subject, find_person(rater), RaterGroup.CUSTOM,
+                              custom_group=find_group(cycle, group))
     click.echo(f"nominated {nomination.person.display_name} as {group}")
+
+
+@cycle_cli.command("groups")
+@click.argument("cycle_id", type=int)
+@with_appcontext
+def groups_command(cycle_id: int) -> None:
+    """List the cycle's thresholds and its own rater groups."""
+    cycle = operations.get_cycle(cycle_id)
+    limits = cycle.thresholds
+    for group in BUILT_IN_GROUPS:
+        click.echo(f"{group.value}\tk={limits.for_group(group.value)}")
+    for own in groups_out(cycle):
+        click.echo(f"{own['key']}\tk={own['min_size']}\t{own['name_en']} / {own['name_cy']}")
+
+
+@cycle_cli.command("group-add")
+@click.argument("cycle_id", type=int)
+@click.option("--name-en", required=True, help="The group's name in English.")
+@click.option("--name-cy", required=True, help="The group's name in Welsh.")
+@click.option("--min-size", type=int, required=True,
+              help="Responses needed before the group's figures are shown (at least 2).")
+@click.option("--key", default=None,
+              help="Short stable key, such as patients [default: from the English name].")
+@with_appcontext
+@transactional
+def group_add_command(cycle_id: int, name_en: str, name_cy: str, min_size: int,
+                      key: str | None) -> None:
+    """Give a draft cycle a rater group of its own."""
+    group = add_group(operations.get_cycle(cycle_id), name_en, name_cy, min_size, key)
+    click.echo(f"cycle {cycle_id}: added group {group.key} ({group.name_en}, k={group.min_size})")
+
+
+@cycle_cli.command("group-remove")
+@click.argument("cycle_id", type=int)
+@click.argument("key")
+@with_appcontext
+@transactional
+def group_remove_command(cycle_id: int, key: str) -> None:
+    """Remove one of a draft cycle's own rater groups (nobody may be nominated in it)."""
+    remove_group(operations.get_cycle(cycle_id), key)
+    click.echo(f"cycle {cycle_id}: removed group {key}")
 
 
 @cycle_cli.command("launch")

@@ -27,6 +27,25 @@ from service.nominations.operations import (
 from service.people.operations import find_person
 
 _DATE = click.DateTime(["%Y-%m-%d"])
+DEFAULT = "default"
+
+
+class _GroupMin(click.ParamType):
+    """A whole number, or 'default': the group follows the cycle's min group size again."""
+
+    name = "K|default"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int | str:
+        if isinstance(value, int) or value == DEFAULT:
+            return value
+        try:
+            return int(value)
+        except ValueError:
+            self.fail(f"{value!r}: give a whole number, such as 3, or 'default'", param, ctx)
+
+
+GROUP_MIN = _GroupMin()
 
 
 @cycle_cli.command("edit")
@@ -37,6 +56,10 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 @click.option("--closes", type=_DATE)
 @click.option("--min-group-size", type=int)
 @click.option("--manager-min", type=int)
+@click.option("--peer-min", type=GROUP_MIN, help="Peers' own k, or 'default' (min group size).")
+@click.option("--direct-report-min", type=GROUP_MIN,
+              help="Direct reports' own k, or 'default' (min group size).")
+@click.option("--other-min", type=GROUP_MIN, help="Others' own k, or 'default' (min group size).")
 @click.option("--language", type=click.Choice(["en", "cy"]))
 @click.option("--reminders", help="Days before the close, such as 7,2; '' for none.")
 @click.option("--auto-launch/--no-auto-launch", default=None)
@@ -48,7 +71,8 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 def edit_command(cycle_id: int, opens: dt.datetime | None, closes: dt.datetime | None,
                  reminders: str | None, **options: Any) -> None:
     """Change a draft cycle's settings (only those given)."""
-    changes = {name: value for name, value in options.items() if value is not None}
+    changes = {name: None if value == DEFAULT else value
+               for name, value in options.items() if value is not None}
     if opens is not None:
         changes["opens_on"] = opens.date()
     if closes is not None:

@@ -19,12 +19,12 @@ from service.cycles import cohorts
 from service.cycles.leaders import add_leaders, assign_facilitator, remove_leader
 from service.cycles.models import Cycle, CycleState, Subject
 from service.cycles.operations import get_cycle
-from service.cycles.views import bp, done_message
+from service.cycles.views import bp, cycle_names, done_message
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations import lists
 from service.nominations.groups import group_counts
-from service.nominations.models import ListState, Nomination, RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, ListState, Nomination, RaterGroup
 from service.nominations.operations import nominate, nominate_suggested, remove_nomination
 from service.people.models import Person
 from service.people.operations import find_person, search_people
@@ -235,9 +235,9 @@ def _raters_page(cycle: Cycle, subject: Subject, status: int = 200,
         nominations=nominations, results=[p for p in results if p.id not in nominated],
         q=q, errors=errors, done=done_message(request.args.get("done")),
         list_state=lists.state_of(subject).state.value if open_list else None,
-        draft=cycle.state == CycleState.DRAFT, groups=[g.value for g in RaterGroup
+        draft=cycle.state == CycleState.DRAFT, groups=[g.value for g in BUILT_IN_GROUPS
                                                        if g != RaterGroup.SELF],
-        nav_current="console.home"), status
+        nav_current="console.home", **cycle_names(cycle)), status
 
 
 @bp.route("/cycles/<int:cycle_id>/leaders/<int:subject_id>/raters", methods=["GET", "POST"])
@@ -279,7 +279,7 @@ def _raters_action(subject: Subject, action: str) -> str:
         group = form.get(f"group-{person.id}", "")
         if person.id == subject.person_id:
             group = RaterGroup.SELF.value
-        if group not in [g.value for g in RaterGroup]:
+        if group not in [g.value for g in BUILT_IN_GROUPS]:
             raise _FieldError(f"group-{person.id}", _("Choose the rater's group"))
         nominate(subject, person, RaterGroup(group))
         return "nominated"

@@ -20,10 +20,13 @@ from service.web.date_input import date_from_parts
 
 DATE_PARTS = ("day", "month", "year")
 NUMBERS = ("min_group_size", "manager_min")
+#: Optional: empty means the group follows the smallest group size.
+GROUP_MINIMUMS = ("peer_min", "direct_report_min", "other_min")
 SWITCHES = ("auto_launch", "auto_close")
 #: The form's fields in page order: the error summary lists problems in this order.
 ORDER = ("name", "rubric_id", "opens_on", "closes_on", "auto_launch", "reminder_days",
-         "min_group_size", "manager_min", "facilitated_release", "nominated_by", "language")
+         "min_group_size", "manager_min", *GROUP_MINIMUMS, "facilitated_release",
+         "nominated_by", "language")
 
 
 def rubric_choices(directory: Path | str) -> list[dict[str, Any]]:
@@ -51,6 +54,8 @@ def form_from_settings(values: dict[str, Any]) -> dict[str, Any]:
         "reminder_days": ", ".join(str(day) for day in values["reminder_days"]),
         "min_group_size": str(values["min_group_size"]),
         "manager_min": str(values["manager_min"]),
+        **{name: "" if values.get(name) is None else str(values[name])
+           for name in GROUP_MINIMUMS},
         "facilitated_release": "yes" if values["facilitated_release"] else "no",
         "nominated_by": getattr(values["nominated_by"], "value", values["nominated_by"]),
         "language": values["language"],
@@ -67,7 +72,7 @@ def read_form(data: MultiDict[str, str]) -> dict[str, Any]:
     """The submitted fields, as typed (trimmed), in the shape `form_from_settings` gives."""
     form: dict[str, Any] = {name: data.get(name, "").strip()[:400] for name in (
         "name", "rubric_id", "reminder_days", "min_group_size", "manager_min",
-        "facilitated_release", "nominated_by", "language")}
+        *GROUP_MINIMUMS, "facilitated_release", "nominated_by", "language")}
     for name in SWITCHES:
         form[name] = data.get(name) == "yes"
     for name in ("opens_on", "closes_on"):
@@ -113,6 +118,11 @@ def settings_from(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]
         values[name] = _whole_number(form[name])
         if values[name] is None:
             errors[name] = message
+    for name in GROUP_MINIMUMS:
+        values[name] = _whole_number(form[name]) if form[name] else None
+        if form[name] and values[name] is None:
+            errors[name] = _("Enter the group's threshold as a whole number, such as 3, or "
+                             "leave it empty to use the smallest group size")
     if form["facilitated_release"] not in ("yes", "no"):
         errors["facilitated_release"] = _("Choose whether reports go to a facilitator first")
     values["facilitated_release"] = form["facilitated_release"] == "yes"
@@ -154,6 +164,8 @@ def _rule_message(name: str, values: dict[str, Any]) -> str | None:
         "min_group_size": _("The smallest group size must be at least 2, or one rater could "
                             "be identified"),
         "manager_min": _("The manager threshold must be at least 1"),
+        **{name: _("A group's threshold must be at least 2, or one rater could be identified; "
+                   "leave it empty to use the smallest group size") for name in GROUP_MINIMUMS},
         "reminder_days": _("Reminder days count back from the closing date and must fall "
                            "inside the cycle: between 1 and %(last)d", last=max(length - 1, 1))
         if length > 1 else _("The cycle is too short for reminders: leave the reminder days "

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import db, enum_values, utcnow
 from service.people.models import Person
+from service.responses.results import CUSTOM_PREFIX, Thresholds
 
 
 class CycleState(enum.Enum):
@@ -45,8 +46,13 @@ class Cycle(db.Model):
              length=20),
         default=CycleState.DRAFT,
     )
+    #: The organisation's k: "all others", and peers, direct reports and others unless the
+    #: cycle gives them their own below (None = this one).
     min_group_size: Mapped[int] = mapped_column(default=3)
     manager_min: Mapped[int] = mapped_column(default=1)
+    peer_min: Mapped[int | None]
+    direct_report_min: Mapped[int | None]
+    other_min: Mapped[int | None]
     language: Mapped[str] = mapped_column(String(8), default="en")
     # Days before closes_on on which pending raters get a reminder, and those already done.
     reminder_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [7, 2])
@@ -71,6 +77,52 @@ class Cycle(db.Model):
     subjects: Mapped[list[Subject]] = relationship(
         back_populates="cycle", cascade="all, delete-orphan", order_by="Subject.id"
     )
+    #: The cycle's own rater groups, in the order the report shows them. A cycle's delete
+    #: leaves them to the database's cascade, which takes the nominations in them at once.
+    custom_groups: Mapped[list[CycleGroup]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(CycleGroup.position, CycleGroup.id)"
+    )
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The k of every rater group of this cycle (service/responses/results.py)."""
+        return Thresholds(self.min_group_size, self.manager_min, self.peer_min,
+                          self.direct_report_min, self.other_min,
+                          tuple((group.results_key, group.min_size)
+                                for group in self.custom_groups))
+
+    def group_names(self, lang: str) -> dict[str, str]:
+        """The cycle's own groups' names in ``lang`` (English where no Welsh was given)."""
+        return {group.results_key: group.name(lang) for group in self.custom_groups}
+
+
+class CycleGroup(db.Model):
+    """A rater group a cycle defines beyond the built-in ones ("Patients and carers"), with
+    its name in both languages and its own threshold. Changed only while the cycle is a draft,
+    so a report never shows a group under a name or k it was not answered under."""
+
+    __tablename__ = "cycle_groups"
+    __table_args__ = (UniqueConstraint("cycle_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    #: Short and stable (lower-case letters, digits, _): matches the group across cycles, so
+    #: "change since last cycle" can compare it.
+    key: Mapped[str] = mapped_column(String(30))
+    name_en: Mapped[str] = mapped_column(String(80))
+    name_cy: Mapped[str] = mapped_column(String(80))
+    min_size: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="custom_groups")
+
+    @property
+    def results_key(self) -> str:
+        return CUSTOM_PREFIX + self.key
+
+    def name(self, lang: str) -> str:
+        return self.name_cy if lang == "cy" and self.name_cy else self.name_en
 
 
 class Subject(db.Model):

@@ -47,12 +47,14 @@ DEFAULT_REMINDER_DAYS = (7, 2)
 
 def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.date, *,
                  min_group_size: int | None = None, manager_min: int | None = None,
-                 language: str = "en",
+                 peer_min: int | None = None, direct_report_min: int | None = None,
+                 other_min: int | None = None, language: str = "en",
                  reminder_days: list[int] | None = None, auto_launch: bool = False,
                  auto_close: bool = True, facilitated_release: bool = False,
                  nominated_by: Nominator | str = Nominator.HR) -> Cycle:
     """A draft cycle; thresholds left out take the organisation's defaults (MIN_GROUP_SIZE,
-    MANAGER_MIN), reminders the defaults that fit inside the cycle."""
+    MANAGER_MIN), a group without its own k (``peer_min``…) follows ``min_group_size``;
+    reminders the defaults that fit inside the cycle."""
     if min_group_size is None:
         min_group_size = current_app.config["MIN_GROUP_SIZE"]
     if manager_min is None:
@@ -62,7 +64,8 @@ def create_cycle(name: str, rubric_id: str, opens_on: dt.date, closes_on: dt.dat
         reminder_days = [day for day in DEFAULT_REMINDER_DAYS if day < length]
     settings = load_settings({
         "name": name, "rubric_id": rubric_id, "opens_on": opens_on, "closes_on": closes_on,
-        "min_group_size": min_group_size, "manager_min": manager_min, "language": language,
+        "min_group_size": min_group_size, "manager_min": manager_min, "peer_min": peer_min,
+        "direct_report_min": direct_report_min, "other_min": other_min, "language": language,
         "reminder_days": reminder_days, "auto_launch": auto_launch, "auto_close": auto_close,
         "facilitated_release": facilitated_release,
         "nominated_by": getattr(nominated_by, "value", nominated_by)})

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from service.cycles.models import Cycle, CycleState, Subject
 from service.cycles.progress import CANNOT_REACH, group_outlook
 from service.db import db
-from service.nominations.groups import thresholds_of
+from service.nominations.groups import key_of, thresholds_of
 from service.nominations.models import Invitation, InvitationStatus, Nomination
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.reports.models import Report, ReportStatus
@@ -72,18 +72,19 @@ def _invitations(lines: dict[int, CycleLine]) -> None:
     """Response rates, and the leaders of open cycles with a group that can no longer reach
     its threshold (answered + still pending < k)."""
     per_group: dict[tuple[int, int, str], dict[str, int]] = defaultdict(dict)
-    for cycle_id, subject_id, group, status, count in db.session.execute(
-            select(Subject.cycle_id, Nomination.subject_id, Nomination.group, Invitation.status,
-                   func.count(Invitation.id))
+    for cycle_id, subject_id, group, own, status, count in db.session.execute(
+            select(Subject.cycle_id, Nomination.subject_id, Nomination.group,
+                   Nomination.custom_group_id, Invitation.status, func.count(Invitation.id))
             .join(Nomination, Invitation.nomination_id == Nomination.id)
             .join(Subject, Nomination.subject_id == Subject.id)
             .group_by(Subject.cycle_id, Nomination.subject_id, Nomination.group,
-                      Invitation.status)):
+                      Nomination.custom_group_id, Invitation.status)):
         line = lines[cycle_id]
         line.invited += count
         if status == InvitationStatus.SUBMITTED:
             line.responded += count
-        per_group[(cycle_id, subject_id, group.value)][status.value] = count
+        key = key_of(line.cycle, group, own)
+        per_group[(cycle_id, subject_id, key)][status.value] = count
     short: dict[int, set[int]] = defaultdict(set)
     for (cycle_id, subject_id, group), counts in per_group.items():
         cycle = lines[cycle_id].cycle
@@ -106,15 +107,18 @@ def _draft_nominations(lines: dict[int, CycleLine]) -> None:
         return
     rated: dict[int, set[int]] = defaultdict(set)
     short: dict[int, set[int]] = defaultdict(set)
-    for cycle_id, subject_id, group, count in db.session.execute(
-            select(Subject.cycle_id, Subject.id, Nomination.group, func.count(Nomination.id))
+    for cycle_id, subject_id, group, own, count in db.session.execute(
+            select(Subject.cycle_id, Subject.id, Nomination.group, Nomination.custom_group_id,
+                   func.count(Nomination.id))
             .outerjoin(Nomination, Nomination.subject_id == Subject.id)
             .where(Subject.cycle_id.in_(drafts))
-            .group_by(Subject.cycle_id, Subject.id, Nomination.group)):
+            .group_by(Subject.cycle_id, Subject.id, Nomination.group,
+                      Nomination.custom_group_id)):
         if group is None:
             continue
         rated[cycle_id].add(subject_id)
-        if count < thresholds_of(lines[cycle_id].cycle).for_group(group.value):
+        cycle = lines[cycle_id].cycle
+        if count < thresholds_of(cycle).for_group(key_of(cycle, group, own)):
             short[cycle_id].add(subject_id)
     for cycle_id in drafts:
         line = lines[cycle_id]

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import db
-from service.nominations.groups import cycle_group_counts
-from service.nominations.models import Nomination, RaterGroup
+from service.nominations.groups import cycle_group_counts, group_order
+from service.nominations.models import Nomination
 from service.people.models import Person
 
 
@@ -34,7 +34,7 @@ def launch_preview(cycle: Cycle, today: dt.date | None = None) -> dict[str, Any]
             "groups": [c.as_dict() for c in counts],
             "warnings": [c.warning for c in counts if c.warning],
         })
-    per_group = {group.value: 0 for group in RaterGroup}
+    per_group = {key: 0 for key in group_order(cycle)}
     for counts in groups.values():
         for count in counts:
             per_group[count.group] += count.nominated

@@ -16,8 +16,12 @@ from sqlalchemy.orm import aliased
 
 from service.cycles.models import Cycle, CycleState, Subject
 from service.db import db
-from service.nominations.groups import thresholds_of
-from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.nominations.groups import group_order, key_of, thresholds_of
+from service.nominations.models import (
+    Invitation,
+    InvitationStatus,
+    Nomination,
+)
 from service.outbox.models import OutboxMessage, OutboxStatus
 from service.people.models import Person
 
@@ -51,18 +55,21 @@ def cycle_progress(cycle: Cycle, today: dt.date | None = None) -> dict[str, Any]
     slot = {InvitationStatus.PENDING.value: 0, InvitationStatus.SUBMITTED.value: 1,
             InvitationStatus.DECLINED.value: 2}
     counts: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for subject_id, group, status, count in db.session.execute(
+    for subject_id, group, own, status, count in db.session.execute(
             select(Nomination.subject_id, type_coerce(Nomination.group, String),
-                   type_coerce(Invitation.status, String), func.count(Invitation.id))
+                   Nomination.custom_group_id, type_coerce(Invitation.status, String),
+                   func.count(Invitation.id))
             .join(Invitation, Invitation.nomination_id == Nomination.id)
             .join(Subject, Nomination.subject_id == Subject.id)
             .where(Subject.cycle_id == cycle.id)
-            .group_by(Nomination.subject_id, Nomination.group, Invitation.status)):
-        counts[subject_id].setdefault(group, [0, 0, 0])[slot[status]] = count
+            .group_by(Nomination.subject_id, Nomination.group, Nomination.custom_group_id,
+                      Invitation.status)):
+        key = key_of(cycle, group, own)
+        counts[subject_id].setdefault(key, [0, 0, 0])[slot[status]] = count
     mail = _email_problems(cycle)
     limits = thresholds_of(cycle)
-    threshold_of = {group.value: limits.for_group(group.value) for group in RaterGroup}
-    order = [group.value for group in RaterGroup]
+    order = group_order(cycle)
+    threshold_of = {key: limits.for_group(key) for key in order}
     days_left = (cycle.closes_on - today).days if cycle.state == CycleState.OPEN else None
     rows = []
     for subject_id, leader, facilitator in leaders:

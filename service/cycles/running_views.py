@@ -19,6 +19,7 @@ from service.cycles.models import Cycle, Subject
 from service.cycles.progress import cycle_progress
 from service.db import db
 from service.nominations import invitations
+from service.nominations.groups import with_own_groups
 from service.nominations.models import Invitation, InvitationStatus, Nomination
 from service.people.models import Person
 from service.reports import operations as reports_ops
@@ -29,6 +30,11 @@ from service.web.date_input import date_from_parts
 
 bp = Blueprint("running", __name__, url_prefix="/hr/cycles")
 bp.context_processor(staff_page_context)
+
+
+def own_names(cycle: Cycle) -> dict[str, str]:
+    """The group names of ``names`` with the cycle's own groups'."""
+    return with_own_groups(names()["group_names"], cycle)
 
 
 @bp.context_processor
@@ -92,7 +98,7 @@ def progress(cycle_id: int) -> str:
         page = 1
     start = (page - 1) * LEADERS_PER_PAGE
     return render_template(
-        "console/progress.html", cycle=cycle, progress=data,
+        "console/progress.html", cycle=cycle, progress=data, group_names=own_names(cycle),
         leaders=data["leaders"][start:start + LEADERS_PER_PAGE], page=page, pages=pages,
         previous=url_for("running.progress", cycle_id=cycle.id, page=page - 1)
         if page > 1 else None,
@@ -226,6 +232,7 @@ def close(cycle_id: int) -> Any:
         return _close_post(cycle_id)
     cycle = _cycle(cycle_id)
     return render_template("console/close.html", cycle=cycle, progress=cycle_progress(cycle),
+                           group_names=own_names(cycle),
                            nav_current="console.home")
 
 

@@ -15,8 +15,12 @@ from service.validation import Boolean, Date, Enum, Integer, Length, List, OneOf
 
 #: What HR may set on a cycle (and change while it is a draft).
 SETTINGS = ("name", "rubric_id", "opens_on", "closes_on", "min_group_size", "manager_min",
-            "language", "reminder_days", "auto_launch", "auto_close", "facilitated_release",
-            "nominated_by")
+            "peer_min", "direct_report_min", "other_min", "language", "reminder_days",
+            "auto_launch", "auto_close", "facilitated_release", "nominated_by")
+
+
+#: The groups' own thresholds, beside min_group_size (the organisation's k) and manager_min.
+GROUP_MINIMUMS = ("peer_min", "direct_report_min", "other_min")
 
 
 class CycleSettingsSchema(Schema):
@@ -30,6 +34,10 @@ class CycleSettingsSchema(Schema):
     closes_on = Date(required=True)
     min_group_size = Integer(required=True, strict=True)
     manager_min = Integer(required=True, strict=True)
+    #: A group's own k; None: the cycle's min_group_size (CCL's anchors: manager 1, the rest 3).
+    peer_min = Integer(required=True, strict=True, allow_none=True)
+    direct_report_min = Integer(required=True, strict=True, allow_none=True)
+    other_min = Integer(required=True, strict=True, allow_none=True)
     language = String(required=True, validate=OneOf(LANGUAGES))
     reminder_days = List(Integer(strict=True), required=True)
     auto_launch = Boolean(required=True)
@@ -51,6 +59,11 @@ class CycleSettingsSchema(Schema):
                                      "identified"), "min_group_size")
         if data["manager_min"] < 1:
             raise ValidationError(_l("manager_min must be at least 1"), "manager_min")
+        for name in GROUP_MINIMUMS:
+            if data[name] is not None and data[name] < 2:
+                raise ValidationError(_l("%(name)s must be at least 2, or one rater could be "
+                                         "identified; leave it out to use min_group_size",
+                                         name=name), name)
         length = (closes_on - opens_on).days
         days = data["reminder_days"]
         if any(not 0 < day < length for day in days):

@@ -28,6 +28,7 @@ from service.cycles.preview import launch_preview
 from service.db import db
 from service.errors import DomainError
 from service.i18n import long_date
+from service.nominations.groups import with_own_groups
 from service.nominations.models import RaterGroup
 from service.rubrics.loader import RubricError
 from service.staff.access import require_role
@@ -91,7 +92,13 @@ def done_message(key: str | None) -> str | None:
 
 def _cycle_page(template: str, cycle: Cycle, status: int = 200, **context: Any) -> Any:
     return render_template(template, cycle=cycle, done=done_message(request.args.get("done")),
-                           **context), status
+                           **cycle_names(cycle), **context), status
+
+
+def cycle_names(cycle: Cycle) -> dict[str, Any]:
+    """The console's group names and words with the cycle's own groups in them."""
+    return {"group_names": with_own_groups(group_names(), cycle),
+            "group_words": with_own_groups(group_words(), cycle)}
 
 
 def _refused(exc: DomainError | RubricError) -> str:
@@ -123,7 +130,8 @@ def _new_form() -> dict[str, Any]:
         "name": "", "rubric_id": rubrics[0]["id"] if len(rubrics) == 1 else "",
         "opens_on": opens, "closes_on": closes, "reminder_days": [7, 2],
         "min_group_size": current_app.config["MIN_GROUP_SIZE"],
-        "manager_min": current_app.config["MANAGER_MIN"], "facilitated_release": False,
+        "manager_min": current_app.config["MANAGER_MIN"], "peer_min": None,
+        "direct_report_min": None, "other_min": None, "facilitated_release": False,
         "nominated_by": Nominator.HR.value, "language": "en", "auto_launch": False,
         "auto_close": True})
 

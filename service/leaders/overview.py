@@ -15,8 +15,13 @@ from sqlalchemy import String, func, select, type_coerce
 from service.cycles.models import Cycle, CycleState, Subject
 from service.cycles.progress import SHOWN, group_outlook
 from service.db import db
-from service.nominations.groups import thresholds_of
-from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.nominations.groups import group_order, key_of, thresholds_of
+from service.nominations.models import (
+    Invitation,
+    InvitationStatus,
+    Nomination,
+    RaterGroup,
+)
 from service.people.models import Person
 from service.reports.context import build_context, format_date
 from service.reports.models import Report, ReportStatus
@@ -98,26 +103,27 @@ def subject_progress(subject: Subject) -> list[dict[str, Any]]:
     """Per group: invited, answered, and whether it is on course to be shown. One grouped
     query; declined links count as invited, not as answered."""
     counts: dict[str, dict[str, int]] = {}
-    for group, status, count in db.session.execute(
-            select(type_coerce(Nomination.group, String), type_coerce(Invitation.status, String),
-                   func.count(Invitation.id))
+    cycle = subject.cycle
+    for group, own, status, count in db.session.execute(
+            select(type_coerce(Nomination.group, String), Nomination.custom_group_id,
+                   type_coerce(Invitation.status, String), func.count(Invitation.id))
             .join(Invitation, Invitation.nomination_id == Nomination.id)
             .where(Nomination.subject_id == subject.id)
-            .group_by(Nomination.group, Invitation.status)):
-        counts.setdefault(group, {})[status] = count
-    limits = thresholds_of(subject.cycle)
+            .group_by(Nomination.group, Nomination.custom_group_id, Invitation.status)):
+        counts.setdefault(key_of(cycle, group, own), {})[status] = count
+    limits = thresholds_of(cycle)
     rows = []
-    for group in RaterGroup:
-        found = counts.get(group.value)
+    for group in group_order(cycle):
+        found = counts.get(group)
         if not found:
             continue
         answered = found.get(InvitationStatus.SUBMITTED.value, 0)
         pending = found.get(InvitationStatus.PENDING.value, 0)
         invited = sum(found.values())
-        threshold = limits.for_group(group.value)
-        outlook = ALWAYS if group == RaterGroup.SELF else group_outlook(
-            answered, pending if subject.cycle.state == CycleState.OPEN else 0, threshold)
-        rows.append({"group": group.value, "invited": invited, "answered": answered,
+        threshold = limits.for_group(group)
+        outlook = ALWAYS if group == RaterGroup.SELF.value else group_outlook(
+            answered, pending if cycle.state == CycleState.OPEN else 0, threshold)
+        rows.append({"group": group, "invited": invited, "answered": answered,
                      "threshold": threshold, "outlook": outlook,
                      "shown": outlook in (ALWAYS, SHOWN)})
     return rows

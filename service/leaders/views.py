@@ -20,6 +20,7 @@ from service.db import db
 from service.errors import DomainError
 from service.i18n import current_language
 from service.leaders import overview
+from service.nominations.groups import with_own_groups
 from service.people.models import Person
 from service.plans.operations import plan_of
 from service.reports.models import Report, ReportStatus
@@ -98,6 +99,8 @@ def mine() -> str:
 def progress(subject_id: int) -> str:
     subject = own_subject(subject_id)
     return render_template("leaders/progress.html", subject=subject, cycle=subject.cycle,
+                           group_names=with_own_groups(page_names()["group_names"],
+                                                       subject.cycle),
                            groups=overview.subject_progress(subject))
 
 

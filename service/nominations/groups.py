@@ -4,13 +4,14 @@ for its scores to be shown, with a warning where it cannot."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from service.db import db
-from service.nominations.models import Nomination, RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, Nomination, RaterGroup
 from service.responses.results import Thresholds
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class GroupCount:
 
     @property
     def warning(self) -> str | None:
-        label = self.group.replace("_", " ")
+        label = self.group.removeprefix("custom_").replace("_", " ")
         if self.can_reach:
             return None
         if self.nominated == 0:
@@ -47,14 +48,35 @@ class GroupCount:
 
 
 def thresholds_of(cycle: Cycle) -> Thresholds:
-    return Thresholds(cycle.min_group_size, cycle.manager_min)
+    return cycle.thresholds
+
+
+def key_of(cycle: Cycle, group: RaterGroup | str, custom_group_id: int | None) -> str:
+    """A nomination's group as the thresholds name it: a built-in one, or ``custom_<key>``."""
+    if custom_group_id is None:
+        return getattr(group, "value", group)
+    return next(own.results_key for own in cycle.custom_groups if own.id == custom_group_id)
+
+
+def with_own_groups(names: Mapping[str, str], cycle: Cycle) -> dict[str, str]:
+    """A page's group names with the cycle's own groups' names in the page's language."""
+    from service.i18n import current_language
+
+    return {**names, **cycle.group_names(current_language())}
+
+
+def group_order(cycle: Cycle) -> list[str]:
+    """Every group of the cycle, as pages list them: the built-in ones, then its own."""
+    return [group.value for group in BUILT_IN_GROUPS] + [
+        own.results_key for own in cycle.custom_groups]
 
 
 def counts_from(cycle: Cycle, nominated: dict[str, int]) -> list[GroupCount]:
-    """Every group, in the order of RaterGroup, from a group -> nominated count mapping."""
+    """Every group (the built-in ones, then the cycle's own), from a group key -> nominated
+    count mapping."""
     limits = thresholds_of(cycle)
-    return [GroupCount(group.value, nominated.get(group.value, 0),
-                       limits.for_group(group.value)) for group in RaterGroup]
+    return [GroupCount(key, nominated.get(key, 0), limits.for_group(key))
+            for key in group_order(cycle)]
 
 
 def cycle_group_counts(cycle: Cycle) -> dict[int, list[GroupCount]]:
@@ -62,12 +84,13 @@ def cycle_group_counts(cycle: Cycle) -> dict[int, list[GroupCount]]:
     from service.cycles.models import Subject
 
     per_subject: dict[int, dict[str, int]] = defaultdict(dict)
-    for subject_id, group, count in db.session.execute(
-            select(Nomination.subject_id, Nomination.group, func.count(Nomination.id))
+    for subject_id, group, own, count in db.session.execute(
+            select(Nomination.subject_id, Nomination.group, Nomination.custom_group_id,
+                   func.count(Nomination.id))
             .join(Subject, Nomination.subject_id == Subject.id)
             .where(Subject.cycle_id == cycle.id)
-            .group_by(Nomination.subject_id, Nomination.group)):
-        per_subject[subject_id][group.value] = count
+            .group_by(Nomination.subject_id, Nomination.group, Nomination.custom_group_id)):
+        per_subject[subject_id][key_of(cycle, group, own)] = count
     subject_ids = db.session.scalars(select(Subject.id).where(Subject.cycle_id == cycle.id))
     return {subject_id: counts_from(cycle, per_subject.get(subject_id, {}))
             for subject_id in subject_ids}
@@ -75,7 +98,10 @@ def cycle_group_counts(cycle: Cycle) -> dict[int, list[GroupCount]]:
 
 def group_counts(subject: Subject) -> list[GroupCount]:
     """The nominations page of one leader: count per group against its threshold."""
-    nominated = {group.value: count for group, count in db.session.execute(
-        select(Nomination.group, func.count(Nomination.id))
-        .where(Nomination.subject_id == subject.id).group_by(Nomination.group))}
+    nominated = {key_of(subject.cycle, group, own): count
+                 for group, own, count in db.session.execute(
+                     select(Nomination.group, Nomination.custom_group_id,
+                            func.count(Nomination.id))
+                     .where(Nomination.subject_id == subject.id)
+                     .group_by(Nomination.group, Nomination.custom_group_id))}
     return counts_from(subject.cycle, nominated)

@@ -29,7 +29,13 @@ from sqlalchemy.orm import aliased
 from service.audit.operations import record
 from service.db import among, db, utcnow, write_many
 from service.errors import DomainError, state_name
-from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.nominations.models import (
+    BUILT_IN_GROUPS,
+    Invitation,
+    InvitationStatus,
+    Nomination,
+    RaterGroup,
+)
 from service.nominations.tokens import hash_token, new_token
 from service.outbox import writer as outbox
 from service.outbox.kinds import Fail, MessageKind, Resolution, Skip
@@ -52,13 +58,27 @@ def cycle_context(cycle: Cycle) -> dict[str, Any]:
             "min_group_size": cycle.min_group_size}
 
 
+def _group_k(cycle: Cycle) -> Any:
+    """The k of each nomination's anonymous group, in SQL (joined with the cycle's own
+    groups); for self and the manager, whose emails say no k, the cycle's."""
+    from service.cycles.models import CycleGroup
+
+    limits = cycle.thresholds
+    return cast(func.coalesce(case(
+        *((Nomination.group == group, cast(literal(limits.for_group(group.value)), Integer))
+          for group in BUILT_IN_GROUPS if group not in (RaterGroup.SELF, RaterGroup.MANAGER)),
+        (Nomination.group == RaterGroup.CUSTOM, CycleGroup.min_size)),
+        cast(literal(limits.min_group_size), Integer)), Integer)
+
+
 def _rater_rows(cycle: Cycle, *conditions: Any) -> list[Any]:
-    from service.cycles.models import Subject
+    from service.cycles.models import CycleGroup, Subject
 
     return list(db.session.execute(
         select(Nomination.id, Nomination.group, Invitation.id.label("invitation_id"),
                _Rater.display_name.label("rater_name"), _Rater.email, _Rater.language,
-               _Leader.display_name.label("leader_name"))
+               _Leader.display_name.label("leader_name"), _group_k(cycle).label("group_k"))
+        .outerjoin(CycleGroup, CycleGroup.id == Nomination.custom_group_id)
         .join(Subject, Nomination.subject_id == Subject.id)
         .join(_Rater, Nomination.person_id == _Rater.id)
         .join(_Leader, Subject.person_id == _Leader.id)
@@ -96,9 +116,10 @@ def _queue_link_emails(template: str, cycle: Cycle, now: dt.datetime, *condition
     """Queue one email carrying the rater's link per invitation of the cycle that meets the
     conditions, in one INSERT … SELECT: the database fills in each rater's name, address and
     language, so a national cycle's hundred thousand rows never pass through Python."""
-    from service.cycles.models import Subject
+    from service.cycles.models import CycleGroup, Subject
 
     context = _json_object({**cycle_context(cycle), "rater_name": _Rater.display_name,
+                            "min_group_size": _group_k(cycle),
                             "leader_name": _Leader.display_name,
                             "is_self": _json_boolean(Nomination.group == RaterGroup.SELF),
                             # a reminder says that saved answers not sent are deleted
@@ -114,6 +135,7 @@ def _queue_link_emails(template: str, cycle: Cycle, now: dt.datetime, *condition
         .join(Subject, Nomination.subject_id == Subject.id)
         .join(_Rater, Nomination.person_id == _Rater.id)
         .join(_Leader, Subject.person_id == _Leader.id)
+        .outerjoin(CycleGroup, CycleGroup.id == Nomination.custom_group_id)
         .where(Subject.cycle_id == cycle.id, *conditions)
         .order_by(Invitation.id))
     return outbox.write_selected(rows)
@@ -308,17 +330,23 @@ def notify_closed(cycle: Cycle) -> int:
     rows = _rater_rows(cycle, Invitation.status == InvitationStatus.SUBMITTED,
                        Nomination.group != RaterGroup.SELF)
     by_rater: dict[str, tuple[Any, dict[str, list[str]]]] = {}
+    smallest: dict[str, int] = {}  # the smallest k among a rater's combined groups
     for row in rows:
         named = "managed" if row.group == RaterGroup.MANAGER else "combined"
         leaders = by_rater.setdefault(row.email.lower(),
                                       (row, {"all": [], "managed": [], "combined": []}))[1]
         leaders["all"].append(row.leader_name)
         leaders[named].append(row.leader_name)
+        if named == "combined":
+            smallest[row.email.lower()] = min(smallest.get(row.email.lower(), row.group_k),
+                                              row.group_k)
     now = utcnow()
     base = cycle_context(cycle)
     return outbox.write([
         outbox.message("cycle_closed", row.email, row.language or cycle.language,
                        {**base, "rater_name": row.rater_name,
+                        "min_group_size": smallest.get(row.email.lower(),
+                                                       base["min_group_size"]),
                         "leader_names": leaders["all"],
                         "managed_names": leaders["managed"],
                         "combined_names": leaders["combined"]},

@@ -10,7 +10,7 @@ import enum
 from sqlalchemy import Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.cycles.models import Subject
+from service.cycles.models import CycleGroup, Subject
 from service.db import db, enum_values, utcnow
 from service.people.models import Person
 
@@ -21,6 +21,20 @@ class RaterGroup(enum.Enum):
     PEER = "peer"
     DIRECT_REPORT = "direct_report"
     OTHER = "other"
+    CUSTOM = "custom"  # one of the cycle's own groups: ``custom_group_id`` says which
+
+
+#: The groups every cycle has; the cycle's own (CUSTOM) are listed by the cycle.
+BUILT_IN_GROUPS = tuple(group for group in RaterGroup if group is not RaterGroup.CUSTOM)
+
+
+def group_key(group: RaterGroup, custom_group: CycleGroup | None) -> str:
+    """The rater group as service/responses/results.py names it."""
+    if group is RaterGroup.CUSTOM:
+        if custom_group is None:
+            raise ValueError("a custom-group rater needs the cycle's group")
+        return custom_group.results_key
+    return group.value
 
 
 class InvitationStatus(enum.Enum):
@@ -41,10 +55,14 @@ class Nomination(db.Model):
         Enum(RaterGroup, name="rater_group", values_callable=enum_values, native_enum=False,
              length=20)
     )
+    #: Set exactly when ``group`` is CUSTOM.
+    custom_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cycle_groups.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     subject: Mapped[Subject] = relationship()
     person: Mapped[Person] = relationship()
+    custom_group: Mapped[CycleGroup | None] = relationship()
     invitation: Mapped[Invitation | None] = relationship(back_populates="nomination",
                                                          uselist=False)
 

@@ -18,13 +18,14 @@ from service.nominations.models import Invitation, Nomination, RaterGroup
 from service.people.models import Person
 
 if TYPE_CHECKING:
-    from service.cycles.models import Subject
+    from service.cycles.models import CycleGroup, Subject
 
 
 def nominate(subject: Subject, person: Person, group: RaterGroup, *,
-             audit: bool = True) -> Nomination:
+             audit: bool = True, custom_group: CycleGroup | None = None) -> Nomination:
     """Add a rater; in an open cycle the invitation goes out with the same commit
-    (``audit=False`` for a caller that records its whole action once)."""
+    (``audit=False`` for a caller that records its whole action once). ``group`` CUSTOM
+    takes ``custom_group``, one of the cycle's own groups."""
     from service.cycles.models import CycleState
 
     cycle = subject.cycle
@@ -38,19 +39,25 @@ def nominate(subject: Subject, person: Person, group: RaterGroup, *,
     if (group == RaterGroup.SELF) != is_subject:
         raise InvalidInput(_l("the self rating is for the leader themselves, and the leader can "
                               "only rate themselves as 'self'"))
+    if (group == RaterGroup.CUSTOM) != (custom_group is not None) or (
+            custom_group is not None and custom_group.cycle_id != cycle.id):
+        raise InvalidInput(_l("a rater in one of the cycle's own groups needs that group, "
+                              "named by its key (`feedback360 cycle groups %(id)s` lists them)",
+                              id=cycle.id))
     duplicate = db.session.scalar(select(Nomination).where(
         Nomination.subject_id == subject.id, Nomination.person_id == person.id))
     if duplicate is not None:
         raise DomainError(_l("%(name)s is already nominated for %(leader)s (as %(group)s)",
                              name=person.display_name, leader=subject.person.display_name,
                              group=duplicate.group.value))
-    nomination = Nomination(subject=subject, person=person, group=group)
+    nomination = Nomination(subject=subject, person=person, group=group,
+                            custom_group=custom_group)
     db.session.add(nomination)
     db.session.flush()
     if audit:
+        named = custom_group.name_en if custom_group else group.value.replace('_', ' ')
         record("nomination.add", "subject", subject.id,  # the group, never the rater's name
-               f"a rater nominated as {group.value.replace('_', ' ')} for "
-               f"{subject.person.display_name}")
+               f"a rater nominated as {named} for {subject.person.display_name}")
     if cycle.state == CycleState.OPEN:
         issue_invitations(cycle, [nomination.id])
     return nomination

@@ -20,7 +20,7 @@ from service.errors import DomainError, InvalidInput
 from service.i18n import long_date
 from service.nominations import lists
 from service.nominations.groups import group_counts
-from service.nominations.models import ListState, Nomination, RaterGroup
+from service.nominations.models import BUILT_IN_GROUPS, ListState, Nomination, RaterGroup
 from service.nominations.operations import suggest_raters
 from service.people.models import Person
 from service.people.operations import search_people
@@ -29,7 +29,7 @@ from service.staff.views import staff_page_context
 
 bp = Blueprint("nominating", __name__)
 bp.context_processor(staff_page_context)
-CHOOSABLE = [g.value for g in RaterGroup if g != RaterGroup.SELF]
+CHOOSABLE = [g.value for g in BUILT_IN_GROUPS if g != RaterGroup.SELF]
 
 
 @bp.context_processor
@@ -70,7 +70,7 @@ def _nominations(subject: Subject) -> dict[str, list[Nomination]]:
     rows = db.session.scalars(
         select(Nomination).join(Person, Nomination.person_id == Person.id)
         .where(Nomination.subject_id == subject.id).order_by(Person.display_name)).all()
-    by_group: dict[str, list[Nomination]] = {g.value: [] for g in RaterGroup}
+    by_group: dict[str, list[Nomination]] = {g.value: [] for g in BUILT_IN_GROUPS}
     for nomination in rows:
         by_group[nomination.group.value].append(nomination)
     return by_group

@@ -21,6 +21,7 @@ from service.reports import analysis
 from service.reports.labels import report_labels
 from service.responses.results import (
     ALL_OTHERS,
+    CUSTOM_PREFIX,
     GROUPS,
     RaterAnswers,
     Stats,
@@ -51,6 +52,8 @@ class CycleFacts:
     closes_on: dt.date
     thresholds: Thresholds = field(default_factory=Thresholds)
     closed_on: dt.date | None = None  # when it actually closed (early, or after an extension)
+    #: The cycle's own groups' names: ``custom_<key>`` -> {"en": …, "cy": …}.
+    group_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Previous:
     closed_on: dt.date
     rubric: Mapping[str, Any]
     results: SubjectResults
+    group_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,14 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
     lang = report_language(rubric, inputs.leader, inputs.language)
     with force_locale(lang):  # in English outside an app (the bench, pure tests)
         labels = report_labels()
-    group_labels = labels["groups"]
+    # The cycle's own groups by their names in the report's language (an earlier cycle's, for
+    # a group that only the comparison with it shows).
+    earlier = inputs.previous.group_names if inputs.previous else {}
+    group_labels = labels["groups"] = {
+        **{key: key.removeprefix(CUSTOM_PREFIX).replace("_", " ")
+           for key in cycle.thresholds.groups},
+        **labels["groups"], **{key: _t(names, lang) for key, names in earlier.items()},
+        **{key: _t(names, lang) for key, names in cycle.group_names.items()}}
     results = compute_results(rubric, inputs.raters, cycle.thresholds)
     item_text = {i["id"]: _t(i["text"], lang) for s in rubric["sections"] for i in s["items"]}
     # Inside a sentence or quotation marks, without the statement's own full stop.
@@ -200,13 +211,14 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
         "scale": {"labels": [_t(label, lang) for label in rubric["scale"]["labels"]],
                   "max": len(rubric["scale"]["labels"]),
                   "not_observed": _t(rubric["scale"]["not_observed"], lang)},
-        "thresholds": {"min_group_size": cycle.thresholds.min_group_size,
-                       "manager_min": cycle.thresholds.manager_min},
+        "thresholds": _threshold_lines(cycle.thresholds, inputs.invited, labels),
+        "custom_marks": {key: CUSTOM_MARKS[index % len(CUSTOM_MARKS)]
+                         for index, key in enumerate(
+                             k for k in cycle.thresholds.groups if k not in GROUPS)},
         "groups": groups,
         "group_descriptions": [
-            {"label": group_labels[key], "text": labels["group_descriptions"][key]
-             if key != "self" else _self_legend(rubric, labels, lang)}
-            for key in (*GROUPS, ALL_OTHERS)
+            {"label": group_labels[key], "text": _group_description(key, rubric, labels, lang)}
+            for key in cycle.thresholds.columns
             if key == ALL_OTHERS or inputs.invited.get(key)],
         "sources": cited_sources(rubric, lang),
         "columns": [{"key": key, "label": group_labels[key]} for key in results.columns],
@@ -253,6 +265,40 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
                     "invited": sum(g["invited"] for g in groups if g["key"] != "self")},
         "labels": labels,
     }
+
+
+#: Marks for a cycle's own groups, after the built-in ones of templates/report/report.html:
+#: colours of their own hue, each at least 4.5:1 on white, in shapes the built-in groups use
+#: in other colours (teal, pink, brown, blue).
+CUSTOM_MARKS = (
+    {"colour": "#00665e", "shape": "square"},
+    {"colour": "#ae2573", "shape": "diamond"},
+    {"colour": "#7a4a00", "shape": "triangle"},
+    {"colour": "#005eb8", "shape": "down"},
+)
+
+
+def _group_description(key: str, rubric: Mapping[str, Any], labels: Mapping[str, Any],
+                       lang: str) -> str:
+    if key == "self":
+        return _self_legend(rubric, labels, lang)
+    return labels["group_descriptions"].get(key, labels["custom_group_description"])
+
+
+def _threshold_lines(thresholds: Thresholds, invited: Mapping[str, int],
+                     labels: Mapping[str, Any]) -> dict[str, Any]:
+    """The minimum each anonymous group needed, for "How to read this report": one sentence
+    when they all share the organisation's k, else each group invited with its own."""
+    anonymous = [key for key in thresholds.groups
+                 if key not in ("self", "manager")
+                 and (key in GROUPS or invited.get(key))]
+    own = {key: thresholds.for_group(key) for key in anonymous}
+    common = set(own.values()) <= {thresholds.min_group_size}
+    return {"min_group_size": thresholds.min_group_size,
+            "manager_min": thresholds.manager_min, "common": common,
+            "groups": [] if common else [
+                labels["threshold_group"].format(group=labels["groups"][key], k=k)
+                for key, k in own.items()]}
 
 
 def _groups(results: SubjectResults, invited: Mapping[str, int],

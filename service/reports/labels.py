@@ -70,6 +70,7 @@ def report_labels() -> dict[str, Any]:
             ),
             "all_others": _("everyone who rated you except yourself"),
         },
+        "custom_group_description": _("a group of people this feedback cycle asked by name"),
         "self_wording": _(
             "{text}, on a form that put each statement in the first person (for example, "
             "“{example}”)"
@@ -81,6 +82,11 @@ def report_labels() -> dict[str, Any]:
             "To protect anonymity, scores and comments from a group are shown only when at "
             "least {k} people in that group responded."
         ),
+        "threshold_groups": _(
+            "To protect anonymity, scores and comments from a group are shown only when at "
+            "least as many people in that group responded as it needs:"
+        ),
+        "threshold_group": _("{group}: {k}"),
         "threshold_manager": _(
             "The minimum for the manager group is {manager_min}, so manager ratings are not "
             "anonymous."

@@ -60,14 +60,21 @@ def items_table_mm(headers: Sequence[str], body: Sequence[str]) -> dict[str, obj
     padding each side): the group columns, then the spread chart, then the behaviour text,
     which keeps at least ``LABEL_MIN_MM`` by narrowing the spread chart when groups are many."""
     columns = [group_column_mm(header, 7.5, body, 7.5, 2.6, 13.0) for header in headers]
+    tight = CONTENT_MM - sum(columns) - SPREAD_MIN_MM < LABEL_MIN_MM
+    if tight:  # a cycle with groups of its own: report.css's .tight, 6 pt and 0.5 mm
+        columns = [group_column_mm(header, 6.0, body, 6.0, 1.4, 10.0) for header in headers]
     spread = SPREAD_MM
     label = CONTENT_MM - sum(columns) - spread
     if label < LABEL_MIN_MM:
         spread = max(SPREAD_MIN_MM, spread - (LABEL_MIN_MM - label))
-    return {"columns": columns, "spread": round(spread, 1)}
+    return {"columns": columns, "spread": round(spread, 1), "tight": tight}
 
 
-def scores_table_mm(headers: Sequence[str], body: Sequence[str]) -> list[float]:
+def scores_table_mm(headers: Sequence[str], body: Sequence[str]) -> dict[str, object]:
     """Widths for the overview's group columns (report.css: headers 8 pt bold, 1.2 mm of
     padding each side; the cells hold a mean, or ``body`` such as "Not observed" at 7.5 pt)."""
-    return [group_column_mm(header, 8.0, body, 7.5, 3.0, 15.0) for header in headers]
+    columns = [group_column_mm(header, 8.0, body, 7.5, 3.0, 15.0) for header in headers]
+    tight = CONTENT_MM - sum(columns) < LABEL_MIN_MM
+    if tight:  # report.css's .tight: 6 pt, 0.5 mm
+        columns = [group_column_mm(header, 6.0, body, 6.0, 1.4, 11.0) for header in headers]
+    return {"columns": columns, "tight": tight}

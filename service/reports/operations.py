@@ -49,7 +49,19 @@ log = logging.getLogger(__name__)
 
 
 def thresholds(cycle: Cycle) -> Thresholds:
-    return Thresholds(cycle.min_group_size, cycle.manager_min)
+    return cycle.thresholds
+
+
+def _raters(responses: Sequence[Response], cycle: Cycle) -> list[RaterAnswers]:
+    """The responses as the results module takes them, each under its group's key."""
+    keys = {group.id: group.results_key for group in cycle.custom_groups}
+    return [RaterAnswers(_key(r, keys), r.answers, r.comments) for r in responses]
+
+
+def _key(response: Response, custom: dict[int, str]) -> str:
+    if response.custom_group_id is not None:
+        return custom[response.custom_group_id]
+    return response.rater_group.value
 
 
 def _responses(subject_id: int, ids: Sequence[str] | None = None) -> list[Response]:
@@ -63,10 +75,10 @@ def _responses(subject_id: int, ids: Sequence[str] | None = None) -> list[Respon
 
 
 def _version(rubric: dict, responses: Sequence[Response], cycle: Cycle) -> Version:
-    raters = [RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in responses]
+    raters = _raters(responses, cycle)
     keys: dict[str, list[str]] = {}
-    for response in responses:
-        keys.setdefault(response.rater_group.value, []).append(str(response.id))
+    for response, rater in zip(responses, raters, strict=True):
+        keys.setdefault(rater.group, []).append(str(response.id))
     return Version(compute_results(rubric, raters, thresholds(cycle)), keys)
 
 
@@ -184,12 +196,16 @@ def reports_inputs(reports: Sequence[Report], *, previous: bool = True) -> list[
     for response in db.session.scalars(select(Response).where(
             Response.subject_id.in_(subject_ids))):
         responses.setdefault(response.subject_id, []).append(response)
+    custom = {group.id: group.results_key for subject in subjects.values()
+              for group in subject.cycle.custom_groups}
     invited: dict[int, dict[str, int]] = {}
-    for subject_id, group, count in db.session.execute(
-            select(Nomination.subject_id, Nomination.group, func.count())
+    for subject_id, group, custom_id, count in db.session.execute(
+            select(Nomination.subject_id, Nomination.group, Nomination.custom_group_id,
+                   func.count())
             .where(Nomination.subject_id.in_(subject_ids))
-            .group_by(Nomination.subject_id, Nomination.group)):
-        invited.setdefault(subject_id, {})[group.value] = count
+            .group_by(Nomination.subject_id, Nomination.group, Nomination.custom_group_id)):
+        key = custom[custom_id] if custom_id is not None else group.value
+        invited.setdefault(subject_id, {})[key] = count
     seen = db.session.execute(select(Report.subject_id, Report.version).where(
         Report.subject_id.in_(subject_ids), Report.status.in_(SEEN))).all()
     branding = Branding(config["ORGANISATION_NAME"],
@@ -208,9 +224,10 @@ def reports_inputs(reports: Sequence[Report], *, previous: bool = True) -> list[
             leader=Leader(person.display_name, person.title, person.department,
                           person.language),
             cycle=CycleFacts(cycle.name, cycle.opens_on, cycle.closes_on, thresholds(cycle),
-                             closed_on=cycle.closed_at.date() if cycle.closed_at else None),
+                             closed_on=cycle.closed_at.date() if cycle.closed_at else None,
+                             group_names=group_names(cycle)),
             rubric=cycle.rubric_snapshot,
-            raters=[RaterAnswers(r.rater_group.value, r.answers, r.comments) for r in counted],
+            raters=_raters(counted, cycle),
             invited=invited.get(subject.id, {}),
             branding=branding,
             language=cycle.language,
@@ -240,7 +257,14 @@ def previous_results(subject: Subject) -> Previous | None:
     before = earlier.cycle
     version = _version(before.rubric_snapshot, _responses(earlier.id, report.response_ids),
                        before)
-    return Previous(before.name, before.closes_on, before.rubric_snapshot, version.results)
+    return Previous(before.name, before.closes_on, before.rubric_snapshot, version.results,
+                    group_names(before))
+
+
+def group_names(cycle: Cycle) -> dict[str, dict[str, str]]:
+    """The cycle's own groups' names in both languages, by their results key."""
+    return {group.results_key: {"en": group.name_en, "cy": group.name_cy}
+            for group in cycle.custom_groups}
 
 
 def claim_report(report_id: int, lease: float, now: dt.datetime | None = None) -> str | None:

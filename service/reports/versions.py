@@ -7,17 +7,19 @@ in between, so a new version is allowed only when, in every cell shown in both v
 
 1. nobody who was behind the cell before has left it (the difference would mix a leaver's
    answer with a joiner's); and
-2. the raters who joined are none, or at least as many as the column's threshold (k for peers,
-   direct reports, others and "all others"; the manager minimum for the manager; anyone for
-   self). In "all others", joiners from a non-anonymous group whose own column shows them in
-   the same cell (the manager) are not counted: their answer is on the page anyway.
+2. the raters who joined are none, or at least as many as the column's threshold (each group
+   its own k; the manager minimum for the manager; anyone for self). In "all others" the
+   joiners must reach the organisation's k and the k of every group they come from, and
+   joiners from a non-anonymous group whose own column shows them in the same cell (the
+   manager) are not counted: their answer is on the page anyway.
 3. Respondents: in every anonymous group shown in its own column in both versions, the raters
    who responded in between are none or at least the group's threshold. A group's "n not
    observed" counts and its "Not observed" label depend on everyone who responded in it, not
    only on those who rated the item, so one late rater who chose "not observed" would
    otherwise be told apart without changing any cell's ratings.
-4. Comments: nobody leaves the comment pool, and if any new comment text appears, at least k
-   raters joined the pool (a new comment is then one of at least k people's).
+4. Comments: nobody leaves the comment pool, and if any new comment text appears, the raters
+   who joined the pool reach the organisation's k and the k of each of their groups (a new
+   comment is then one of at least that many people's).
 
 The later version is checked against every version a reader has been given. When it fails,
 the late responses are held back, whole, until enough others arrive (service/reports/
@@ -84,6 +86,8 @@ def difference_problems(earlier: Version, later: Version, thresholds: Thresholds
                       if not (groups[key] in _NOT_ANONYMOUS
                               and key in after.get((kind, cell_id, groups[key]), ()))}
         needed = thresholds.for_group(column)
+        if column == ALL_OTHERS:
+            needed = thresholds.pool_min({groups[key] for key in joined})
         if column != "self" and 0 < len(joined) < needed:
             problems.append(f"{kind} {cell_id}, {column}: {len(joined)} joined, fewer than "
                             f"{needed}")
@@ -92,10 +96,12 @@ def difference_problems(earlier: Version, later: Version, thresholds: Thresholds
         later.results.comment_members)
     if not old_pool <= new_pool:
         problems.append("comments: a rater would leave the comment pool")
-    elif later.comment_texts() - earlier.comment_texts() and (
-            len(new_pool - old_pool) < thresholds.min_group_size):
-        problems.append(f"comments: new comments from {len(new_pool - old_pool)} raters, fewer "
-                        f"than {thresholds.min_group_size}")
+    elif later.comment_texts() - earlier.comment_texts():
+        joined = new_pool - old_pool
+        needed = thresholds.pool_min({groups[key] for key in joined})
+        if len(joined) < needed:
+            problems.append(f"comments: new comments from {len(joined)} raters, fewer than "
+                            f"{needed}")
     return problems
 
 

@@ -35,7 +35,8 @@ from service.responses.results import Thresholds
 from service.responses.sealing import open_held
 
 _shuffle = random.SystemRandom().shuffle
-GroupKey = tuple[int, RaterGroup]
+#: (subject id, group, the cycle's own group's id or None): one group of one leader.
+GroupKey = tuple[int, RaterGroup, int | None]
 CHUNK = 1000
 
 
@@ -45,14 +46,15 @@ class MoveCounts:
     still_held: int
 
 
-def batch_size(group: RaterGroup, thresholds: Thresholds) -> int:
-    """How many late answers of a group must be waiting before they may appear together."""
-    return max(2, thresholds.for_group(group.value))
+def batch_size(group: str, thresholds: Thresholds) -> int:
+    """How many late answers of a group (its results key) must be waiting before they may
+    appear together."""
+    return max(2, thresholds.for_group(group))
 
 
-def may_move(group: RaterGroup, waiting: int, nominated: int, thresholds: Thresholds,
+def may_move(group: str, waiting: int, nominated: int, thresholds: Thresholds,
              first_close: bool) -> bool:
-    if first_close or group == RaterGroup.SELF or nominated <= 1:
+    if first_close or group == RaterGroup.SELF.value or nominated <= 1:
         return True
     return waiting >= batch_size(group, thresholds)
 
@@ -61,17 +63,20 @@ def move_held(cycle: Cycle, first_close: bool) -> MoveCounts:
     """Move what may move into ``responses`` (new random ids, shuffled order) and delete it from
     the holding table, in the caller's transaction."""
     held = list(db.session.execute(
-        select(HeldResponse.id, HeldResponse.subject_id, HeldResponse.rater_group)
+        select(HeldResponse.id, HeldResponse.subject_id, HeldResponse.rater_group,
+               HeldResponse.custom_group_id)
         .where(HeldResponse.cycle_id == cycle.id)))
     if not held:
         return MoveCounts(0, 0)
     waiting: dict[GroupKey, list[uuid.UUID]] = defaultdict(list)
-    for held_id, subject_id, group in held:
-        waiting[(subject_id, group)].append(held_id)
+    for held_id, subject_id, group, custom_id in held:
+        waiting[(subject_id, group, custom_id)].append(held_id)
     nominated = _nominated(cycle)
-    thresholds = Thresholds(cycle.min_group_size, cycle.manager_min)
+    thresholds = cycle.thresholds
+    custom = {group.id: group.results_key for group in cycle.custom_groups}
     moving = [held_id for key, ids in waiting.items()
-              if may_move(key[1], len(ids), nominated.get(key, 0), thresholds, first_close)
+              if may_move(custom[key[2]] if key[2] is not None else key[1].value, len(ids),
+                          nominated.get(key, 0), thresholds, first_close)
               for held_id in ids]
     if not moving:
         return MoveCounts(0, len(held))
@@ -86,6 +91,7 @@ def move_held(cycle: Cycle, first_close: bool) -> MoveCounts:
             answers, comments = open_held(row.sealed)
             responses.append({"id": uuid.uuid4(), "cycle_id": row.cycle_id,
                               "subject_id": row.subject_id, "rater_group": row.rater_group,
+                              "custom_group_id": row.custom_group_id,
                               "answers": answers, "comments": comments})
             db.session.expunge(row)
         db.session.execute(insert(Response), responses)
@@ -105,8 +111,10 @@ def held_counts(cycle: Cycle) -> dict[int, int]:
 def _nominated(cycle: Cycle) -> dict[GroupKey, int]:
     from service.cycles.models import Subject
 
-    return {(subject_id, group): count for subject_id, group, count in db.session.execute(
-        select(Nomination.subject_id, Nomination.group, func.count())
-        .join(Subject, Nomination.subject_id == Subject.id)
-        .where(Subject.cycle_id == cycle.id)
-        .group_by(Nomination.subject_id, Nomination.group))}
+    return {(subject_id, group, custom_id): count
+            for subject_id, group, custom_id, count in db.session.execute(
+                select(Nomination.subject_id, Nomination.group, Nomination.custom_group_id,
+                       func.count())
+                .join(Subject, Nomination.subject_id == Subject.id)
+                .where(Subject.cycle_id == cycle.id)
+                .group_by(Nomination.subject_id, Nomination.group, Nomination.custom_group_id))}

@@ -19,12 +19,18 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import aliased
 
 from service import driver
-from service.cycles.models import Cycle, CycleState, Subject
-from service.nominations.models import Invitation, InvitationStatus, Nomination, RaterGroup
+from service.cycles.models import Cycle, CycleGroup, CycleState, Subject
+from service.nominations.models import (
+    Invitation,
+    InvitationStatus,
+    Nomination,
+    RaterGroup,
+    group_key,
+)
 from service.people.models import Person
 
 #: Frozen rubrics one process keeps (the most recently used; one per running cycle is plenty).
@@ -34,16 +40,25 @@ PAGES_PER_RUBRIC = 16
 
 _Rater = aliased(Person)
 _Leader = aliased(Person)
+#: The rater's group's own k (Cycle.thresholds in SQL), which the form and emails promise.
+_GROUP_K = func.coalesce(case(
+    (Nomination.group == RaterGroup.MANAGER, Cycle.manager_min),
+    (Nomination.group == RaterGroup.PEER, Cycle.peer_min),
+    (Nomination.group == RaterGroup.DIRECT_REPORT, Cycle.direct_report_min),
+    (Nomination.group == RaterGroup.OTHER, Cycle.other_min),
+    (Nomination.group == RaterGroup.CUSTOM, CycleGroup.min_size)), Cycle.min_group_size)
 _LOOKUP = (
     select(Invitation.id, Invitation.status, Invitation.draft, Nomination.group,
            Nomination.subject_id, Cycle.id, Cycle.state, Cycle.closes_on, Cycle.name,
-           Cycle.min_group_size, Cycle.language, Cycle.rubric_version, Cycle.launched_at,
-           _Rater.language, _Leader.display_name)
+           _GROUP_K, Cycle.language, Cycle.rubric_version, Cycle.launched_at,
+           _Rater.language, _Leader.display_name, Nomination.custom_group_id,
+           CycleGroup.name_en, CycleGroup.name_cy)
     .join(Nomination, Nomination.id == Invitation.nomination_id)
     .join(Subject, Subject.id == Nomination.subject_id)
     .join(Cycle, Cycle.id == Subject.cycle_id)
     .join(_Rater, _Rater.id == Nomination.person_id)
     .join(_Leader, _Leader.id == Subject.person_id)
+    .outerjoin(CycleGroup, CycleGroup.id == Nomination.custom_group_id)
     .where(Invitation.token_hash == bindparam("token_hash"))
 )
 _LOOKUP_STATEMENT = driver.DriverStatement(_LOOKUP)
@@ -121,22 +136,35 @@ class RatingLink:
     cycle_state: CycleState
     closes_on: dt.date
     cycle_name: str
-    min_group_size: int
+    min_group_size: int  # the k of the rater's own group
     cycle_language: str
     rater_language: str | None
     leader_name: str
     rubric: FrozenRubric | None  # None until the cycle is launched
+    custom_group_id: int | None = None  # one of the cycle's own groups
+    custom_group_names: tuple[str, str] | None = None  # its name in English and Welsh
 
     @classmethod
     def of(cls, invitation: Invitation) -> RatingLink:
         """The same from a loaded invitation (the demo, tests): attribute by attribute."""
         nomination = invitation.nomination
         cycle = nomination.subject.cycle
+        custom = nomination.custom_group
+        key = group_key(nomination.group, custom)
         return cls(invitation.id, invitation.status, invitation.draft, nomination.group,
                    nomination.subject_id, cycle.id, cycle.state, cycle.closes_on, cycle.name,
-                   cycle.min_group_size, cycle.language, nomination.person.language,
-                   nomination.subject.person.display_name,
-                   FrozenRubric(cycle.rubric_snapshot) if cycle.rubric_snapshot else None)
+                   cycle.thresholds.for_group(key), cycle.language,
+                   nomination.person.language, nomination.subject.person.display_name,
+                   FrozenRubric(cycle.rubric_snapshot) if cycle.rubric_snapshot else None,
+                   nomination.custom_group_id,
+                   (custom.name_en, custom.name_cy) if custom is not None else None)
+
+    def group_name(self, lang: str) -> str | None:
+        """The name of the cycle's own group the rater answers in, in ``lang``."""
+        if self.custom_group_names is None:
+            return None
+        english, welsh = self.custom_group_names
+        return welsh if lang == "cy" and welsh else english
 
 
 def lookup(token_hash: str) -> Any:
@@ -148,7 +176,8 @@ def link_from_row(row: Any, with_rubric: bool) -> RatingLink:
     """Build the link; its rubric (only for a launched cycle) from this process's cache."""
     rubric = frozen_rubric(row[5], row[11], row[12]) if with_rubric else None
     return RatingLink(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-                      row[9], row[10], row[13], row[14], rubric)
+                      row[9], row[10], row[13], row[14], rubric, row[15],
+                      (row[16], row[17]) if row[15] is not None else None)
 
 
 def frozen_rubric(cycle_id: int, version: int | None, launched_at: dt.datetime | None

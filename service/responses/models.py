@@ -31,6 +31,9 @@ class Response(db.Model):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"),
                                             index=True)
     rater_group: Mapped[RaterGroup] = _group_column()
+    #: Which of the cycle's own groups, when ``rater_group`` is CUSTOM (a group, never a person).
+    custom_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cycle_groups.id"))
     #: item_id -> rating (1..n) or null for "not observed"
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: question_id -> text
@@ -49,5 +52,7 @@ class HeldResponse(db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
     rater_group: Mapped[RaterGroup] = _group_column()
+    custom_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cycle_groups.id"))
     #: answers and comments, packed, padded and sealed (service/responses/sealing.py)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)

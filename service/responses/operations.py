@@ -174,7 +174,7 @@ def submit(invitation: Invitation | RatingLink, form: RatingForm) -> None:
                              "again"))
     link = _link(invitation)
     held = {"held_id": uuid.uuid4(), "cycle_id": link.cycle_id, "subject_id": link.subject_id,
-            "rater_group": link.group,
+            "rater_group": link.group, "custom_group_id": link.custom_group_id,
             "sealed": seal_held(form.answers, form.comments, _rubric(link))}
     claim = {"invitation_id": link.invitation_id, "new_status": InvitationStatus.SUBMITTED}
     connection = driver.connection()
@@ -236,7 +236,8 @@ _claim = update(Invitation).where(*_pending).values(
 _CLAIM = driver.DriverStatement(_claim)
 _held_columns = HeldResponse.__table__.c
 _held_values = {"id": "held_id", "cycle_id": "cycle_id", "subject_id": "subject_id",
-                "rater_group": "rater_group", "sealed": "sealed"}
+                "rater_group": "rater_group", "custom_group_id": "custom_group_id",
+                "sealed": "sealed"}
 _HOLD = driver.DriverStatement(insert(HeldResponse).values({
     column: bindparam(name, type_=_held_columns[column].type)
     for column, name in _held_values.items()}))

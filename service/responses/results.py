@@ -5,14 +5,18 @@ place that property tests can check exhaustively, without a database or a web ap
 
 The rules, in short:
 
-1. A rater group is *shown* only when enough of it responded (self: 1, manager: ``manager_min``,
-   others: ``min_group_size``); a hidden group has no figures or comments under its name.
+1. A rater group is *shown* only when enough of it responded (self: 1; every other group its
+   own k, ``Thresholds.for_group``: the manager ``manager_min``, peers, direct reports and
+   others their own k or ``min_group_size``, a cycle's custom groups theirs); a hidden group has
+   no figures or comments under its name.
 2. Each cell (one item or section, one group) needs its own n ≥ the group's threshold, because
    "not observed" answers can shrink a cell to one identifiable rating.
 3. "All others" pools the visible non-self cells, plus the hidden remainder H only when H alone
-   holds ≥ ``min_group_size`` ratings: whatever a reader can get by subtracting the visible
-   columns from "all others" is then either nothing or a pool of at least k raters.
-4. Comments of hidden groups are pooled in only when the hidden groups together have ≥ k raters.
+   holds as many ratings as the largest k of the groups in it (and at least ``min_group_size``):
+   whatever a reader can get by subtracting the visible columns from "all others" is then
+   either nothing or a pool at least as large as every one of its groups asks.
+4. Comments of hidden groups are pooled in only when the hidden groups together have as many
+   raters as the largest k among them (and at least ``min_group_size``).
 5. A section cell pools exactly the ratings behind that column's *shown* item cells in the
    section, and is hidden when none of them is shown. Its mean, sd, min and max are then fixed by
    the shown item cells (total = Σ mean·n, squares = Σ n·(sd² + mean²)), so subtracting item
@@ -23,28 +27,66 @@ The rules, in short:
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+#: The built-in groups, in the report's order; a cycle may add its own after them (custom).
 GROUPS = ("self", "manager", "peer", "direct_report", "other")
 ALL_OTHERS = "all_others"
 COLUMNS = (*GROUPS, ALL_OTHERS)
 NON_SELF_GROUPS = GROUPS[1:]
+#: A cycle's own groups are keyed ``custom_<key>``, so they can never take a built-in's name.
+CUSTOM_PREFIX = "custom_"
 _NOT_ANONYMOUS = frozenset({"self", "manager"})
+
+
+def _check_k(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"Thresholds.{name} must be an integer ≥ 1, got {value!r}")
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Minimum raters per group; below it a group's answers could identify someone."""
+    """Minimum raters per group; below it a group's answers could identify someone.
 
-    min_group_size: int = 3  # k for peer, direct_report, other and for "all others"
+    ``min_group_size`` is the organisation's k: it applies to "all others", and to peers,
+    direct reports and others unless the cycle gives them their own (``peer_min`` ...).
+    ``custom`` lists the cycle's own groups, in order, as (``custom_<key>``, k)."""
+
+    min_group_size: int = 3
     manager_min: int = 1  # the manager group is labelled "not anonymous" when shown
+    peer_min: int | None = None
+    direct_report_min: int | None = None
+    other_min: int | None = None
+    custom: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("min_group_size", "manager_min"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Thresholds.{name} must be an integer ≥ 1, got {value!r}")
+            _check_k(name, getattr(self, name))
+        for name in ("peer_min", "direct_report_min", "other_min"):
+            if getattr(self, name) is not None:
+                _check_k(name, getattr(self, name))
+        keys = [key for key, _ in self.custom]
+        for key, k in self.custom:
+            if not key.startswith(CUSTOM_PREFIX) or len(key) == len(CUSTOM_PREFIX):
+                raise ValueError(f"a custom group's key must start with {CUSTOM_PREFIX!r}, "
+                                 f"got {key!r}")
+            _check_k(f"custom[{key}]", k)
+        if len(set(keys)) != len(keys):
+            raise ValueError("custom groups must have different keys")
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every rater group, self first: the built-in ones, then the cycle's own."""
+        return (*GROUPS, *(key for key, _ in self.custom))
+
+    @property
+    def non_self_groups(self) -> tuple[str, ...]:
+        return self.groups[1:]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.groups, ALL_OTHERS)
 
     def for_group(self, group: str) -> int:
         """The k that a column must reach; self is always shown when present."""
@@ -52,9 +94,21 @@ class Thresholds:
             return 1
         if group == "manager":
             return self.manager_min
-        if group in NON_SELF_GROUPS or group == ALL_OTHERS:
+        if group in NON_SELF_GROUPS:
+            own = getattr(self, f"{group}_min")
+            return self.min_group_size if own is None else own
+        if group == ALL_OTHERS:
             return self.min_group_size
+        for key, k in self.custom:
+            if key == group:
+                return k
         raise ValueError(f"unknown rater group {group!r}")
+
+    def pool_min(self, groups: Iterable[str]) -> int:
+        """The k of a pool mixing these groups (the hidden remainder of "all others", the
+        comments): the organisation's k, or more if any group in it asks for more."""
+        return max((self.min_group_size,
+                    *(self.for_group(group) for group in groups if group != "self")))
 
 
 @dataclass(frozen=True)
@@ -67,8 +121,11 @@ class RaterAnswers:
 
     def __post_init__(self) -> None:
         # Fail loudly: a silently dropped or mis-grouped rater would corrupt every threshold.
-        if self.group not in GROUPS:
-            raise ValueError(f"unknown rater group {self.group!r}; expected one of {GROUPS}")
+        if self.group not in GROUPS and not (
+                isinstance(self.group, str) and self.group.startswith(CUSTOM_PREFIX)
+                and len(self.group) > len(CUSTOM_PREFIX)):
+            raise ValueError(f"unknown rater group {self.group!r}; expected one of {GROUPS} "
+                             f"or a cycle's own group ({CUSTOM_PREFIX}…)")
         for item_id, value in self.answers.items():
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 1
@@ -142,16 +199,17 @@ def compute_results(
 ) -> SubjectResults:
     """Aggregate ``raters`` for the report, suppressing anything that could single one out."""
     item_ids, section_items, question_ids = _rubric_ids(rubric)
-    by_group: dict[str, list[RaterAnswers]] = {group: [] for group in GROUPS}
+    groups = thresholds.groups
+    by_group: dict[str, list[RaterAnswers]] = {group: [] for group in groups}
     for rater in raters:
         if rater.group not in by_group:
             raise ValueError(f"unknown rater group {rater.group!r}")
         by_group[rater.group].append(rater)
 
-    responded = {group: len(by_group[group]) for group in GROUPS}
+    responded = {group: len(by_group[group]) for group in groups}
     shown = {
         group: responded[group] > 0 and responded[group] >= thresholds.for_group(group)
-        for group in GROUPS
+        for group in groups
     }
     summaries = [
         GroupSummary(
@@ -161,7 +219,7 @@ def compute_results(
             shown=shown[group],
             anonymous=group not in _NOT_ANONYMOUS,
         )
-        for group in GROUPS
+        for group in groups
     ]
 
     pooled_groups: set[str] = set()
@@ -173,25 +231,25 @@ def compute_results(
                 for position, r in enumerate(by_group[group])
                 if (v := r.answers.get(item_id)) is not None
             ]
-            for group in GROUPS
+            for group in groups
         }
         item_rows[item_id] = _item_row(values, responded, shown, thresholds, pooled_groups)
     items = {item_id: row.cells for item_id, row in item_rows.items()}
 
     # Rule 5: sections are built from shown item cells only, so they add nothing to subtract.
     sections = {
-        section_id: _section_cells([item_rows[i] for i in ids], responded)
+        section_id: _section_cells([item_rows[i] for i in ids], responded, thresholds.columns)
         for section_id, ids in section_items.items()
     }
-    section_members = {section_id: _members([item_rows[i] for i in ids])
+    section_members = {section_id: _members([item_rows[i] for i in ids], thresholds.columns)
                        for section_id, ids in section_items.items()}
 
     comments, self_comments = _comments(question_ids, by_group, responded, shown, thresholds)
     comment_members = frozenset(
         (group, position)
-        for group in NON_SELF_GROUPS if _comments_pooled(group, responded, shown, thresholds)
+        for group in groups[1:] if _comments_pooled(group, responded, shown, thresholds)
         for position in range(responded[group]))
-    columns = [group for group in GROUPS if shown[group]]
+    columns = [group for group in groups if shown[group]]
     if any(cells[ALL_OTHERS] is not None for cells in (*items.values(), *sections.values())):
         columns.append(ALL_OTHERS)
     return SubjectResults(
@@ -201,17 +259,18 @@ def compute_results(
         sections=sections,
         comments=comments,
         self_comments=self_comments,
-        all_others_groups=[group for group in NON_SELF_GROUPS if group in pooled_groups],
-        item_members={item_id: _members([row]) for item_id, row in item_rows.items()},
+        all_others_groups=[group for group in groups[1:] if group in pooled_groups],
+        item_members={item_id: _members([row], thresholds.columns)
+                      for item_id, row in item_rows.items()},
         section_members=section_members,
         comment_members=comment_members,
     )
 
 
-def _members(rows: Sequence[_ItemRow]) -> dict[str, frozenset[Rater]]:
+def _members(rows: Sequence[_ItemRow], columns: Sequence[str]) -> dict[str, frozenset[Rater]]:
     """The raters behind each shown cell of these rows taken together (one item or a section)."""
     members: dict[str, frozenset[Rater]] = {}
-    for column in COLUMNS:
+    for column in columns:
         pools = [row.pools[column] for row in rows if row.cells[column] is not None]
         if pools:
             members[column] = frozenset(rater for pool in pools for rater, _ in pool)
@@ -248,7 +307,7 @@ def _item_row(
     pools: dict[str, list[tuple[Rater, int]]] = {}
     counted: dict[str, tuple[str, ...]] = {}
     visible: list[str] = []
-    for group in GROUPS:
+    for group in thresholds.groups:
         entries = values[group]
         if shown[group] and len(entries) >= thresholds.for_group(group):
             cells[group] = _stats([v for _, v in entries], responded[group] - len(entries))
@@ -259,10 +318,12 @@ def _item_row(
             cells[group] = None
 
     # H: non-self ratings that appear in no visible cell. Subtracting the visible columns from
-    # "all others" yields exactly H's aggregate, so H goes in whole (≥ k ratings) or not at all.
-    k = thresholds.min_group_size
-    hidden = [group for group in NON_SELF_GROUPS if group not in visible and values[group]]
-    pool = visible + hidden if sum(len(values[g]) for g in hidden) >= k else visible
+    # "all others" yields exactly H's aggregate, so H goes in whole (as many ratings as the
+    # largest k of its groups) or not at all.
+    hidden = [group for group in thresholds.non_self_groups
+              if group not in visible and values[group]]
+    admitted = sum(len(values[g]) for g in hidden) >= thresholds.pool_min(hidden)
+    pool = visible + hidden if admitted else visible
     entries = [entry for group in pool for entry in values[group]]
     if len(entries) >= thresholds.for_group(ALL_OTHERS):
         # H holds only raters who rated, so the pool's "not observed" is the visible groups'.
@@ -276,7 +337,7 @@ def _item_row(
 
 
 def _section_cells(
-    rows: Sequence[_ItemRow], responded: Mapping[str, int]
+    rows: Sequence[_ItemRow], responded: Mapping[str, int], columns: Sequence[str]
 ) -> dict[str, Stats | None]:
     """One section's row (rule 5), built only from the shown item cells of each column.
 
@@ -287,7 +348,7 @@ def _section_cells(
     those item cells count (their visible groups) who rated none of the section's shown items.
     """
     cells: dict[str, Stats | None] = {}
-    for column in COLUMNS:
+    for column in columns:
         shown_rows = [row for row in rows if row.cells[column] is not None]
         if not shown_rows:
             cells[column] = None
@@ -327,7 +388,7 @@ def _comments(
     """Pooled non-self comments (rule 4) and self comments, sorted so order reveals no group."""
     comments: dict[str, list[str]] = {qid: [] for qid in question_ids}
     self_comments: dict[str, list[str]] = {qid: [] for qid in question_ids}
-    for group in GROUPS:
+    for group in thresholds.groups:
         if group != "self" and not _comments_pooled(group, responded, shown, thresholds):
             continue
         target = self_comments if group == "self" else comments
@@ -343,6 +404,7 @@ def _comments(
 
 def _comments_pooled(group: str, responded: Mapping[str, int], shown: Mapping[str, bool],
                      thresholds: Thresholds) -> bool:
-    """Rule 4 for one non-self group: shown, or hidden among hidden groups of ≥ k raters."""
-    hidden_total = sum(responded[g] for g in NON_SELF_GROUPS if not shown[g])
-    return shown[group] or hidden_total >= thresholds.min_group_size
+    """Rule 4 for one non-self group: shown, or hidden among hidden groups with as many raters
+    as the largest k among them asks."""
+    hidden = [g for g in thresholds.non_self_groups if not shown[g] and responded[g]]
+    return shown[group] or sum(responded[g] for g in hidden) >= thresholds.pool_min(hidden)

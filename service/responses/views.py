@@ -235,6 +235,7 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
                "cycle": {"name": invitation.cycle_name, "closes_on": invitation.closes_on,
                          "min_group_size": invitation.min_group_size},
                "is_self": is_self, "group": invitation.group.value,
+               "group_name": invitation.group_name(current_language()),
                "not_observed": operations.NOT_OBSERVED, "steps": steps, "step": step,
                "problems": problems, "review": review}
     if values or form or saved:
@@ -276,7 +277,8 @@ def _blank_page(invitation: RatingLink, token: str, context: dict[str, Any],
     assert rubric is not None
     page_language = current_language()  # the words around the rubric's, which may differ
     step = context["step"].number
-    key = (page_language, context["lang"], context["group"], step, invitation.cycle_name,
+    key = (page_language, context["lang"], context["group"], context["group_name"], step,
+           invitation.cycle_name,
            invitation.min_group_size, invitation.closes_on)
     # The language switch comes back to this form: its link carries the stand-in too.
     shell = rubric.blank_page(key, lambda: render_template(

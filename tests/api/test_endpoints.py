@@ -365,3 +365,20 @@ def test_the_documentation_page_is_served_from_the_apps_own_files(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_a_cycle_takes_each_groups_k_and_its_own_groups(api):
+    body = _new_cycle(api, peer_min=4, groups=[
+        {"name_en": "Students and trainees", "name_cy": "Myfyrwyr a hyfforddeion",
+         "min_size": 5}])
+    assert (body["peer_min"], body["direct_report_min"], body["other_min"]) == (4, None, None)
+    assert body["groups"] == [{"key": "students_and_trainees", "name_en": "Students and "
+                               "trainees", "name_cy": "Myfyrwyr a hyfforddeion", "min_size": 5}]
+    low = api("PATCH", f"/cycles/{body['id']}", json={"groups": [
+        {"name_en": "Students", "name_cy": "Myfyrwyr", "min_size": 1}]})
+    assert low.status_code == 422 and "min_size" in str(low.get_json())
+    one = api("PATCH", f"/cycles/{body['id']}", json={"peer_min": 1})
+    assert one.status_code == 422 and "peer_min" in str(one.get_json())
+    edited = api("PATCH", f"/cycles/{body['id']}", json={"peer_min": None, "groups": []})
+    assert edited.status_code == 200, edited.get_json()
+    assert (edited.get_json()["groups"], edited.get_json()["peer_min"]) == ([], None)

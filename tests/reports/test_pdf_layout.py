@@ -10,12 +10,13 @@ import re
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
-from service.reports.context import Leader, build_context
+from service.reports.context import CycleFacts, Leader, build_context
 from service.reports.pdf import render_report, render_report_html
+from service.responses.results import Thresholds
 from tests.reports.test_pdf import ITEMS, TEMPLATES_DIR, _rater, inputs, raters
 
 WORD = re.compile(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">'
@@ -60,18 +61,40 @@ def every_group_shown() -> list:
     return [*raters(), _rater("peer", 3), *[_rater("other", 4) for _ in range(3)]]
 
 
+#: Two groups of a cycle's own, with long names in both languages, each with its own k.
+OWN_GROUPS = {"custom_patients_and_carers": {"en": "Patients and carers",
+                                             "cy": "Cleifion a gofalwyr"},
+              "custom_partner_organisations": {"en": "Partner organisations",
+                                               "cy": "Sefydliadau partner"}}
+
+
+def with_own_groups() -> tuple[list, CycleFacts]:
+    """Eight columns: every built-in group and two of the cycle's own."""
+    chosen = [*every_group_shown(),
+              *[_rater("custom_patients_and_carers", 4) for _ in range(3)],
+              *[_rater("custom_partner_organisations", 3) for _ in range(4)]]
+    cycle = replace(inputs().cycle, thresholds=Thresholds(3, 1, custom=(
+        ("custom_patients_and_carers", 3), ("custom_partner_organisations", 4))),
+        group_names=OWN_GROUPS)
+    return chosen, cycle
+
+
 LEADERS = {"en": Leader("Dr Alex Smith", "Ward Manager", "Nursing", "en"),
            "cy": Leader("Siân Prosser", language="cy")}
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
-@pytest.mark.parametrize("groups", ["usual", "all"])
+@pytest.mark.parametrize("groups", ["usual", "all", "own"])
 def test_no_word_prints_over_another(app, language, groups):
     chosen = every_group_shown() if groups == "all" else raters()
-    invited = {"self": 1, "manager": 1, "peer": 4, "direct_report": 6, "other": 3}
-    context = build_context(inputs(leader=LEADERS[language], raters=chosen, invited=invited),
-                            random.Random(1))
-    assert len(context["columns"]) == (6 if groups == "all" else 4)
+    invited = {"self": 1, "manager": 1, "peer": 4, "direct_report": 6, "other": 3,
+               "custom_patients_and_carers": 3, "custom_partner_organisations": 4}
+    cycle = inputs().cycle
+    if groups == "own":
+        chosen, cycle = with_own_groups()
+    context = build_context(inputs(leader=LEADERS[language], raters=chosen, invited=invited,
+                                   cycle=cycle), random.Random(1))
+    assert len(context["columns"]) == {"usual": 4, "all": 6, "own": 8}[groups]
     pages = words_by_page(render_report(context, TEMPLATES_DIR).pdf)
     problems = [(number + 1, a.text, b.text) for number, words in enumerate(pages)
                 for a, b in overlapping(words)]
@@ -120,12 +143,20 @@ def _box(shape: ET.Element) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def test_overview_markers_never_cover_one_another_and_each_group_has_its_colour():
-    """Everyone rates 4 throughout: every group's marker at the same score, on every row."""
+@pytest.mark.parametrize("own", [False, True])
+def test_overview_markers_never_cover_one_another_and_each_group_has_its_colour(own):
+    """Everyone rates 4 throughout: every group's marker at the same score, on every row;
+    with the cycle's own groups, eight groups."""
     same = [_rater("self", 4), _rater("manager", 4), *[_rater("direct_report", 4)] * 3,
             *[_rater("peer", 4)] * 3, *[_rater("other", 4)] * 3]
-    context = build_context(inputs(raters=same), random.Random(1))
-    assert len(context["columns"]) == 6
+    cycle = inputs().cycle
+    if own:
+        cycle = with_own_groups()[1]
+        same += [*[_rater("custom_patients_and_carers", 4)] * 3,
+                 *[_rater("custom_partner_organisations", 4)] * 4]
+    context = build_context(inputs(raters=same, cycle=cycle), random.Random(1))
+    count = 8 if own else 6
+    assert len(context["columns"]) == count
     page = render_report_html(context, TEMPLATES_DIR)
     svg = re.search(r'<svg class="chart overview-chart".*?</svg>', page, re.S).group(0)
     def colour(shape: ET.Element) -> str:  # a ring is white inside, coloured by its stroke
@@ -135,10 +166,10 @@ def test_overview_markers_never_cover_one_another_and_each_group_has_its_colour(
                if shape.tag.rsplit("}", 1)[-1] in ("rect", "circle", "path")
                and colour(shape) != "#212b32"]  # the cohort's bar stands behind them
     colours = {colour(shape) for shape in markers}
-    assert len(colours) == 6  # one per group
+    assert len(colours) == count  # one per group
     assert all(1.05 / (_luminance(c) + 0.05) >= 4.5 for c in colours)  # against white
     boxes = [_box(shape) for shape in markers]
-    assert len(boxes) == 6 * len(context["sections"])
+    assert len(boxes) == count * len(context["sections"])
     touching = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                 if min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])]
     assert touching == []

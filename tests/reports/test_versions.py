@@ -83,15 +83,23 @@ def test_nobody_may_leave_a_cell():
 
 
 answers = st.one_of(st.none(), st.integers(1, 5))
+CUSTOM = ("custom_patients", "custom_partners")
 raters_strategy = st.lists(
-    st.tuples(st.sampled_from(GROUPS), answers, answers, st.booleans()), max_size=9)
+    st.tuples(st.sampled_from((*GROUPS, *CUSTOM)), answers, answers, st.booleans()),
+    max_size=9)
+own_k = st.one_of(st.none(), st.integers(2, 4))
 
 
 @settings(max_examples=300, deadline=None)
-@given(raters_strategy, raters_strategy, st.integers(2, 4), st.integers(1, 2))
-def test_an_accepted_version_differs_by_none_or_by_at_least_k(released, late, k, manager_min):
-    """Against the figures a reader actually sees (n per cell), whatever the members say."""
-    thresholds = Thresholds(k, manager_min)
+@given(raters_strategy, raters_strategy, st.integers(2, 4), st.integers(1, 2), own_k, own_k,
+       own_k, st.tuples(st.integers(2, 4), st.integers(2, 4)))
+def test_an_accepted_version_differs_by_none_or_by_at_least_k(released, late, k, manager_min,
+                                                              peer_min, direct_report_min,
+                                                              other_min, custom_k):
+    """Against the figures a reader actually sees (n per cell), whatever the members say; with
+    a k per group and groups of the cycle's own."""
+    thresholds = Thresholds(k, manager_min, peer_min, direct_report_min, other_min,
+                            tuple(zip(CUSTOM, custom_k, strict=True)))
 
     def build(rows: list, start: int) -> list[tuple[str, RaterAnswers]]:
         return [(f"r{start + i}", rater(group, a, b, f"c{start + i}" if says else ""))
@@ -105,22 +113,35 @@ def test_an_accepted_version_differs_by_none_or_by_at_least_k(released, late, k,
     old, new = before.results, after.results
     for cells_old, cells_new in ((old.items, new.items), (old.sections, new.sections)):
         for cell_id, columns in cells_new.items():
-            for column in ("peer", "direct_report", "other"):
+            for column in thresholds.non_self_groups[1:]:  # the anonymous groups
                 was, now = cells_old[cell_id][column], columns[column]
                 if was is not None and now is not None:
-                    assert now.n - was.n == 0 or now.n - was.n >= k, (cell_id, column)
-                    # Those who joined the column (rated or "not observed"): none or k.
+                    needed = thresholds.for_group(column)
+                    assert now.n - was.n == 0 or now.n - was.n >= needed, (cell_id, column)
+                    # Those who joined the column (rated or "not observed"): none or its k.
                     joined = (now.n + now.not_observed) - (was.n + was.not_observed)
-                    assert joined == 0 or joined >= k, (cell_id, column, "respondents")
+                    assert joined == 0 or joined >= needed, (cell_id, column, "respondents")
     texts_before = sorted(t for ts in old.comments.values() for t in ts)
     texts_after = sorted(t for ts in new.comments.values() for t in ts)
     if [t for t in texts_after if t not in texts_before]:
         # Whoever joined the comment pool could have written a new comment: at least k people.
-        assert pooled_raters(new, k) - pooled_raters(old, k) >= k
+        assert pooled_raters(new, thresholds) - pooled_raters(old, thresholds) >= k
 
 
-def pooled_raters(results, k: int) -> int:
+def pooled_raters(results, thresholds: Thresholds) -> int:
     """Raters whose comments a version shows (rule 4), from the group counts on the page."""
     non_self = [g for g in results.groups if g.group != "self"]
-    hidden = sum(g.responded for g in non_self if not g.shown)
-    return sum(g.responded for g in non_self if g.shown or hidden >= k)
+    hidden = [g for g in non_self if not g.shown and g.responded]
+    enough = sum(g.responded for g in hidden) >= thresholds.pool_min([g.group for g in hidden])
+    return sum(g.responded for g in non_self if g.shown or enough)
+
+
+def test_late_raters_of_a_group_with_a_larger_k_are_held_until_it_is_reached():
+    """Others need 5 here: 3 late others would be a pool of 3 in "all others" and the cells."""
+    thresholds = Thresholds(3, 1, other_min=5)
+    released = [*RELEASED, *[(f"o{i}", rater("other", 4)) for i in range(5)]]
+    late = [(f"late{i}", rater("other", 1, 1)) for i in range(3)]
+    problems = difference_problems(version(released, thresholds),
+                                   version([*released, *late], thresholds), thresholds)
+    assert "item a, other: 3 joined, fewer than 5" in problems
+    assert "item a, all_others: 3 joined, fewer than 5" in problems

@@ -17,8 +17,6 @@ from hypothesis import strategies as st
 from service.responses.results import (
     ALL_OTHERS,
     COLUMNS,
-    GROUPS,
-    NON_SELF_GROUPS,
     GroupSummary,
     RaterAnswers,
     Stats,
@@ -230,6 +228,34 @@ def test_two_hidden_groups_reaching_k_together_are_pooled() -> None:
     assert results.comments["strengths"] == ["dr3", "dr3", "dr3", "o1", "p1", "p2"]
 
 
+def test_a_hidden_pool_must_meet_the_largest_k_of_its_groups() -> None:
+    """Peers need 2 here, others 5: two hidden peers' and two hidden others' ratings make 4,
+    enough for the organisation's k of 3 but not for the others' 5, so they stay out of "all
+    others" and of the comments; a custom group of 2 with its own k of 2 is shown."""
+    limits = Thresholds(3, 1, peer_min=3, other_min=5, custom=(("custom_patients", 2),))
+    raters = [
+        *(rater("direct_report", {"strengths": "dr"}, a1=3) for _ in range(3)),
+        rater("peer", {"strengths": "p"}, a1=1), rater("peer", a1=1),
+        rater("other", {"strengths": "o"}, a1=5), rater("other", a1=5),
+        rater("custom_patients", {"strengths": "c"}, a1=4),
+        rater("custom_patients", a1=2),
+    ]
+    results = compute_results(RUBRIC, raters, limits)
+    row = results.items["a1"]
+    assert results.columns == ["direct_report", "custom_patients", ALL_OTHERS]
+    assert row["peer"] is None and row["other"] is None
+    assert row[ALL_OTHERS].n == 5  # direct reports and patients only
+    assert results.comments["strengths"] == ["c", "dr", "dr", "dr"]
+    # With others at the organisation's k, the same four hidden raters are pooled.
+    pooled = compute_results(RUBRIC, raters, replace(limits, other_min=None))
+    assert pooled.items["a1"][ALL_OTHERS].n == 9
+    assert pooled.comments["strengths"] == ["c", "dr", "dr", "dr", "o", "p"]
+    with pytest.raises(ValueError, match="unknown rater group"):
+        compute_results(RUBRIC, [rater("custom_partners", a1=1)], limits)
+    with pytest.raises(ValueError, match="custom_"):
+        Thresholds(custom=(("patients", 3),))
+
+
 def test_hidden_comments_below_k_are_dropped() -> None:
     raters = [
         *(rater("direct_report", {"strengths": "dr"}) for _ in range(3)),
@@ -292,7 +318,12 @@ class Scenario:
 
     @property
     def k(self) -> int:
+        """The organisation's k: no hidden pool below it is ever admitted."""
         return self.thresholds.min_group_size
+
+    def pool_k(self, groups: Sequence[str]) -> int:
+        """What a pool of these groups must hold: the largest k among them (at least k)."""
+        return self.thresholds.pool_min(groups)
 
 
 @st.composite
@@ -327,12 +358,17 @@ def rater_answers(draw: st.DrawFn, rubric: dict, group: str, tag: str) -> RaterA
 def scenarios(draw: st.DrawFn, small_hidden: bool = False) -> Scenario:
     """0-8 raters per group; ``small_hidden`` keeps the not-shown groups' total below k."""
     rubric = draw(rubrics())
+    own_k = st.one_of(st.none(), st.integers(2, 5))
+    custom = tuple((f"custom_g{i}", draw(st.integers(2, 5)))
+                   for i in range(draw(st.integers(0, 2))))
     thresholds = Thresholds(
-        min_group_size=draw(st.integers(2, 5)), manager_min=draw(st.integers(1, 2))
+        min_group_size=draw(st.integers(2, 5)), manager_min=draw(st.integers(1, 2)),
+        peer_min=draw(own_k), direct_report_min=draw(own_k), other_min=draw(own_k),
+        custom=custom,
     )
     raters = []
     hidden_total = 0
-    for group in GROUPS:
+    for group in thresholds.groups:
         count = draw(st.integers(0, 8))
         threshold = thresholds.for_group(group)
         room = min(threshold - 1, thresholds.min_group_size - 1 - hidden_total)
@@ -353,7 +389,7 @@ def group_shown(scenario: Scenario, group: str) -> bool:
 
 def cell_ratings(scenario: Scenario, item_id: str) -> dict[str, list[float]]:
     """Independent oracle: each group's ratings for one item."""
-    ratings: dict[str, list[float]] = {group: [] for group in GROUPS}
+    ratings: dict[str, list[float]] = {group: [] for group in scenario.thresholds.groups}
     for r in scenario.raters:
         if (value := r.answers.get(item_id)) is not None:
             ratings[r.group].append(value)
@@ -362,17 +398,26 @@ def cell_ratings(scenario: Scenario, item_id: str) -> dict[str, list[float]]:
 
 def hidden_pool(scenario: Scenario, item_id: str) -> list[float]:
     """H of rule 3: non-self ratings of one item that are in no visible group cell."""
+    return [value for group in hidden_pool_groups(scenario, item_id)
+            for value in cell_ratings(scenario, item_id)[group]]
+
+
+def hidden_pool_groups(scenario: Scenario, item_id: str) -> list[str]:
+    """The groups with ratings in H: each asks H to be as large as its own k."""
     ratings = cell_ratings(scenario, item_id)
-    pool: list[float] = []
-    for group in NON_SELF_GROUPS:
-        threshold = scenario.thresholds.for_group(group)
-        if not (group_shown(scenario, group) and len(ratings[group]) >= threshold):
-            pool.extend(ratings[group])
-    return pool
+    return [group for group in scenario.thresholds.non_self_groups
+            if ratings[group] and not (group_shown(scenario, group) and
+                                       len(ratings[group]) >= scenario.thresholds.for_group(group))]
 
 
 def hidden_responded(scenario: Scenario) -> int:
     return sum(r.group != "self" and not group_shown(scenario, r.group) for r in scenario.raters)
+
+
+def hidden_groups(scenario: Scenario) -> set[str]:
+    """Non-self groups that responded but are not shown."""
+    return {r.group for r in scenario.raters
+            if r.group != "self" and not group_shown(scenario, r.group)}
 
 
 def sum_and_squares(cells: Sequence[Stats]) -> tuple[float, float]:
@@ -391,7 +436,7 @@ PROPERTY_SETTINGS = settings(
 def test_hidden_groups_show_nothing_under_their_name(scenario: Scenario) -> None:
     """(a) A group below its threshold has no cell, no column and no comment of its own."""
     results = compute_results(scenario.rubric, scenario.raters, scenario.thresholds)
-    pool_hidden = hidden_responded(scenario) >= scenario.k
+    pool_hidden = hidden_responded(scenario) >= scenario.pool_k(sorted(hidden_groups(scenario)))
     for g in results.groups:
         assert g.shown == group_shown(scenario, g.group)
         if g.shown:
@@ -400,8 +445,8 @@ def test_hidden_groups_show_nothing_under_their_name(scenario: Scenario) -> None
         for _, _, row in rows(results):
             assert row[g.group] is None
         if g.group in results.all_others_groups:  # only ever inside a hidden pool of ≥ k
-            pools = [hidden_pool(scenario, item_id) for item_id in results.items]
-            assert any(len(pool) >= scenario.k for pool in pools)
+            assert any(len(hidden_pool(scenario, item_id)) >= scenario.pool_k(
+                hidden_pool_groups(scenario, item_id)) for item_id in results.items)
     for qid, texts in results.comments.items():
         expected = sorted(
             text
@@ -427,7 +472,7 @@ def test_subtraction_yields_nothing_or_a_whole_pool_of_k(scenario: Scenario) -> 
         everyone = row[ALL_OTHERS]
         if everyone is None:
             continue
-        visible = [row[g] for g in NON_SELF_GROUPS if row[g] is not None]
+        visible = [row[g] for g in scenario.thresholds.non_self_groups if row[g] is not None]
         diff_n = everyone.n - sum(c.n for c in visible)
         all_total, all_squares = sum_and_squares([everyone])
         vis_total, vis_squares = sum_and_squares(visible)
@@ -439,7 +484,7 @@ def test_subtraction_yields_nothing_or_a_whole_pool_of_k(scenario: Scenario) -> 
             assert everyone.min == min(c.min for c in visible)
             assert everyone.max == max(c.max for c in visible)
         else:
-            assert diff_n >= scenario.k
+            assert diff_n >= scenario.pool_k(hidden_pool_groups(scenario, item_id))
             assert diff_n == len(pool)
             expected_total, expected_squares = sum(pool), sum(v * v for v in pool)
             event("all_others includes the hidden pool")
@@ -489,7 +534,7 @@ def test_every_shown_cell_meets_its_threshold(scenario: Scenario, rnd) -> None:
     """(d) Every shown Stats has n ≥ its column's k; and rater order changes nothing."""
     results = compute_results(scenario.rubric, scenario.raters, scenario.thresholds)
     for _, _, row in rows(results):
-        assert set(row) == set(COLUMNS)
+        assert set(row) == set(scenario.thresholds.columns)
         for column, cell in row.items():
             if cell is None:
                 continue
@@ -513,7 +558,7 @@ def test_sections_are_a_pure_function_of_shown_item_cells(scenario: Scenario) ->
     results = compute_results(scenario.rubric, scenario.raters, scenario.thresholds)
     for section in scenario.rubric["sections"]:
         ids = [item["id"] for item in section["items"]]
-        for column in COLUMNS:
+        for column in scenario.thresholds.columns:
             cell = results.sections[section["id"]][column]
             shown = {i: c for i in ids if (c := results.items[i][column]) is not None}
             assert (cell is None) == (not shown)
@@ -542,9 +587,10 @@ def section_raters(
     for item_id in shown:
         row = results.items[item_id]
         if column == ALL_OTHERS:
-            visible = {g for g in NON_SELF_GROUPS if row[g] is not None}
+            groups = scenario.thresholds.non_self_groups
+            visible = {g for g in groups if row[g] is not None}
             hidden_in = row[ALL_OTHERS].n > sum(row[g].n for g in visible)  # H was admitted
-            feeding = set(NON_SELF_GROUPS) if hidden_in else visible
+            feeding = set(groups) if hidden_in else visible
         else:
             visible = feeding = {column}
         for index, r in enumerate(scenario.raters):

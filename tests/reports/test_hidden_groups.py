@@ -1,0 +1,98 @@
+"""A hidden group never changes anything the report shows, whatever k each group has and
+whatever groups of its own the cycle adds: the whole report context (scores, "all others",
+the level view, the one-page summary, strengths, gaps, comments, the guide) is the same
+whatever the hidden raters answered, as long as the hidden raters together stay below the
+k that would let them into "all others"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from service.reports.context import Branding, CycleFacts, Leader, ReportInputs, build_context
+from service.responses.results import RaterAnswers, Thresholds, compute_results
+from service.rubrics.loader import find_rubric
+
+RUBRIC = find_rubric(Path(__file__).resolve().parents[2] / "rubrics",
+                     "compassionate-inclusive-leadership")
+ITEMS = [item["id"] for section in RUBRIC["sections"] for item in section["items"]]
+QUESTIONS = [question["id"] for question in RUBRIC.get("questions", [])]
+NAMES = {"custom_patients": {"en": "Patients and carers", "cy": "Cleifion a gofalwyr"},
+         "custom_partners": {"en": "Partner organisations", "cy": "Sefydliadau partner"}}
+
+
+@st.composite
+def answers(draw: st.DrawFn, group: str, tag: str) -> RaterAnswers:
+    """Mostly a rater's usual rating, some items not observed: quick to draw for 40 items."""
+    usual = draw(st.integers(1, 5))
+    unseen = draw(st.sets(st.sampled_from(ITEMS), max_size=6))
+    moved = draw(st.dictionaries(st.sampled_from(ITEMS), st.integers(1, 5), max_size=6))
+    values: dict[str, int | None] = {item: None if item in unseen else moved.get(item, usual)
+                                     for item in ITEMS}
+    said = draw(st.sampled_from(["", "text"]))
+    return RaterAnswers(group, values, {QUESTIONS[0]: f"{group} {tag}"} if said else {})
+
+
+@st.composite
+def hidden_pairs(draw: st.DrawFn) -> tuple[ReportInputs, ReportInputs, bool]:
+    """Inputs with per-group k and up to two custom groups, and the same inputs where every
+    rater of a hidden group answered differently; the flag says a hidden rater exists."""
+    own = st.one_of(st.none(), st.integers(2, 5))
+    custom = tuple((key, draw(st.integers(2, 5)))
+                   for key in draw(st.sampled_from([(), ("custom_patients",),
+                                                    ("custom_patients", "custom_partners")])))
+    limits = Thresholds(draw(st.integers(2, 4)), draw(st.integers(1, 2)), draw(own), draw(own),
+                        draw(own), custom)
+    raters: list[RaterAnswers] = []
+    changed: list[RaterAnswers] = []
+    hidden_total = 0
+    for group in limits.groups:
+        k = limits.for_group(group)
+        room = min(k - 1, limits.min_group_size - 1 - hidden_total)
+        if group != "self" and room >= 1 and draw(st.booleans()):
+            count = draw(st.integers(1, room))  # hidden, and the hidden stay below k
+            hidden_total += count
+            for i in range(count):
+                raters.append(draw(answers(group, f"h{i}")))
+                changed.append(draw(answers(group, f"changed{i}")))
+            continue
+        count = draw(st.sampled_from([0, k, k + 1, k + 3]))
+        shown = [draw(answers(group, str(i))) for i in range(count)]
+        raters += shown
+        changed += shown
+    invited = {group: sum(r.group == group for r in raters) + 1 for group in limits.groups}
+    cycle = CycleFacts("Spring", dt.date(2026, 3, 1), dt.date(2026, 3, 31), limits,
+                       group_names={key: NAMES[key] for key, _ in custom})
+    language = draw(st.sampled_from(["en", "cy"]))
+    before = ReportInputs(Leader("Alex Smith", language=language), cycle, RUBRIC, raters,
+                          invited, Branding("Trust"), generated_on=dt.date(2026, 4, 1))
+    return before, replace(before, raters=changed), hidden_total > 0
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hidden_pairs())
+def test_hidden_raters_change_nothing_the_report_shows(pair) -> None:
+    before, after, any_hidden = pair
+    limits = before.cycle.thresholds
+    hidden = {group for group in limits.non_self_groups
+              if 0 < sum(r.group == group for r in before.raters) < limits.for_group(group)}
+    if any(hidden & set(compute_results(RUBRIC, inputs.raters, limits).all_others_groups)
+           for inputs in (before, after)):
+        # A shown group's raters who left an item unrated joined the hidden ones in "all
+        # others" for that item: a pool of at least k (test_results.py checks that rule).
+        event("a hidden pool reached its k")
+        return
+    event("hidden raters" if any_hidden else "no hidden raters")
+    first = build_context(before, random.Random(0))
+    second = build_context(after, random.Random(0))
+    assert first == second
+    shown = {column["key"] for column in first["columns"]}
+    for group in first["groups"]:
+        if not group["shown"]:
+            assert group["key"] not in shown
