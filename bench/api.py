@@ -29,11 +29,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -46,7 +44,7 @@ if str(ROOT) not in sys.path:
 from flask import current_app  # noqa: E402
 from sqlalchemy import event, insert, select  # noqa: E402
 
-from bench.databases import reset_postgres  # noqa: E402
+from bench.databases import bench_settings  # noqa: E402
 from service.api.keys import create_key  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.cycles import operations as cycles  # noqa: E402
@@ -173,17 +171,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="feedback360-api-bench-"))
-    url = args.database_url or f"sqlite:///{work / 'bench.sqlite'}"
-    if args.database_url:
-        reset_postgres(url)
-    settings = {"DATABASE_URL": url, "INSTANCE_PATH": str(work / "instance"),
-                "TASK_QUEUE_URL": f"sqlite:///{work / 'tasks.sqlite'}", "MAIL_BACKEND": "file",
-                "SECRET_KEY": "bench-secret", "ORGANISATION_NAME": "Bench Valley NHS Trust",
-                "API_RATE_LIMIT": "1000000 per minute", "ADMISSION_LIMIT": 0}
+    settings = bench_settings("api", args.database_url)
+    settings.update({"API_RATE_LIMIT": "1000000 per minute", "ADMISSION_LIMIT": 0})
     app = create_app(settings)
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.2f}, database {url.split(':')[0]}")
     with app.app_context():
         from service.migrations.cli import upgrade
 

@@ -35,7 +35,6 @@ import argparse
 import contextlib
 import datetime as dt
 import os
-import platform
 import random
 import re
 import statistics
@@ -53,7 +52,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import select  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
-from bench.databases import reset_postgres  # noqa: E402
+from bench.databases import bench_settings  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.cycles import operations as cycles  # noqa: E402
 from service.db import db  # noqa: E402
@@ -223,17 +222,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=360)
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="feedback360-report-bench-"))
-    url = args.database_url or f"sqlite:///{work / 'bench.sqlite'}"
-    if args.database_url:
-        reset_postgres(url)
-    settings = {"DATABASE_URL": url, "INSTANCE_PATH": str(work / "instance"),
-                "TASK_QUEUE_URL": f"sqlite:///{work / 'tasks.sqlite'}", "MAIL_BACKEND": "file",
-                "SECRET_KEY": "bench-secret", "ORGANISATION_NAME": "Bench Valley NHS Trust"}
+    settings = bench_settings("report", args.database_url)
     env = {**os.environ, **settings}
     app = create_app(settings)
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.2f}, database {url.split(':')[0]}")
     with app.app_context():
         from service.migrations.cli import upgrade
 
