@@ -382,3 +382,16 @@ def test_a_cycle_takes_each_groups_k_and_its_own_groups(api):
     edited = api("PATCH", f"/cycles/{body['id']}", json={"peer_min": None, "groups": []})
     assert edited.status_code == 200, edited.get_json()
     assert (edited.get_json()["groups"], edited.get_json()["peer_min"]) == ([], None)
+
+
+def test_the_documentation_page_s_own_words_are_in_welsh_too(client, app, tmp_path):
+    client.get("/language/cy?next=/")
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert 'lang="cy"' in page and "Mae angen JavaScript ar y dudalen hon" in page
+    assert '<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>' in page
+    app.config["SWAGGER_UI_DIR"] = str(tmp_path)  # the viewer's files missing
+    missing = client.get("/api/v1/docs")
+    assert missing.status_code == 503
+    text = missing.get_data(as_text=True)
+    assert '<html lang="cy">' in text and "<code>make install</code>" in text
+    assert "Nid yw ffeiliau" in text
