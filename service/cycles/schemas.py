@@ -34,10 +34,11 @@ class CycleSettingsSchema(Schema):
     closes_on = Date(required=True)
     min_group_size = Integer(required=True, strict=True)
     manager_min = Integer(required=True, strict=True)
-    #: A group's own k; None: the cycle's min_group_size (CCL's anchors: manager 1, the rest 3).
-    peer_min = Integer(required=True, strict=True, allow_none=True)
-    direct_report_min = Integer(required=True, strict=True, allow_none=True)
-    other_min = Integer(required=True, strict=True, allow_none=True)
+    #: A group's own k; None or left out: the cycle's min_group_size (CCL's anchors: manager 1,
+    #: the rest 3), so settings saved before per-group thresholds still load.
+    peer_min = Integer(load_default=None, strict=True, allow_none=True)
+    direct_report_min = Integer(load_default=None, strict=True, allow_none=True)
+    other_min = Integer(load_default=None, strict=True, allow_none=True)
     language = String(required=True, validate=OneOf(LANGUAGES))
     reminder_days = List(Integer(strict=True), required=True)
     auto_launch = Boolean(required=True)
