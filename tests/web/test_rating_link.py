@@ -214,9 +214,12 @@ def test_submit_holds_sealed_answers_until_the_close_moves_them(client):
     assert response.comments == {"strengths": "Listens with real interest."}
     # Nothing in a response row points back to a person, an invitation or a moment.
     columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
-    assert columns == {"id", "cycle_id", "subject_id", "rater_group", "answers", "comments"}
+    # custom_group_id names a cycle's own rater group (a group, never a person)
+    assert columns == {"id", "cycle_id", "subject_id", "rater_group", "custom_group_id",
+                       "answers", "comments"}
     held_columns = {c["name"] for c in inspect(db.engine).get_columns("held_responses")}
-    assert held_columns == {"id", "cycle_id", "subject_id", "rater_group", "sealed"}
+    assert held_columns == {"id", "cycle_id", "subject_id", "rater_group", "custom_group_id",
+                            "sealed"}
     invitation_columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
     assert invitation_columns == {"id", "nomination_id", "token_hash", "sealed_token",
                                   "status", "draft", "created_at"}
