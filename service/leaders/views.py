@@ -198,13 +198,19 @@ def withdraw(subject_id: int, share_id: int) -> Any:
                     + "#sharing", code=303)
 
 
+def _own_released(subject_id: int) -> Subject:
+    """The signed-in leader's own place in a cycle whose report they have (404 otherwise)."""
+    subject = own_subject(subject_id)
+    if not overview.released_versions(subject):
+        abort(404)
+    return subject
+
+
 @bp.post("/me/cycles/<int:subject_id>/appraisal")
 @require_signed_in
 def share_with_appraisal(subject_id: int) -> Any:
     """Give (or change) the consent for the organisation's appraisal integration."""
-    subject = own_subject(subject_id)
-    if not overview.released_versions(subject):
-        abort(404)
+    subject = _own_released(subject_id)
     also = set(request.form.getlist("also"))
     integration.give_consent(subject, pdf="pdf" in also, comments="comments" in also,
                              plan="action_plan" in also if plan_of(subject) else None,
@@ -217,9 +223,7 @@ def share_with_appraisal(subject_id: int) -> Any:
 @bp.post("/me/cycles/<int:subject_id>/appraisal/withdraw")
 @require_signed_in
 def withdraw_from_appraisal(subject_id: int) -> Any:
-    subject = own_subject(subject_id)
-    if not overview.released_versions(subject):
-        abort(404)
+    subject = _own_released(subject_id)
     try:
         integration.withdraw_consent(subject, current_user.person)
     except DomainError:
