@@ -111,6 +111,7 @@ def build_cycle(leaders: int, rng: random.Random) -> Any:
     db.session.commit()
     rubric = cycle.rubric_snapshot
     profiles: dict[int, float] = {}
+    weights = random.Random(7)
     for invitation in db.session.scalars(select(Invitation).order_by(Invitation.id)):
         if rng.random() < 0.1:
             continue
@@ -121,6 +122,10 @@ def build_cycle(leaders: int, rng: random.Random) -> Any:
             for item in section["items"]:
                 form[f"item-{item['id']}"] = (NOT_OBSERVED if rng.random() < 0.07 else
                                               str(min(5, max(1, round(rng.gauss(base, 0.8))))))
+            # Importance, where the rubric asks it: most raters answer (from a stream of its
+            # own, so the ratings are those of earlier runs).
+            if rubric.get("importance") and weights.random() < 0.85:
+                form[f"importance-{section['id']}"] = str(weights.randint(2, 5))
         if rng.random() < 0.35:
             form["question-strengths"] = rng.choice(COMMENTS)
         submit(invitation, parse_rating_form(rubric, form))

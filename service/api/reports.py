@@ -93,6 +93,18 @@ class SectionScores(Schema):
     scores = fields.Dict(keys=fields.String(), values=fields.Nested(Cell), required=True,
                          metadata={"description": "by shown group (and all_others); a group "
                                                   "the report does not show is absent"})
+    importance = fields.Dict(
+        keys=fields.String(), values=fields.Nested(Cell), required=True,
+        metadata={"description": "how important raters said the section is for the leader's "
+                                 "role (when the rubric asks it), by shown group as scores; "
+                                 "a cell below its threshold is absent; empty when not asked"})
+
+
+class PriorityOut(Schema):
+    section_id = fields.String(required=True)
+    title = fields.String(required=True)
+    importance = fields.Float(required=True, metadata={"description": "all others' mean"})
+    score = fields.Float(required=True, metadata={"description": "all others' section mean"})
 
 
 class GroupCount(Schema):
@@ -157,6 +169,11 @@ class SummaryOut(Schema):
     strengths = fields.List(fields.Nested(Score), required=True)
     areas_to_develop = fields.List(fields.Nested(Score), required=True)
     blind_spots = fields.List(fields.Nested(Score), required=True)
+    priorities = fields.List(fields.Nested(PriorityOut), allow_none=True, required=True,
+                             metadata={"description": "sections important to all others and "
+                                                      "rated below the leader's average, most "
+                                                      "important first; null when the rubric "
+                                                      "does not ask importance"})
     comments = fields.List(fields.Nested(CommentBlock), allow_none=True, required=True,
                            metadata={"description": "null unless the leader included them"})
     action_plan = fields.Nested(ActionPlanOut, allow_none=True, required=True, metadata={

@@ -142,8 +142,12 @@ def _leaders_choose(today: dt.date) -> Cycle:
 
 
 def _answers_for(rubric: dict[str, Any], leader_bias: dict[str, float], group: str,
-                 rng: random.Random, comment: Callable[[str], str]) -> MultiDict[str, str]:
-    """Plausible answers: a leader profile by section, a group tilt, noise and some gaps."""
+                 rng: random.Random, comment: Callable[[str], str],
+                 weights: dict[str, float] | None = None,
+                 weights_rng: random.Random | None = None) -> MultiDict[str, str]:
+    """Plausible answers: a leader profile by section, a group tilt, noise and some gaps; and,
+    where the rubric asks it, importance around the leader's role profile (``weights``), drawn
+    from a stream of its own so the ratings stay those of earlier demos."""
     tilt = {"self": 0.4, "manager": -0.2, "peer": 0.0, "direct_report": 0.2}.get(group, 0.0)
     top = len(rubric["scale"]["labels"])
     form: MultiDict[str, str] = MultiDict()
@@ -155,6 +159,10 @@ def _answers_for(rubric: dict[str, Any], leader_bias: dict[str, float], group: s
                 continue
             value = round(base + tilt + rng.gauss(0, 0.7))
             form[f"item-{item['id']}"] = str(min(top, max(1, value)))
+        if rubric.get("importance") and weights and weights_rng and weights_rng.random() < 0.85:
+            most = len(rubric["importance"]["labels"])
+            level = round(weights[section["id"]] + weights_rng.gauss(0, 0.6))
+            form[f"importance-{section['id']}"] = str(min(most, max(1, level)))
     for question in rubric.get("questions", []):
         if rng.random() < 0.6:
             form[f"question-{question['id']}"] = comment(question["id"])
@@ -165,6 +173,9 @@ def _answer_invitations(cycle: Cycle, tokens: dict[int, str], rng: random.Random
     rubric = cycle.rubric_snapshot
     profiles = {s.id: {sec["id"]: rng.uniform(2.8, 4.4) for sec in rubric["sections"]}
                 for s in cycle.subjects}
+    weights_rng = random.Random(f"importance-{cycle.name}")
+    roles = {s.id: {sec["id"]: weights_rng.uniform(2.5, 4.8) for sec in rubric["sections"]}
+             for s in cycle.subjects}
     counts = {"submitted": 0, "declined": 0, "pending": 0}
     invitations = db.session.query(Invitation).join(Nomination).filter(
         Invitation.id.in_(tokens)).order_by(Invitation.id).all()
@@ -193,7 +204,9 @@ def _answer_invitations(cycle: Cycle, tokens: dict[int, str], rng: random.Random
             return comments.pick(leader.id, leader.language, question)
 
         form = parse_rating_form(rubric, _answers_for(rubric, profiles[nomination.subject_id],
-                                                      group, rng, comment))
+                                                      group, rng, comment,
+                                                      roles[nomination.subject_id],
+                                                      weights_rng))
         submit(invitation, form)
         counts["submitted"] += 1
     return counts

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import fmean
+from statistics import fmean, median
 from typing import Any
 
 from service.responses.results import ALL_OTHERS, SubjectResults
@@ -200,3 +200,48 @@ def largest_changes(changes: Sequence[Change], count: int, threshold: float = 0.
     rose = sorted((c for c in changes if c.delta >= threshold), key=lambda c: -c.delta)
     fell = sorted((c for c in changes if c.delta <= -threshold), key=lambda c: c.delta)
     return rose[:count], fell[:count]
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A section as all others see it: how important for the role, and how it scored."""
+
+    section_id: str
+    order: int  # position in the rubric: breaks ties
+    importance: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Priorities:
+    """The priorities and the two figures the rule compared them with (printed with them)."""
+
+    sections: list[Priority]
+    average: float | None  # the leader's average: mean of all others' shown section means
+    importance_cut: float | None  # the median of all others' shown importance means
+
+
+def priorities(rubric: Mapping[str, Any], results: SubjectResults) -> Priorities:
+    """Sections that all others rate among the most important and that score below the
+    leader's own average (docs/decisions.md, "Importance and priorities").
+
+    A section qualifies when its "all others" importance and score are both shown, its
+    importance is at or above the median of the shown importance means, and its score is
+    below the mean of all shown "all others" section means. Compared as the page prints them
+    (one decimal), so a reader can check every one. Most important first, then lowest score,
+    then rubric order. Only shown cells are read, so a hidden group changes nothing here."""
+    scores = {section_id: round(mean, 1) for section_id, mean in section_means(results).items()}
+    weights = {section_id: round(cells[ALL_OTHERS].mean, 1)
+               for section_id, cells in results.importance.items()
+               if cells.get(ALL_OTHERS) is not None}
+    if not scores or not weights:
+        return Priorities([], None, None)
+    average = round(fmean(scores.values()), 1)
+    cut = round(median(weights.values()), 1)
+    order = {section["id"]: index for index, section in enumerate(rubric["sections"])}
+    chosen = [Priority(section_id, order[section_id], weights[section_id], scores[section_id])
+              for section_id in order
+              if section_id in weights and section_id in scores
+              and weights[section_id] >= cut and scores[section_id] < average]
+    chosen.sort(key=lambda p: (-p.importance, p.score, p.order))
+    return Priorities(chosen, average, cut)

@@ -178,6 +178,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
     blind_gap = float(settings.get("blind_spot_gap", 1.0))
     hidden_gap = float(settings.get("hidden_strength_gap", 1.0))
     blind, hidden = analysis.self_other_gaps(scores, blind_gap, hidden_gap)
+    priorities = analysis.priorities(rubric, results)
+    priority_ids = [p.section_id for p in priorities.sections]
     change = _change(inputs.previous, rubric, results, item_text, section_title, lang)
     groups = _groups(results, inputs.invited, labels)
     responded = {summary.group: summary.responded for summary in results.groups}
@@ -228,6 +230,9 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
              else "",
              "scores": {col: _stats(s) for col, s in results.sections[section["id"]].items()},
              "unobserved": unobserved_sections[section["id"]],
+             "importance": {col: _stats(s) for col, s in
+                            results.importance.get(section["id"], {}).items()},
+             "priority": section["id"] in priority_ids,
              "cohort": round(cohort[section["id"]]["mean"], 1) if section["id"] in cohort
              else None,
              "items": [{"id": item["id"], "text": item_text[item["id"]],
@@ -257,6 +262,7 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
                     "others": None if level.others is None else round(level.others, 1),
                     "self": None if level.self is None else round(level.self, 1)}
                    for level in analysis.level_scores(rubric, results)],
+        "importance": _importance(rubric, results, priorities, section_title, lang),
         "summary": {"strengths": score_rows(strengths[:SUMMARY_ITEMS]),
                     "areas": score_rows(areas[:SUMMARY_ITEMS]),
                     "blind": score_rows(blind[:SUMMARY_GAPS]),
@@ -265,6 +271,25 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
                     "invited": sum(g["invited"] for g in groups if g["key"] != "self")},
         "labels": labels,
     }
+
+
+def _importance(rubric: Mapping[str, Any], results: SubjectResults,
+                priorities: analysis.Priorities, section_title: Mapping[str, str],
+                lang: str) -> dict[str, Any]:
+    """Whether importance was asked and any of it is shown, its scale, and the priorities
+    with the two figures the rule compared them with (docs/decisions.md)."""
+    asked = bool(rubric.get("importance"))
+    shown = any(cell is not None for cells in results.importance.values()
+                for cell in cells.values())
+    return {"asked": asked, "shown": shown,
+            "self": "self" in results.columns,
+            "labels": [_t(label, lang) for label in rubric["importance"]["labels"]]
+            if asked else [],
+            "max": len(rubric["importance"]["labels"]) if asked else 0,
+            "average": priorities.average, "cut": priorities.importance_cut,
+            "priorities": [{"id": p.section_id, "title": section_title[p.section_id],
+                            "importance": p.importance, "score": p.score}
+                           for p in priorities.sections]}
 
 
 #: Marks for a cycle's own groups, after the built-in ones of templates/report/report.html:

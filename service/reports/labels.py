@@ -202,6 +202,36 @@ def report_labels() -> dict[str, Any]:
         "col_shown": _("In this report"),
         "shown_yes": _("Shown"),
         "shown_no": _("Not shown"),
+        "importance_heading": _("Importance and performance"),
+        "importance_intro": _(
+            "Raters were asked, if they wished, how important each section is for your role, "
+            "from 1 ({low}) to {max} ({high}). Each section's importance is shown beside its "
+            "score, where both are shown; thresholds apply to importance exactly as to scores."
+        ),
+        "importance_caption": _("Importance for your role beside each section's score"),
+        "col_importance": _("Importance (all others)"),
+        "col_score": _("Score (all others)"),
+        "col_importance_self": _("Importance (self)"),
+        "col_score_self": _("Score (self)"),
+        "col_priority": _("Priority"),
+        "priority_yes": _("Priority"),
+        "priorities_heading": _("Priorities"),
+        "priorities_rule": _(
+            "A priority is a section that all others rate among the most important for your "
+            "role (importance {cut} or more, the middle of their importance figures) and that "
+            "scores below your average across sections ({average})."
+        ),
+        "priorities_summary": _(
+            "Sections that all others rate among the most important for your role (importance "
+            "{cut} or more) and that score below your average ({average}):"
+        ),
+        "priority_entry": _("{section} (importance {importance}, score {score})"),
+        "no_priorities": _(
+            "No section is both among the most important to others and below your average."
+        ),
+        "importance_not_shown": _(
+            "Importance was asked, but too few raters answered it for any figure to be shown."
+        ),
         "levels_heading": _("By level"),
         "levels_intro": _(
             "Each figure is the average of the behaviours at that level, as all others and you "

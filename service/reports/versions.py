@@ -2,8 +2,9 @@
 difference.
 
 A reader who has two versions of a report can subtract one from the other. For any cell (an
-item or a section, in one column) the difference is the aggregate of the raters who joined it
-in between, so a new version is allowed only when, in every cell shown in both versions:
+item, a section or a section's importance, in one column) the difference is the aggregate of
+the raters who joined it in between, so a new version is allowed only when, in every cell
+shown in both versions:
 
 1. nobody who was behind the cell before has left it (the difference would mix a leaver's
    answer with a joiner's); and
@@ -53,7 +54,8 @@ class Version:
         """(kind, id, column) -> response ids behind that shown cell."""
         found: dict[tuple[str, str, str], frozenset[str]] = {}
         for kind, members in (("item", self.results.item_members),
-                              ("section", self.results.section_members)):
+                              ("section", self.results.section_members),
+                              ("importance", self.results.importance_members)):
             for cell_id, columns in members.items():
                 for column, raters in columns.items():
                     found[(kind, cell_id, column)] = self.ids(raters)

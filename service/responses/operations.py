@@ -30,6 +30,7 @@ from service.nominations.tokens import hash_token, looks_like_token
 from service.responses.links import RatingLink, link_from_row, lookup
 from service.responses.models import HeldResponse
 from service.responses.sealing import SealBroken, open_draft_with_step, seal_draft, seal_held
+from service.rubrics import importance
 
 NOT_OBSERVED = "na"
 MAX_COMMENT_CHARS = 4000
@@ -86,7 +87,9 @@ class RatingForm:
 
 def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[str, str]
                       ) -> RatingForm:
-    """Read `item-<id>` (1..n or 'na') and `question-<id>` fields; anything else is ignored."""
+    """Read `item-<id>` (1..n or 'na'), `importance-<section id>` (1..n, optional, when the
+    rubric asks it; kept in ``answers`` under importance.key) and `question-<id>` fields;
+    anything else is ignored."""
     result = RatingForm()
     top = len(rubric["scale"]["labels"])
     # Looked up, never int(raw): int() raises ValueError on a string of over 4,300 digits.
@@ -103,6 +106,17 @@ def parse_rating_form(rubric: dict[str, Any], form: MultiDict[str, str] | dict[s
             else:
                 result.errors[item["id"]] = gettext(
                     "Choose one of the answers (1 to %(top)d, or “Not observed”)", top=top)
+    if importance.asked(rubric):
+        levels = {str(n): n for n in range(1, importance.top(rubric) + 1)}
+        for section in rubric["sections"]:
+            raw = (form.get(importance.FIELD_PREFIX + section["id"]) or "").strip()
+            if raw == "":
+                continue  # optional: a rater may leave it
+            if raw.lstrip("0") in levels:
+                result.answers[importance.key(section["id"])] = levels[raw.lstrip("0")]
+            else:
+                result.errors[importance.key(section["id"])] = gettext(
+                    "Choose one of the answers about importance, or leave them all unselected")
     for question in rubric.get("questions", []):
         text = (form.get(f"question-{question['id']}") or "").strip()
         if len(text) > MAX_COMMENT_CHARS:
@@ -122,14 +136,20 @@ def merged_answers(draft: dict[str, Any], posted: MultiDict[str, str] | dict[str
     other steps saved is kept. A radio left alone is absent from a post (the draft's answer
     stands); a comment box is always posted, so emptying it clears the saved text."""
     fields: MultiDict[str, str] = MultiDict()
-    for item_id, value in draft.get("answers", {}).items():
-        fields[f"item-{item_id}"] = NOT_OBSERVED if value is None else str(value)
+    for answer_key, value in draft.get("answers", {}).items():
+        fields[field_name(answer_key)] = NOT_OBSERVED if value is None else str(value)
     for question_id, text in draft.get("comments", {}).items():
         fields[f"question-{question_id}"] = text
     for key in posted:
-        if key.startswith(("item-", "question-")):
+        if key.startswith(("item-", "question-", importance.FIELD_PREFIX)):
             fields[key] = posted[key]
     return fields
+
+
+def field_name(answer_key: str) -> str:
+    """The form field of an ``answers`` key: an item's rating or a section's importance."""
+    section_id = importance.section_of(answer_key)
+    return f"item-{answer_key}" if section_id is None else importance.FIELD_PREFIX + section_id
 
 
 def save_draft(invitation: Invitation | RatingLink, token: str, form: RatingForm,

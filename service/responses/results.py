@@ -30,6 +30,8 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from service.rubrics import importance as importance_keys
+
 #: The built-in groups, in the report's order; a cycle may add its own after them (custom).
 GROUPS = ("self", "manager", "peer", "direct_report", "other")
 ALL_OTHERS = "all_others"
@@ -190,6 +192,10 @@ class SubjectResults:
     section_members: dict[str, dict[str, frozenset[Rater]]] = field(default_factory=dict,
                                                                      compare=False)
     comment_members: frozenset[Rater] = field(default=frozenset(), compare=False)
+    #: Rule 6: section id -> column -> importance cell; empty when the rubric asks none.
+    importance: dict[str, dict[str, Stats | None]] = field(default_factory=dict)
+    importance_members: dict[str, dict[str, frozenset[Rater]]] = field(default_factory=dict,
+                                                                        compare=False)
 
 
 def compute_results(
@@ -244,13 +250,27 @@ def compute_results(
     section_members = {section_id: _members([item_rows[i] for i in ids], thresholds.columns)
                        for section_id, ids in section_items.items()}
 
+    # Rule 6: importance, one item-like row per section (its own "all others" folding).
+    importance_rows: dict[str, _ItemRow] = {}
+    if importance_keys.asked(rubric):
+        for section_id in section_items:
+            answer_key = importance_keys.key(section_id)
+            values = {group: [((group, position), v)
+                              for position, r in enumerate(by_group[group])
+                              if (v := r.answers.get(answer_key)) is not None]
+                      for group in groups}
+            importance_rows[section_id] = _item_row(values, responded, shown, thresholds,
+                                                    pooled_groups)
+
     comments, self_comments = _comments(question_ids, by_group, responded, shown, thresholds)
     comment_members = frozenset(
         (group, position)
         for group in groups[1:] if _comments_pooled(group, responded, shown, thresholds)
         for position in range(responded[group]))
     columns = [group for group in groups if shown[group]]
-    if any(cells[ALL_OTHERS] is not None for cells in (*items.values(), *sections.values())):
+    if any(cells[ALL_OTHERS] is not None for cells in (*items.values(), *sections.values(),
+                                                      *(r.cells for r in
+                                                        importance_rows.values()))):
         columns.append(ALL_OTHERS)
     return SubjectResults(
         groups=summaries,
@@ -264,6 +284,9 @@ def compute_results(
                       for item_id, row in item_rows.items()},
         section_members=section_members,
         comment_members=comment_members,
+        importance={section_id: row.cells for section_id, row in importance_rows.items()},
+        importance_members={section_id: _members([row], thresholds.columns)
+                            for section_id, row in importance_rows.items()},
     )
 
 

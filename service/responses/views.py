@@ -22,6 +22,7 @@ from service.responses.links import RatingLink
 from service.responses.operations import LinkProblem, RatingForm, parse_rating_form
 from service.responses.sealing import AnswersTooLong
 from service.responses.throttle import LinkThrottle
+from service.rubrics import importance
 from service.rubrics.wording import wording
 
 bp = Blueprint("rating", __name__)
@@ -151,9 +152,11 @@ def _step_number(raw: str | None, steps: list[Step]) -> int | None:
 
 
 def _step_fields(step: Step, rubric: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The item and question ids a step asks about."""
+    """The item ids (and the section's importance key, when asked) and question ids a step
+    asks about."""
     if step.kind == "section" and step.section is not None:
-        return [item["id"] for item in step.section["items"]], []
+        asked = [importance.key(step.section["id"])] if rubric.get("importance") else []
+        return [item["id"] for item in step.section["items"]] + asked, []
     if step.kind == "questions":
         return [], [question["id"] for question in rubric.get("questions", [])]
     return [], []
@@ -172,9 +175,13 @@ def _problems(rubric: dict[str, Any], steps: list[Step], form: RatingForm, lang:
                for entry in section["items"]}
     for step in steps:
         items, questions = _step_fields(step, rubric)
-        for item_id in items:
+        for item_id in (i for i in items if i in entries):
             where[item_id] = (step.number, f"item-{item_id}",
                               _text(wording(entries[item_id], is_self), lang))
+        if step.kind == "section" and step.section is not None and rubric.get("importance"):
+            where[importance.key(step.section["id"])] = (
+                step.number, importance.FIELD_PREFIX + step.section["id"],
+                _text(wording(rubric["importance"], is_self), lang))
         for question in rubric.get("questions", []):
             if question["id"] in questions:
                 where[question["id"]] = (step.number, f"question-{question['id']}",
@@ -208,8 +215,9 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
     step = steps[step_number - 1]
     values: dict[str, Any] = {}
     source = form.as_draft() if form else draft
-    for item_id, value in source.get("answers", {}).items():
-        values[f"item-{item_id}"] = operations.NOT_OBSERVED if value is None else str(value)
+    for answer_key, value in source.get("answers", {}).items():
+        values[operations.field_name(answer_key)] = (operations.NOT_OBSERVED if value is None
+                                                     else str(value))
     for question_id, text in source.get("comments", {}).items():
         values[f"question-{question_id}"] = text
     if form:  # keep what was typed, even where it was wrong
@@ -228,7 +236,8 @@ def _render_form(invitation: RatingLink, token: str, form: RatingForm | None, st
             "_rating_fields.html", sections=[step.section] if step.section else [],
             questions=rubric.get("questions", []) if questions else [], lang=lang,
             is_self=is_self, values=values, form=form, not_observed=operations.NOT_OBSERVED,
-            scale=rubric["scale"]))
+            scale=rubric["scale"], importance=rubric.get("importance"),
+            importance_key=importance.key))
 
     review = _review(rubric, steps, values, lang, is_self) if step.kind == "review" else None
     context = {"rubric": rubric, "lang": lang, "form": form, "saved": saved,

@@ -101,6 +101,9 @@ def summary(rubric: dict[str, Any]) -> str:
         f"self wording: {sum('self_text' in item for item in items)} of {len(items)} items, "
         f"{sum('self_text' in question for question in questions)} of {len(questions)} "
         "questions",
+        ("importance: asked for each section ("
+         + " / ".join(label["en"] for label in rubric["importance"]["labels"]) + ")"
+         if rubric.get("importance") else "importance: not asked"),
         f"sources: {len(rubric['sources'])}; "
         + (f"sections citing none: {', '.join(uncited)}" if uncited
            else "every section cites at least one"),

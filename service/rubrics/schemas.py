@@ -40,6 +40,12 @@ class ScaleLabel(LocalisedText):
     value = Integer(required=True, validate=Range(min=1))
 
 
+def _values_run_from_one(data: dict[str, Any]) -> None:
+    values = [label["value"] for label in data.get("labels", [])]
+    if values != list(range(1, len(values) + 1)):
+        raise ValidationError(_l("label values must be 1, 2, 3 … in order"), "labels")
+
+
 class Scale(StrictSchema):
     labels = List(Nested(ScaleLabel), required=True,
                          validate=Length(min=2, max=11))
@@ -47,9 +53,22 @@ class Scale(StrictSchema):
 
     @validates_schema
     def values_run_from_one(self, data: dict[str, Any], **_: Any) -> None:
-        values = [label["value"] for label in data.get("labels", [])]
-        if values != list(range(1, len(values) + 1)):
-            raise ValidationError(_l("label values must be 1, 2, 3 … in order"), "labels")
+        _values_run_from_one(data)
+
+
+class Importance(StrictSchema):
+    """Optional: one question per section, how important it is for this leader's role (as the
+    NHS Healthcare Leadership Model 360 asks). Raters may leave it unanswered; the report
+    shows it beside the section's score and names priorities (docs/decisions.md)."""
+
+    text = Nested(LocalisedText, required=True)
+    #: The leader's own form ("How important is this for my role?").
+    self_text = Nested(LocalisedText)
+    labels = List(Nested(ScaleLabel), required=True, validate=Length(min=2, max=11))
+
+    @validates_schema
+    def values_run_from_one(self, data: dict[str, Any], **_: Any) -> None:
+        _values_run_from_one(data)
 
 
 class Item(StrictSchema):
@@ -107,6 +126,8 @@ class RubricSchema(StrictSchema):
     scale = Nested(Scale, required=True)
     sections = List(Nested(Section), required=True, validate=Length(min=1))
     questions = List(Nested(Question), load_default=list)
+    #: Asked once per section when present; absent: importance is not asked.
+    importance = Nested(Importance)
     report = Nested(ReportSettings, load_default=lambda: ReportSettings().load({}))
     sources = List(Nested(Source), load_default=list)
     #: For the rubric's authors and reviewers: what changed and why (raters never see it).
@@ -184,6 +205,13 @@ def _texts(data: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
             if "self_text" in item:
                 found.append((f"sections[{s_index}].items[{i_index}].self_text",
                               item["self_text"]))
+    if "importance" in data:
+        importance = data["importance"]
+        found.append(("importance.text", importance["text"]))
+        if "self_text" in importance:
+            found.append(("importance.self_text", importance["self_text"]))
+        found += [(f"importance.labels[{i}]", label)
+                  for i, label in enumerate(importance["labels"])]
     for q_index, question in enumerate(data.get("questions", [])):
         found.append((f"questions[{q_index}].text", question["text"]))
         if "self_text" in question:

@@ -3,8 +3,8 @@
 Built from the report's own context (service/reports/context.py: `build_context` over
 `compute_results`), so the anonymity rules are not repeated here: a group the report does not
 show has no cell in it, and so none here. What is taken from the context is only what the
-summary holds: section scores by shown group, strengths, areas to develop, blind spots, the
-version and its date; the comments only when the leader chose them; the action plan only
+summary holds: section scores and importance by shown group, priorities, strengths, areas to
+develop, blind spots, the version and its date; the comments only when the leader chose them; the action plan only
 when the leader agreed. Nothing is worked out twice: the leader's page, the PDF and this read
 the same figures. A page of summaries costs a fixed number of queries (`reports_inputs`,
 `allowed_for_many`), whatever its size."""
@@ -95,10 +95,16 @@ def summary_of(row: Shared, context: dict[str, Any]) -> dict[str, Any]:
                    for group in context["groups"]],
         "columns": [column["key"] for column in context["columns"]],
         "sections": [{"id": section["id"], "title": section["title"],
-                      "scores": _cells(section["scores"])} for section in context["sections"]],
+                      "scores": _cells(section["scores"]),
+                      "importance": _cells(section["importance"])}
+                     for section in context["sections"]],
         "strengths": [_scores(r) for r in context["highlights"]["strengths"]],
         "areas_to_develop": [_scores(r) for r in context["highlights"]["areas"]],
         "blind_spots": [_scores(r) for r in context["gaps"]["blind"]],
+        "priorities": [{"section_id": p["id"], "title": p["title"],
+                        "importance": p["importance"], "score": p["score"]}
+                       for p in context["importance"]["priorities"]]
+        if context["importance"]["asked"] else None,
         "comments": [{"question": block["question"], "comments": list(block["comments"])}
                      for block in context["comments"]] if allowed.comments else None,
         "action_plan": plan_summary(row.plan, text) if allowed.action_plan and row.plan

@@ -154,6 +154,13 @@ def test_the_summary_holds_the_reports_figures_and_never_a_hidden_group(api, wor
         assert "peer" not in section["scores"]
         assert section["scores"]["direct_report"]["n"] == 3
         assert section["scores"]["manager"]["mean"] == 3.0
+    # importance, with the thresholds of scores: only the first section was asked about
+    first, *rest = summary["sections"]
+    assert "peer" not in first["importance"] and first["importance"]["direct_report"] == {
+        "mean": 5.0, "n": 3}
+    assert first["importance"]["all_others"]["n"] == 4  # manager and direct reports
+    assert all(section["importance"] == {} for section in rest)
+    assert isinstance(summary["priorities"], list)
     assert summary["strengths"] and summary["areas_to_develop"]
     assert summary["blind_spots"]  # self rated 5 everywhere
     assert summary["action_plan"] is None

@@ -18,7 +18,7 @@ def test_launch_freezes_rubric_and_queues_one_email_per_invitation(app):
     cycle, tokens, _ = launched_cycle()
     assert cycle.state == CycleState.OPEN
     assert cycle.rubric_snapshot["id"] == "compassionate-inclusive-leadership"
-    assert cycle.rubric_version == 2
+    assert cycle.rubric_version == 3
     invitations = db.session.scalars(db.select(Invitation)).all()
     assert len(invitations) == len(tokens) == 9
     for invitation in invitations:

@@ -55,6 +55,8 @@ def released_report(leader: Person, boss: Person, reports: list[Person],
                              else SCORES[group]) for n, item in enumerate(items)})
         if comment and group == RaterGroup.DIRECT_REPORT:
             form["question-strengths"] = comment
+        if rubric.get("importance"):  # optional: everyone says how important the first is
+            form[f"importance-{rubric['sections'][0]['id']}"] = "5"
         submit(invitation, parse_rating_form(rubric, form))
     cycles.close(cycle)
     report = current_report(subject)

@@ -28,6 +28,7 @@ from service.reports.pdf import (
     report_url_fetcher,
 )
 from service.responses.results import RaterAnswers, compute_results
+from service.rubrics import importance
 from service.rubrics.loader import find_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,10 @@ PARTS = ("Leadership 360 feedback report", "How to read this report", "Who respo
 def _rater(group: str, base: int, comments: dict[str, str] | None = None,
            overrides: dict[str, int | None] | None = None) -> RaterAnswers:
     answers: dict[str, int | None] = {item: base for item in ITEMS}
+    # How important each section is for the role (service/rubrics/importance.py): varied by
+    # section, so the report has priorities to name.
+    answers.update({importance.key(section["id"]): 1 + (index * 2 + base) % 5
+                    for index, section in enumerate(RUBRIC["sections"])})
     answers.update(overrides or {})
     return RaterAnswers(group, answers, comments or {})
 

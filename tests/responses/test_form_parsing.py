@@ -6,7 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from service.responses.operations import MAX_COMMENT_CHARS, NOT_OBSERVED, parse_rating_form
+from service.responses.operations import (
+    MAX_COMMENT_CHARS,
+    NOT_OBSERVED,
+    field_name,
+    merged_answers,
+    parse_rating_form,
+)
+from service.rubrics import importance
 
 RUBRIC = {
     "scale": {"labels": [{"value": n} for n in range(1, 6)]},
@@ -58,3 +65,38 @@ def test_any_form_is_parsed_into_answers_missing_or_errors(pairs: list[tuple[str
         assert 0 < len(text) <= MAX_COMMENT_CHARS and question not in form.errors
     assert set(form.comments) | set(form.errors) | set(form.answers) | set(form.missing) <= {
         *ITEMS, "strengths", "develop"}
+
+
+ASKING = {**RUBRIC, "importance": {"labels": [{"value": n} for n in range(1, 6)]}}
+WEIGHT = importance.key("s")
+
+
+def test_importance_is_optional_and_kept_in_the_answers_under_its_own_key() -> None:
+    items = {"item-a1": "3", "item-a2": "4", "item-a3": NOT_OBSERVED}
+    form = parse_rating_form(ASKING, MultiDict(items))
+    assert form.complete and WEIGHT not in form.answers  # left unanswered: nothing missing
+    form = parse_rating_form(ASKING, MultiDict({**items, "importance-s": "05"}))
+    assert form.complete and form.answers[WEIGHT] == 5
+    assert field_name(WEIGHT) == "importance-s" and field_name("a1") == "item-a1"
+    # a rubric that does not ask it ignores the field
+    assert WEIGHT not in parse_rating_form(RUBRIC, MultiDict({**items, "importance-s": "5"}))\
+        .answers
+
+
+@given(VALUES)
+def test_any_importance_value_is_an_answer_on_the_scale_or_a_named_error(raw: str) -> None:
+    form = parse_rating_form(ASKING, MultiDict({"importance-s": raw}))
+    assert WEIGHT not in form.missing
+    if WEIGHT in form.answers:
+        assert 1 <= form.answers[WEIGHT] <= 5 and WEIGHT not in form.errors
+    elif raw.strip():
+        assert "importance" in form.errors[WEIGHT]
+
+
+def test_a_step_without_importance_keeps_the_drafts() -> None:
+    draft = {"answers": {"a1": 2, WEIGHT: 4}, "comments": {}}
+    fields = merged_answers(draft, MultiDict({"item-a2": "5"}))
+    assert fields["importance-s"] == "4"
+    form = parse_rating_form(ASKING, fields)
+    assert form.answers == {"a1": 2, "a2": 5, WEIGHT: 4}
+    assert merged_answers(draft, MultiDict({"importance-s": "1"}))["importance-s"] == "1"

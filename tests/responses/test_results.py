@@ -24,6 +24,7 @@ from service.responses.results import (
     Thresholds,
     compute_results,
 )
+from service.rubrics import importance
 
 RUBRIC = {
     "id": "demo",  # extra keys are ignored
@@ -55,9 +56,18 @@ def summary(results: SubjectResults, group: str) -> GroupSummary:
 
 
 def rows(results: SubjectResults) -> Iterator[tuple[str, str, dict[str, Stats | None]]]:
+    """Every row of cells: items, sections and (rule 6) each section's importance, keyed as
+    its answers are (importance.key), so the oracles below read its ratings as an item's."""
     for kind, table in (("item", results.items), ("section", results.sections)):
         for cell_id, row in table.items():
             yield kind, cell_id, row
+    for section_id, row in results.importance.items():
+        yield "importance", importance.key(section_id), row
+
+
+def item_like_rows(results: SubjectResults) -> dict[str, dict[str, Stats | None]]:
+    """Items and importance rows: the cells built by rules 1-3 (answers key -> row)."""
+    return {cell_id: row for kind, cell_id, row in rows(results) if kind != "section"}
 
 
 # --- examples with hand-computed numbers -------------------------------------------------------
@@ -332,7 +342,10 @@ def rubrics(draw: st.DrawFn) -> dict:
         {"id": f"s{s}", "items": [{"id": f"s{s}-i{i}"} for i in range(draw(st.integers(1, 4)))]}
         for s in range(draw(st.integers(1, 3)))
     ]
-    return {"sections": sections, "questions": [{"id": "q0"}, {"id": "q1"}]}
+    rubric = {"sections": sections, "questions": [{"id": "q0"}, {"id": "q1"}]}
+    if draw(st.booleans()):  # rule 6: importance, asked or not
+        rubric["importance"] = {"labels": [{"value": v} for v in range(1, 6)]}
+    return rubric
 
 
 @st.composite
@@ -344,6 +357,10 @@ def rater_answers(draw: st.DrawFn, rubric: dict, group: str, tag: str) -> RaterA
             value = draw(st.sampled_from([OMIT, None, 1, 2, 3, 4, 5]))
             if value != OMIT:
                 answers[item["id"]] = value
+        if rubric.get("importance"):  # optional: often left unanswered
+            weight = draw(st.sampled_from([OMIT, OMIT, 1, 2, 3, 4, 5]))
+            if weight != OMIT:
+                answers[importance.key(section["id"])] = weight
     comments = {}
     for question in rubric["questions"]:
         kind = draw(st.sampled_from(["missing", "", "  ", "text", "text"]))
@@ -446,7 +463,7 @@ def test_hidden_groups_show_nothing_under_their_name(scenario: Scenario) -> None
             assert row[g.group] is None
         if g.group in results.all_others_groups:  # only ever inside a hidden pool of ≥ k
             assert any(len(hidden_pool(scenario, item_id)) >= scenario.pool_k(
-                hidden_pool_groups(scenario, item_id)) for item_id in results.items)
+                hidden_pool_groups(scenario, item_id)) for item_id in item_like_rows(results))
     for qid, texts in results.comments.items():
         expected = sorted(
             text
@@ -468,7 +485,7 @@ def test_subtraction_yields_nothing_or_a_whole_pool_of_k(scenario: Scenario) -> 
     Items only: a section is a function of its shown item cells (test below), so it adds nothing.
     """
     results = compute_results(scenario.rubric, scenario.raters, scenario.thresholds)
-    for item_id, row in results.items.items():
+    for item_id, row in item_like_rows(results).items():
         everyone = row[ALL_OTHERS]
         if everyone is None:
             continue
@@ -519,7 +536,8 @@ def test_hidden_raters_below_k_cannot_change_anything(pair: tuple[Scenario, Scen
         assert first == second
         return
     small = hidden_responded(before) < before.k and all(
-        len(hidden_pool(s, item_id)) < s.k for s in (before, after) for item_id in first.items
+        len(hidden_pool(s, item_id)) < s.k for s in (before, after)
+        for item_id in item_like_rows(first)
     )
     if small:
         event("hidden pools < k: checked")

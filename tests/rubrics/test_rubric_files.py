@@ -97,7 +97,7 @@ def test_short_form_takes_every_section_in_the_full_forms_words():
 def test_check_prints_the_summary():
     result = CliRunner().invoke(main, ["rubric", "check", str(DEFAULT)])
     assert result.exit_code == 0, result.output
-    assert "compassionate-inclusive-leadership v2" in result.output
+    assert "compassionate-inclusive-leadership v3" in result.output
     assert "9 sections, 40 items, 3 open questions" in result.output
     assert "self wording: 40 of 40 items, 3 of 3 questions" in result.output
     assert "every section cites at least one" in result.output
@@ -181,3 +181,46 @@ def test_unknown_rubric_id_lists_what_exists(tmp_path):
     write(tmp_path, minimal(), "mini.yaml")
     with pytest.raises(RubricError, match=r"no rubric with id 'nope' \(found: mini\)"):
         find_rubric(tmp_path, "nope")
+
+
+IMPORTANCE = {
+    "text": {"en": "How important is this for their role?", "cy": "Pa mor bwysig?"},
+    "self_text": {"en": "How important is this for my role?", "cy": "Pa mor bwysig i mi?"},
+    "labels": [{"value": 1, "en": "Not important", "cy": "Ddim yn bwysig"},
+               {"value": 2, "en": "Essential", "cy": "Hanfodol"}],
+}
+
+
+def test_importance_is_optional_and_on_in_the_full_form_only():
+    full, short = load_rubric_file(DEFAULT), load_rubric_file(SHORT)
+    assert [label["en"] for label in full["importance"]["labels"]] == [
+        "Not important", "Slightly important", "Important", "Very important", "Essential"]
+    assert all(label["cy"] for label in full["importance"]["labels"])
+    assert full["importance"]["self_text"]["cy"]
+    assert "importance" not in short  # the pulse check stays short
+    result = CliRunner().invoke(main, ["rubric", "check", str(DEFAULT)])
+    assert "importance: asked for each section (Not important / Slightly important" in (
+        result.output)
+    assert "importance: not asked" in CliRunner().invoke(
+        main, ["rubric", "check", str(SHORT)]).output
+
+
+def test_importance_block_is_validated(tmp_path):
+    data = {**minimal(), "importance": IMPORTANCE}
+    loaded = load_rubric_file(write(tmp_path, data))
+    assert loaded["importance"]["labels"][1]["en"] == "Essential"
+    for bad, said in (
+            ({**IMPORTANCE, "labels": [{"value": 2, "en": "x"}, {"value": 1, "en": "y"}]},
+             "importance.labels: label values must be 1, 2, 3 … in order"),
+            ({**IMPORTANCE, "colour": "red"}, "importance.colour: not a field we know")):
+        with pytest.raises(RubricError) as caught:
+            load_rubric_file(write(tmp_path, {**minimal(), "importance": bad}))
+        assert said in "\n".join(map(str, caught.value.problems))
+    no_welsh = {**IMPORTANCE, "self_text": {"en": "How important for me?"}}
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(write(tmp_path, {**minimal(), "languages": ["en", "cy"],
+                                          "importance": no_welsh}))
+    assert "importance.self_text: missing 'cy' text" in "\n".join(map(str, caught.value.problems))
+    result = CliRunner().invoke(main, ["rubric", "check", str(write(
+        tmp_path, {**minimal(), "importance": {"text": {"en": "?"}}}))])
+    assert result.exit_code == 1 and "importance.labels" in result.output
