@@ -4,10 +4,10 @@ Built from the report's own context (service/reports/context.py: `build_context`
 `compute_results`), so the anonymity rules are not repeated here: a group the report does not
 show has no cell in it, and so none here. What is taken from the context is only what the
 summary holds: section scores and importance by shown group, priorities, strengths, areas to
-develop, blind spots, the version and its date; the comments only when the leader chose them; the action plan only
-when the leader agreed. Nothing is worked out twice: the leader's page, the PDF and this read
-the same figures. A page of summaries costs a fixed number of queries (`reports_inputs`,
-`allowed_for_many`), whatever its size."""
+develop, blind spots, the version and its date; the comments only when the leader chose them;
+the action plan only when the leader agreed. Nothing is worked out twice: the leader's page,
+the PDF and this read the same figures. A page of summaries costs a fixed number of queries
+(`reports_inputs`, `allowed_for_many`), whatever its size."""
 
 from __future__ import annotations
 

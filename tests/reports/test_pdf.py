@@ -170,11 +170,37 @@ def test_one_page_summary_holds_counts_highlights_gaps_and_levels(pages, context
     for row in (*context["summary"]["strengths"], *context["summary"]["areas"],
                 *context["summary"]["blind"], *context["summary"]["hidden"]):
         assert row["text"].split()[0] in page
-    assert len(context["summary"]["strengths"]) == 3
-    assert context["summary"]["strengths"] == context["highlights"]["strengths"][:3]
+    # two each, as the rubric asks importance and the page also names the priorities
+    assert len(context["summary"]["strengths"]) == 2
+    assert context["summary"]["strengths"] == context["highlights"]["strengths"][:2]
     assert "Possible blind spots" in page and "Hidden strengths" in page
     assert "By level" in page and "Behaviours seen more often" not in page
     assert "Organisation" in page and "System" in page
+    assert "Priorities" in page and "Attending (importance 3.8, score 3.6)" in page
+
+
+def test_importance_beside_performance_and_the_priorities_in_both_languages(app, context):
+    """The overview's table pairs importance with the score where both are shown, marks the
+    priorities, and says the rule with its two figures; Welsh too. A rubric without importance
+    shows none of it."""
+    assert [p["id"] for p in context["importance"]["priorities"]] == ["attending"]
+    assert (context["importance"]["cut"], context["importance"]["average"]) == (2.8, 3.8)
+    for language, words in (("en", ("Importance and performance", "Priority",
+                                     "importance 2.8 or more")),
+                            ("cy", ("Pwysigrwydd a pherfformiad", "Blaenoriaeth",
+                                    "pwysigrwydd 2.8 neu fwy"))):
+        with app.test_request_context():
+            built = build_context(inputs(leader=Leader("Dr Alex Smith", language=language)),
+                                  random.Random(1))
+            text = " ".join(_pages(render_report(built, TEMPLATES_DIR).pdf))
+        for word in words:
+            assert word in text, (language, word)
+    plain = {key: value for key, value in RUBRIC.items() if key != "importance"}
+    built = build_context(inputs(rubric=plain, previous=None), random.Random(1))
+    assert built["importance"]["asked"] is False and built["importance"]["priorities"] == []
+    assert len(built["summary"]["strengths"]) == 3
+    html = render_report_html(built, TEMPLATES_DIR)
+    assert "Importance and performance" not in html and "Priorities" not in html
 
 
 def test_levels_average_the_shown_item_means_from_self_outwards():
