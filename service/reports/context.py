@@ -34,8 +34,9 @@ from service.rubrics.wording import wording
 CHANGE_THRESHOLD = 0.5  # an item's change worth naming, on a 1-5 scale
 CHANGE_ITEMS = 3
 SUMMARY_ITEMS = 3  # strengths and areas on the one-page summary
-#: ... and when it also names priorities (importance asked): two, so it stays one page.
+#: ... and when it also names priorities (importance asked): fewer, so it stays one page.
 SUMMARY_ITEMS_WITH_PRIORITIES = 2
+SUMMARY_GAPS_WITH_PRIORITIES = 1
 SUMMARY_GAPS = 2  # blind spots and hidden strengths on it
 
 
@@ -183,6 +184,7 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
     priorities = analysis.priorities(rubric, results)
     priority_ids = [p.section_id for p in priorities.sections]
     summary_items = SUMMARY_ITEMS_WITH_PRIORITIES if rubric.get("importance") else SUMMARY_ITEMS
+    summary_gaps = SUMMARY_GAPS_WITH_PRIORITIES if rubric.get("importance") else SUMMARY_GAPS
     change = _change(inputs.previous, rubric, results, item_text, section_title, lang)
     groups = _groups(results, inputs.invited, labels)
     responded = {summary.group: summary.responded for summary in results.groups}
@@ -268,8 +270,8 @@ def build_context(inputs: ReportInputs, rng: random.Random | None = None) -> dic
         "importance": _importance(rubric, results, priorities, section_title, lang),
         "summary": {"strengths": score_rows(strengths[:summary_items]),
                     "areas": score_rows(areas[:summary_items]),
-                    "blind": score_rows(blind[:SUMMARY_GAPS]),
-                    "hidden": score_rows(hidden[:SUMMARY_GAPS]),
+                    "blind": score_rows(blind[:summary_gaps]),
+                    "hidden": score_rows(hidden[:summary_gaps]),
                     "responded": sum(g["responded"] for g in groups if g["key"] != "self"),
                     "invited": sum(g["invited"] for g in groups if g["key"] != "self")},
         "labels": labels,

@@ -222,8 +222,7 @@ def report_labels() -> dict[str, Any]:
             "scores below your average across sections ({average})."
         ),
         "priorities_summary": _(
-            "Sections that all others rate among the most important for your role (importance "
-            "{cut} or more) and that score below your average ({average}):"
+            "Important to all others for your role and rated below your average ({average}):"
         ),
         "priority_entry": _("{section} (importance {importance}, score {score})"),
         "no_priorities": _(
