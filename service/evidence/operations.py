@@ -173,7 +173,7 @@ def issue_pack(subject: Subject, *, include_scores: bool = False,
     if report is None:
         raise DomainError(_l("this report has not been released to you yet; an evidence "
                              "pack can be issued once it has"))
-    now = utcnow()
+    now = utcnow().replace(microsecond=0)  # to the second: a record, not a log
     current = active_pack(subject)
     if current is not None:
         current.withdrawn_at = now
