@@ -45,7 +45,9 @@ def labels() -> dict[str, str]:
         "invited": _("Invited"),
         "responded": _("Responded"),
         "note": _("Note"),
-        "hidden": _("Not shown in the report: too few responded"),
+        # the report's own notes in its "who responded" table (service/reports/labels.py)
+        "hidden": _("Not shown to protect anonymity"),
+        "not_anonymous": _("Not anonymous"),
         "raters_anonymous": _("Raters are anonymous. The pack holds no individual ratings and "
                               "no comments."),
         "after": _("After the feedback"),
