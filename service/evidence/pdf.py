@@ -77,7 +77,11 @@ def grouped(digest: str) -> str:
     return " ".join(digest[i:i + 8] for i in range(0, len(digest), 8))
 
 
-def html(pack: EvidencePack, url: str) -> str:
+#: Smaller type, in points, for a record that does not fit one page at the normal size.
+COMPACT = (7.5, 6.5)
+
+
+def html(pack: EvidencePack, url: str, font_size: float | None = None) -> str:
     """The pack's HTML (WeasyPrint's input), in its own language."""
     record = pack.record
     lang = record["language"]
@@ -90,7 +94,7 @@ def html(pack: EvidencePack, url: str) -> str:
     logo = current_app.config["REPORT_LOGO"]
     values: dict[str, Any] = {
         "logo": Path(logo).resolve().as_uri() if logo else None,
-        "lang": lang, "labels": words, "record": record, "url": url,
+        "lang": lang, "labels": words, "font_size": font_size, "record": record, "url": url,
         "digest": grouped(pack.digest),
         "title": f"{words['title']} — {record['leader']['display_name']}",
         "dates": {"opened": day(record["cycle"]["opened_on"]),
@@ -105,6 +109,14 @@ def html(pack: EvidencePack, url: str) -> str:
 
 
 def render(pack: EvidencePack, url: str) -> bytes:
+    """One page: a rubric with many sections (and scores included) is drawn again smaller
+    rather than spill onto a second page."""
     templates = Path(current_app.config["TEMPLATES_DIR"])
     logo = current_app.config["REPORT_LOGO"]
-    return render_html_to_pdf(html(pack, url), templates, Path(logo) if logo else None).pdf
+    logo_path = Path(logo) if logo else None
+    rendered = render_html_to_pdf(html(pack, url), templates, logo_path)
+    for size in COMPACT:
+        if rendered.pages <= 1:
+            break
+        rendered = render_html_to_pdf(html(pack, url, size), templates, logo_path)
+    return rendered.pdf

@@ -182,6 +182,19 @@ def test_the_pdf_is_one_tagged_page_with_the_link(world, language):
         assert "Tystiolaeth" in _text(pdf) or "tystiolaeth" in _text(pdf)
 
 
+def test_a_long_record_still_fits_one_page(world):
+    """A rubric of many sections with scores: drawn smaller, not onto a second page."""
+    pack, token = evidence.issue_pack(world["subject"], include_scores=True)
+    sections = pack.record["scores"]["sections"]
+    pack.record = {**pack.record, "scores": {**pack.record["scores"],
+                                             "sections": sections * 3}}
+    pdf = render(pack, evidence.verification_url(token))
+    if os.environ.get("EVIDENCE_PDF_DIR"):
+        Path(os.environ["EVIDENCE_PDF_DIR"], "evidence-long.pdf").write_bytes(pdf)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    db.session.rollback()
+
+
 def _json_schema(root: str) -> dict[str, Any]:
     """The published OpenAPI schemas as JSON Schema (OpenAPI 3.0's nullable made a type)."""
     def convert(node: Any) -> Any:
