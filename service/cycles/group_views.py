@@ -15,7 +15,13 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from service.cycles.groups import MAX_GROUPS, CustomGroupSchema, add_group, remove_group
+from service.cycles.groups import (
+    MAX_GROUPS,
+    MAX_K,
+    CustomGroupSchema,
+    add_group,
+    remove_group,
+)
 from service.cycles.models import Cycle, CycleState
 from service.cycles.operations import get_cycle
 from service.cycles.views import bp, done_message
@@ -62,17 +68,21 @@ def _checked(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     elif size < 2:
         errors["min_size"] = _("The threshold must be at least 2, or one rater could be "
                                "identified")
-    if errors:
+    elif size > MAX_K:
+        errors["min_size"] = _("The threshold must be %(max)d or fewer", max=MAX_K)
+    if "name_en" in errors or "name_cy" in errors:
         return {}, errors
-    try:
+    try:  # the names are checked even when the threshold is wrong: every problem at once
         data = CustomGroupSchema().load({"name_en": form["name_en"],
-                                         "name_cy": form["name_cy"], "min_size": size})
+                                         "name_cy": form["name_cy"],
+                                         "min_size": size if "min_size" not in errors else 2})
     except ValidationError as exc:
         for field, messages in exc.normalized_messages().items():
             text = str(messages[0] if isinstance(messages, list) else messages)
-            errors[field if field in FIELDS else "name_en"] = text[:1].upper() + text[1:]
-        return {}, errors
-    return data, {}
+            errors.setdefault(field if field in FIELDS else "name_en",
+                              text[:1].upper() + text[1:])
+    in_page_order = {field: errors[field] for field in FIELDS if field in errors}
+    return ({}, in_page_order) if errors else (data, {})
 
 
 @bp.route("/cycles/<int:cycle_id>/groups", methods=["GET", "POST"])

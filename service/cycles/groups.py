@@ -18,10 +18,11 @@ from service.cycles.models import Cycle, CycleGroup, CycleState
 from service.cycles.schemas import _one_line
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound, state_name
-from service.validation import Integer, Length, Schema, String
+from service.validation import Integer, Length, Range, Schema, String
 
 #: Enough for the groups anyone has asked for; the report's tables stay readable.
 MAX_GROUPS = 6
+MAX_K = 1000
 KEY = re.compile(r"[a-z][a-z0-9_]{0,29}")
 #: Names that would read as a built-in group (a cycle's own group would then seem to be one).
 _TAKEN = {"self", "manager", "managers", "peer", "peers", "direct report", "direct reports",
@@ -34,7 +35,8 @@ class CustomGroupSchema(Schema):
     key = String(load_default=None, validate=Length(max=30))
     name_en = String(required=True, validate=Length(min=1, max=80))
     name_cy = String(required=True, validate=Length(min=1, max=80))
-    min_size = Integer(required=True, strict=True)
+    #: At most MAX_K: more raters than any group has (and within every database's integer).
+    min_size = Integer(required=True, strict=True, validate=Range(max=MAX_K))
 
     @validates_schema(skip_on_field_errors=True)
     def rules(self, data: dict[str, Any], **_: Any) -> None:

@@ -90,10 +90,11 @@ def test_the_custom_group_pages_have_no_accessibility_violations(
         page.goto(f"{base}/hr/cycles/{draft_id}/groups")
         _check(page, "groups-empty", language, problems)
         page.locator("#name_en").fill("Peers")
+        page.locator("#name_cy").fill("Cymheiriaid")
         page.locator("#min_size").fill("1")
         page.locator("main form button[type=submit]").last.click()
         assert page.title().startswith("Gwall:" if welsh else "Error:")
-        assert page.locator(".nhsuk-error-summary li").count() == 2
+        assert page.locator(".nhsuk-error-summary li").count() == 2  # name_en, min_size
         _check(page, "groups-error", language, problems)
         page.locator("#name_en").fill("Patients and carers")
         page.locator("#name_cy").fill("Cleifion a gofalwyr")

@@ -138,6 +138,8 @@ def test_hr_defines_and_removes_a_cycles_own_groups(world: dict[str, Any], hr: A
      "Enter the threshold as a whole number, such as 3"),
     ({"name_en": "Patients", "name_cy": "Cleifion", "min_size": "1"}, "min_size",
      "The threshold must be at least 2, or one rater could be identified"),
+    ({"name_en": "Patients", "name_cy": "Cleifion", "min_size": "99999999999"}, "min_size",
+     "The threshold must be 1000 or fewer"),
     ({"name_en": "Peers", "name_cy": "Cymheiriaid", "min_size": "3"}, "name_en",
      "is a group every cycle has; name the cycle&#39;s own group differently"),
 ])
@@ -151,6 +153,13 @@ def test_a_group_hr_types_wrong_is_refused_beside_its_box(world: dict[str, Any],
     assert f'href="#{field}"' in page and f'id="{field}-error"' in page and message in page
     assert f'value="{typed["name_en"]}"' in page  # what was typed is kept
     assert cycles.get_cycle(world["subject"].cycle_id).custom_groups == []
+
+
+def test_every_problem_is_said_at_once(world: dict[str, Any], hr: Any):
+    url = f"/hr/cycles/{world['subject'].cycle_id}/groups"
+    page = _post(hr, url, action="add", name_en="Others", name_cy="Eraill",
+                 min_size="0").get_data(as_text=True)
+    assert 'href="#name_en"' in page and 'href="#min_size"' in page
 
 
 def test_a_duplicate_group_is_refused_and_the_page_speaks_welsh(world: dict[str, Any],
