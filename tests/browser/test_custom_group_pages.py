@@ -74,6 +74,7 @@ def _check(page: Any, name: str, language: str, problems: dict[str, str]) -> Non
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_the_custom_group_pages_have_no_accessibility_violations(
         browser: Any, groups_app: Any, language: str) -> None:
