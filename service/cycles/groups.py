@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleGroup, CycleState
-from service.cycles.schemas import _one_line
+from service.cycles.schemas import MAX_K, _one_line
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound, state_name
+from service.nominations.models import BUILT_IN_GROUPS, RaterGroup
 from service.validation import Integer, Length, Range, Schema, String
 
 #: Enough for the groups anyone has asked for; the report's tables stay readable.
 MAX_GROUPS = 6
-MAX_K = 1000
 KEY = re.compile(r"[a-z][a-z0-9_]{0,29}")
 #: Names that would read as a built-in group (a cycle's own group would then seem to be one).
 _TAKEN = {"self", "manager", "managers", "peer", "peers", "direct report", "direct reports",
@@ -105,6 +105,14 @@ def find_group(cycle: Cycle, key: str) -> CycleGroup:
     known = ", ".join(group.key for group in cycle.custom_groups) or "none yet"
     raise NotFound(_l("cycle %(id)s has no rater group %(key)s (its own groups: %(known)s)",
                       id=cycle.id, key=repr(key), known=known))
+
+
+def named_group(cycle: Cycle, name: str) -> RaterGroup | CycleGroup:
+    """A group as the command line and the API name it: a built-in group's value (``peer``)
+    or the key of one of the cycle's own (``patients``), which ``nominate_into`` takes."""
+    if name in {group.value for group in BUILT_IN_GROUPS}:
+        return RaterGroup(name)
+    return find_group(cycle, name)
 
 
 def remove_group(cycle: Cycle, key: str) -> None:

@@ -174,6 +174,9 @@ def test_a_duplicate_group_is_refused_and_the_page_speaks_welsh(world: dict[str,
     page = hr.get(url).get_data(as_text=True)
     assert '<html lang="cy"' in page and "Add the group" not in page
     assert "Cleifion a gofalwyr" in page
+    # The examples are in their own languages, marked so (WCAG 3.1.2).
+    assert 'Er enghraifft, <span lang="en">Patients and carers</span>' in page
+    assert 'Er enghraifft, <span lang="cy">Cleifion a gofalwyr</span>' in page
 
 
 def test_after_launch_the_groups_are_listed_read_only(staff_app: Flask, hr: Any):
