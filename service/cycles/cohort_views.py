@@ -23,7 +23,7 @@ from service.cycles.views import bp, cycle_names, done_message
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations import lists
-from service.nominations.groups import choosable, group_counts, group_of
+from service.nominations.groups import choosable, group_counts, group_of, group_order, key_of
 from service.nominations.models import ListState, Nomination, RaterGroup
 from service.nominations.operations import nominate_into, nominate_suggested, remove_nomination
 from service.people.models import Person
@@ -223,10 +223,13 @@ def _raters_page(cycle: Cycle, subject: Subject, status: int = 200,
             results = search_people(q)
         except InvalidInput:
             errors["q"] = _("Enter at least two letters to search for")
-    nominations = db.session.scalars(
+    # In the groups' own order (self, manager, … then the cycle's own), by name within each.
+    order = {key: place for place, key in enumerate(group_order(cycle))}
+    nominations = sorted(db.session.scalars(
         select(Nomination).join(Person, Nomination.person_id == Person.id)
         .where(Nomination.subject_id == subject.id)
-        .order_by(Nomination.group, Person.display_name)).all()
+        .order_by(Person.display_name)).all(),
+        key=lambda n: order.get(key_of(cycle, n.group, n.custom_group_id), len(order)))
     nominated = {n.person_id for n in nominations}
     open_list = (cycle.state == CycleState.DRAFT and lists.leaders_nominate(cycle)
                  and lists.state_of(subject).state != ListState.APPROVED)

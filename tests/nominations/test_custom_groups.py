@@ -217,8 +217,16 @@ def test_hr_nominates_a_rater_in_a_cycles_own_group_from_the_console(world: dict
                      page, re.S)
     assert ("Patients and carers scores will not be shown unless at least 3 of these 1 "
             "respond") in page
-    refused = _post(hr, url, action="nominate", person=world["boss"].id,
-                    **{f"group-{world['boss'].id}": "custom_nobody"})
+    # The list goes in the groups' order, the cycle's own last (not by the stored value,
+    # where "custom" sorts before "manager").
+    assert _post(hr, url, action="nominate", person=world["boss"].id,
+                 **{f"group-{world['boss'].id}": "manager"}).status_code == 302
+    listed = hr.get(url).get_data(as_text=True)
+    assert listed.index(world["boss"].display_name) < listed.index("Cara Carer")
+    other = factories.person("other", "Aled Other")
+    db.session.commit()
+    refused = _post(hr, url, action="nominate", person=other.id,
+                    **{f"group-{other.id}": "custom_nobody"})
     assert refused.status_code == 400 and "Choose the rater&#39;s group" in \
         refused.get_data(as_text=True)
     hr.get(f"/language/cy?next={url}")
