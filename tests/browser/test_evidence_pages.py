@@ -95,6 +95,7 @@ def test_issue_download_verify_and_withdraw_without_javascript(browser: Any, sit
     assert appraiser.goto(f"{base}/verify/{token[:-1]}x").status == 404
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_evidence_pages_have_no_accessibility_violations(browser: Any, site: Any,
                                                         language: str) -> None:
