@@ -141,6 +141,7 @@ def _register_models() -> None:
     import service.audit.models
     import service.cycles.models
     import service.directory.models
+    import service.evidence.models
     import service.facilitation.models
     import service.nominations.models
     import service.outbox.models
@@ -157,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.audit.views import bp as audit_bp
     from service.cycles.running_views import bp as running_bp
     from service.cycles.views import bp as console_bp
+    from service.evidence.views import bp as evidence_bp
     from service.facilitation.views import bp as facilitation_bp
     from service.leaders.views import bp as leaders_bp
     from service.nominations.views import bp as nominating_bp
@@ -183,6 +185,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(nominating_bp)
     app.register_blueprint(leaders_bp)
     app.register_blueprint(shared_bp)
+    app.register_blueprint(evidence_bp)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 

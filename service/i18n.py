@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from babel.dates import format_date as format_date_in
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import Babel, format_date, get_locale, refresh
+from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -132,6 +133,15 @@ def other_language(path: str | None = None) -> dict[str, str]:
                                                               next=path)}
 
 
+def stored_english(text: object) -> Markup:
+    """Text the service stored in English (audit summaries, a sync's or a delivery's error),
+    marked as English on a Welsh page so a screen reader pronounces it as English (WCAG 2.2
+    3.1.2, language of parts)."""
+    if has_request_context() and current_language() != "en":
+        return Markup('<span lang="en">%s</span>') % text
+    return escape(text)
+
+
 def init_i18n(app: Flask) -> None:
     check_catalogues()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
@@ -147,6 +157,7 @@ def init_i18n(app: Flask) -> None:
         refresh()
 
     app.jinja_env.globals["long_date"] = long_date
+    app.jinja_env.filters["stored_english"] = stored_english
 
     @app.context_processor
     def language_context() -> dict[str, Any]:

@@ -25,12 +25,16 @@ pytest_plugins = ["tests.staff_fixtures"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL pass, leave out the tests marked ``own_database``: they build their own
-    SQLite database (the demo's embedded defaults) and never use TEST_DATABASE_URL, so running
-    them again would repeat the SQLite pass's run minute for minute."""
+    """On the PostgreSQL pass, leave out the tests marked ``own_database`` (they build their own
+    SQLite database, the demo's embedded defaults, and never use TEST_DATABASE_URL) and those
+    marked ``rendering`` (axe, focus and overflow checks of what a browser draws, which the
+    database cannot change): running them again would repeat the SQLite pass minute for
+    minute. Every page's behaviour on PostgreSQL is still tested, through the test client, the
+    authorisation matrix and the browser journeys (docs/decisions.md)."""
     if not os.environ.get("TEST_DATABASE_URL"):
         return
-    kept = [item for item in items if item.get_closest_marker("own_database") is None]
+    kept = [item for item in items if item.get_closest_marker("own_database") is None
+            and item.get_closest_marker("rendering") is None]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

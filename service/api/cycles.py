@@ -15,14 +15,13 @@ from service.api.calls import api_call
 from service.api.schemas import PageArgs, UtcDateTime, page_envelope, page_of
 from service.api.setup import MAX_ID
 from service.cycles import operations
-from service.cycles.groups import MAX_GROUPS, find_group, groups_out, replace_groups
+from service.cycles.groups import MAX_GROUPS, groups_out, named_group, replace_groups
 from service.cycles.leaders import add_leaders
 from service.cycles.models import Cycle, CycleState, Nominator
 from service.cycles.progress import cycle_progress
 from service.cycles.schemas import CycleSettingsSchema
 from service.db import db
-from service.nominations.models import BUILT_IN_GROUPS, RaterGroup
-from service.nominations.operations import nominate
+from service.nominations.operations import nominate_into
 from service.people.operations import get_person
 from service.validation import (
     Boolean,
@@ -277,11 +276,7 @@ def nominate_rater(body: dict[str, Any], cycle_id: int) -> dict[str, Any]:
     cycle = operations.get_cycle(cycle_id)
     subject = operations.find_subject(cycle, get_person(body["leader"]))
     group = body["group"]
-    if group in [g.value for g in BUILT_IN_GROUPS]:
-        nomination = nominate(subject, get_person(body["rater"]), RaterGroup(group))
-    else:
-        nomination = nominate(subject, get_person(body["rater"]), RaterGroup.CUSTOM,
-                              custom_group=find_group(cycle, group))
+    nomination = nominate_into(subject, get_person(body["rater"]), named_group(cycle, group))
     return {"id": nomination.id, "leader": body["leader"], "rater": body["rater"],
             "group": group}
 

@@ -9,7 +9,11 @@ Refusals are JSON with a stable code: 404 `not_a_leader` (the person is not a le
 cycle), 404 `not_released` (no version released to the leader yet), 403 `not_shared`,
 `pdf_not_shared`, `action_plan_not_shared` (the leader has not shared that part), 404
 `no_action_plan` (shared, but not written yet), 404 `no_pdf` (a released version without its
-PDF)."""
+PDF). The appraisal evidence pack: 403 `evidence_pack_not_shared` (the leader has not shared
+their report with the integration: the pack needs the leader's own consent, never the
+organisation's policy), 404 `no_evidence_pack` (no pack issued, or it was withdrawn), 409
+`evidence_pack_unavailable` (SECRET_KEY changed since the pack was issued: the leader issues
+a new one)."""
 
 from __future__ import annotations
 
@@ -27,6 +31,10 @@ from service.api.schemas import PageArgs, UtcDateTime, page_envelope, page_of
 from service.cycles import operations as cycles
 from service.cycles.models import Cycle, Subject
 from service.db import db
+from service.evidence import operations as evidence
+from service.evidence.models import EvidencePack
+from service.evidence.pdf import render as render_pack
+from service.evidence.schemas import EvidencePackOut
 from service.people.models import Person
 from service.reports.models import Report, ReportStatus
 from service.reports.numbering import pdf_filename
@@ -344,3 +352,65 @@ def action_plan(cycle_id: int, person_id: int) -> dict[str, Any]:
     if plan is None:
         abort(404, code="no_action_plan", message="the leader has not written an action plan")
     return summaries([Shared(subject, report, allowed, plan)])[0]["action_plan"]
+
+
+def _evidence_pack(cycle_id: int, person_id: int) -> EvidencePack:
+    """The leader's current pack, if they shared their report with the integration (their
+    own consent: the pack says more than the summary about what followed the report, the
+    session and the plan, so the organisation's policy does not give it)."""
+    subject = _leader(cycle_id, person_id)
+    if integration.released_reports([subject.id]).get(subject.id) is None:
+        abort(404, code="not_released",
+              message="no version of this report has been released to the leader yet; "
+                      "GET …/reports/{person_id} says when it is")
+    if integration.active_consent(subject) is None:
+        abort(403, code="evidence_pack_not_shared",
+              message="the leader has not shared their report with the integration; only "
+                      "they can, on their report page")
+    pack = evidence.active_pack(subject)
+    if pack is None:
+        abort(404, code="no_evidence_pack",
+              message="the leader has no current appraisal evidence pack; only they can "
+                      "issue one, on their report page")
+    return pack
+
+
+def _pack_token(pack: EvidencePack) -> str:
+    try:
+        return evidence.token_of(pack)
+    except evidence.PackUnavailable:
+        abort(409, code="evidence_pack_unavailable",
+              message="this evidence pack can no longer be made (the service's secret key "
+                      "changed since it was issued); the leader can issue a new one")
+        raise  # abort raises; for the type checker
+
+
+@blp.route("/<id:cycle_id>/reports/<id:person_id>/evidence-pack", methods=["GET"])
+@api_call(blp, "reports:read")
+@_refusals((403, "the leader has not shared their report (evidence_pack_not_shared)"),
+           (404, "not a leader, nothing released yet, or no current pack (no_evidence_pack)"),
+           (409, "the pack can no longer be made: the leader issues a new one "
+                 "(evidence_pack_unavailable)"))
+@blp.response(200, EvidencePackOut)
+def evidence_pack(cycle_id: int, person_id: int) -> dict[str, Any]:
+    """The leader's appraisal evidence pack as JSON: the record (cycle, dates, raters per
+    group, facilitated session, action plan; section scores only if the leader included
+    them), its SHA-256 digest and the verification link."""
+    pack = _evidence_pack(cycle_id, person_id)
+    _pack_token(pack)
+    return evidence.document(pack)
+
+
+@blp.route("/<id:cycle_id>/reports/<id:person_id>/evidence-pack/pdf", methods=["GET"])
+@api_call(blp, "reports:read")
+@_refusals((403, "the leader has not shared their report (evidence_pack_not_shared)"),
+           (404, "not a leader, nothing released yet, or no current pack (no_evidence_pack)"),
+           (409, "the pack can no longer be made: the leader issues a new one "
+                 "(evidence_pack_unavailable)"))
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
+              description="the one-page PDF of the pack, not to be cached")
+def evidence_pack_pdf(cycle_id: int, person_id: int) -> Any:
+    """The leader's appraisal evidence pack as its one-page PDF."""
+    pack = _evidence_pack(cycle_id, person_id)
+    url = evidence.verification_url(_pack_token(pack))
+    return pdf_response(render_pack(pack, url), evidence.filename(pack, "pdf"))

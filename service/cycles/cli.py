@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from service.cli_support import transactional
 from service.cycles import cohorts, operations
-from service.cycles.groups import add_group, find_group, groups_out, remove_group
+from service.cycles.groups import add_group, groups_out, named_group, remove_group
 from service.cycles.leaders import add_leaders
 from service.cycles.models import Cycle, Nominator, Subject
 from service.db import db
-from service.nominations.models import BUILT_IN_GROUPS, RaterGroup
-from service.nominations.operations import nominate, nominate_suggested
+from service.nominations.models import BUILT_IN_GROUPS
+from service.nominations.operations import nominate_into, nominate_suggested
 from service.people.operations import find_person
 
 
@@ -173,11 +173,7 @@ def nominate_command(cycle_id: int, leader: str, rater: str, group: str) -> None
     direct_report, other, or the key of one of the cycle's own groups."""
     cycle = operations.get_cycle(cycle_id)
     subject = operations.find_subject(cycle, find_person(leader))
-    if group in [g.value for g in BUILT_IN_GROUPS]:
-        nomination = nominate(subject, find_person(rater), RaterGroup(group))
-    else:
-        nomination = nominate(subject, find_person(rater), RaterGroup.CUSTOM,
-                              custom_group=find_group(cycle, group))
+    nomination = nominate_into(subject, find_person(rater), named_group(cycle, group))
     click.echo(f"nominated {nomination.person.display_name} as {group}")
 
 

@@ -23,9 +23,9 @@ from service.cycles.views import bp, cycle_names, done_message
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound
 from service.nominations import lists
-from service.nominations.groups import group_counts
-from service.nominations.models import BUILT_IN_GROUPS, ListState, Nomination, RaterGroup
-from service.nominations.operations import nominate, nominate_suggested, remove_nomination
+from service.nominations.groups import choosable, group_counts, group_of, group_order, key_of
+from service.nominations.models import ListState, Nomination, RaterGroup
+from service.nominations.operations import nominate_into, nominate_suggested, remove_nomination
 from service.people.models import Person
 from service.people.operations import find_person, search_people
 from service.staff.access import require_role
@@ -223,10 +223,13 @@ def _raters_page(cycle: Cycle, subject: Subject, status: int = 200,
             results = search_people(q)
         except InvalidInput:
             errors["q"] = _("Enter at least two letters to search for")
-    nominations = db.session.scalars(
+    # In the groups' own order (self, manager, … then the cycle's own), by name within each.
+    order = {key: place for place, key in enumerate(group_order(cycle))}
+    nominations = sorted(db.session.scalars(
         select(Nomination).join(Person, Nomination.person_id == Person.id)
         .where(Nomination.subject_id == subject.id)
-        .order_by(Nomination.group, Person.display_name)).all()
+        .order_by(Person.display_name)).all(),
+        key=lambda n: order.get(key_of(cycle, n.group, n.custom_group_id), len(order)))
     nominated = {n.person_id for n in nominations}
     open_list = (cycle.state == CycleState.DRAFT and lists.leaders_nominate(cycle)
                  and lists.state_of(subject).state != ListState.APPROVED)
@@ -235,8 +238,7 @@ def _raters_page(cycle: Cycle, subject: Subject, status: int = 200,
         nominations=nominations, results=[p for p in results if p.id not in nominated],
         q=q, errors=errors, done=done_message(request.args.get("done")),
         list_state=lists.state_of(subject).state.value if open_list else None,
-        draft=cycle.state == CycleState.DRAFT, groups=[g.value for g in BUILT_IN_GROUPS
-                                                       if g != RaterGroup.SELF],
+        draft=cycle.state == CycleState.DRAFT, groups=choosable(cycle),
         nav_current="console.home", **cycle_names(cycle)), status
 
 
@@ -276,12 +278,11 @@ def _raters_action(subject: Subject, action: str) -> str:
             if form.get("person", "").isdigit() else None
         if person is None:
             raise _FieldError("q", _("Search for the person to nominate"))
-        group = form.get(f"group-{person.id}", "")
-        if person.id == subject.person_id:
-            group = RaterGroup.SELF.value
-        if group not in [g.value for g in BUILT_IN_GROUPS]:
+        group = RaterGroup.SELF if person.id == subject.person_id else group_of(
+            subject.cycle, form.get(f"group-{person.id}", ""))
+        if group is None:
             raise _FieldError(f"group-{person.id}", _("Choose the rater's group"))
-        nominate(subject, person, RaterGroup(group))
+        nominate_into(subject, person, group)
         return "nominated"
     if action == "remove":
         nomination = db.session.get(Nomination, int(form["nomination"])) \

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from service.audit.operations import record
 from service.cycles.models import Cycle, CycleGroup, CycleState
-from service.cycles.schemas import _one_line
+from service.cycles.schemas import MAX_K, _one_line
 from service.db import db
 from service.errors import DomainError, InvalidInput, NotFound, state_name
-from service.validation import Integer, Length, Schema, String
+from service.nominations.models import BUILT_IN_GROUPS, RaterGroup
+from service.validation import Integer, Length, Range, Schema, String
 
 #: Enough for the groups anyone has asked for; the report's tables stay readable.
 MAX_GROUPS = 6
@@ -34,7 +35,8 @@ class CustomGroupSchema(Schema):
     key = String(load_default=None, validate=Length(max=30))
     name_en = String(required=True, validate=Length(min=1, max=80))
     name_cy = String(required=True, validate=Length(min=1, max=80))
-    min_size = Integer(required=True, strict=True)
+    #: At most MAX_K: more raters than any group has (and within every database's integer).
+    min_size = Integer(required=True, strict=True, validate=Range(max=MAX_K))
 
     @validates_schema(skip_on_field_errors=True)
     def rules(self, data: dict[str, Any], **_: Any) -> None:
@@ -103,6 +105,14 @@ def find_group(cycle: Cycle, key: str) -> CycleGroup:
     known = ", ".join(group.key for group in cycle.custom_groups) or "none yet"
     raise NotFound(_l("cycle %(id)s has no rater group %(key)s (its own groups: %(known)s)",
                       id=cycle.id, key=repr(key), known=known))
+
+
+def named_group(cycle: Cycle, name: str) -> RaterGroup | CycleGroup:
+    """A group as the command line and the API name it: a built-in group's value (``peer``)
+    or the key of one of the cycle's own (``patients``), which ``nominate_into`` takes."""
+    if name in {group.value for group in BUILT_IN_GROUPS}:
+        return RaterGroup(name)
+    return find_group(cycle, name)
 
 
 def remove_group(cycle: Cycle, key: str) -> None:

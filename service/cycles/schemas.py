@@ -11,7 +11,18 @@ from marshmallow import ValidationError, validates_schema
 from service.cycles.models import Nominator
 from service.errors import InvalidInput
 from service.rubrics.schemas import LANGUAGES
-from service.validation import Boolean, Date, Enum, Integer, Length, List, OneOf, Schema, String
+from service.validation import (
+    Boolean,
+    Date,
+    Enum,
+    Integer,
+    Length,
+    List,
+    OneOf,
+    Range,
+    Schema,
+    String,
+)
 
 #: What HR may set on a cycle (and change while it is a draft).
 SETTINGS = ("name", "rubric_id", "opens_on", "closes_on", "min_group_size", "manager_min",
@@ -19,6 +30,9 @@ SETTINGS = ("name", "rubric_id", "opens_on", "closes_on", "min_group_size", "man
             "auto_launch", "auto_close", "facilitated_release", "nominated_by")
 
 
+#: The largest threshold any group may have: more raters than any group has, and within every
+#: database's integer (a larger number was a 500 on PostgreSQL).
+MAX_K = 1000
 #: The groups' own thresholds, beside min_group_size (the organisation's k) and manager_min.
 GROUP_MINIMUMS = ("peer_min", "direct_report_min", "other_min")
 
@@ -32,15 +46,18 @@ class CycleSettingsSchema(Schema):
     rubric_id = String(required=True, validate=Length(min=1, max=100))
     opens_on = Date(required=True)
     closes_on = Date(required=True)
-    min_group_size = Integer(required=True, strict=True)
-    manager_min = Integer(required=True, strict=True)
+    min_group_size = Integer(required=True, strict=True, validate=Range(max=MAX_K))
+    manager_min = Integer(required=True, strict=True, validate=Range(max=MAX_K))
     #: A group's own k; None or left out: the cycle's min_group_size (CCL's anchors: manager 1,
     #: the rest 3), so settings saved before per-group thresholds still load.
-    peer_min = Integer(load_default=None, strict=True, allow_none=True)
-    direct_report_min = Integer(load_default=None, strict=True, allow_none=True)
-    other_min = Integer(load_default=None, strict=True, allow_none=True)
+    peer_min = Integer(load_default=None, strict=True, allow_none=True,
+               validate=Range(max=MAX_K))
+    direct_report_min = Integer(load_default=None, strict=True, allow_none=True,
+                        validate=Range(max=MAX_K))
+    other_min = Integer(load_default=None, strict=True, allow_none=True,
+                validate=Range(max=MAX_K))
     language = String(required=True, validate=OneOf(LANGUAGES))
-    reminder_days = List(Integer(strict=True), required=True)
+    reminder_days = List(Integer(strict=True, validate=Range(max=10_000)), required=True)
     auto_launch = Boolean(required=True)
     auto_close = Boolean(required=True)
     facilitated_release = Boolean(required=True)
@@ -87,7 +104,9 @@ def load_settings(values: dict[str, Any]) -> dict[str, Any]:
 def _one_line(messages: Any, field: str = "") -> str:
     """{'closes_on': ['…']} -> one sentence per problem; a rule's own sentence names its field."""
     if isinstance(messages, dict):
-        return "; ".join(_one_line(value, key if key != "_schema" else field)
+        # A list's entries are keyed by position: the sentence names the list's field.
+        return "; ".join(_one_line(value, field if key == "_schema" or isinstance(key, int)
+                                   else key)
                          for key, value in messages.items())
     if isinstance(messages, list):
         return "; ".join(_one_line(value, field) for value in messages)

@@ -28,7 +28,7 @@ from service.cycles.preview import launch_preview
 from service.db import db
 from service.errors import DomainError
 from service.i18n import long_date
-from service.nominations.groups import with_own_groups
+from service.nominations.groups import built_in_words, with_own_groups
 from service.nominations.models import RaterGroup
 from service.rubrics.loader import RubricError
 from service.staff.access import require_role
@@ -51,9 +51,7 @@ def group_names() -> dict[str, str]:
 
 def group_words() -> dict[str, str]:
     """A group as a word inside a sentence ("peer scores will not be shown unless …")."""
-    return {RaterGroup.SELF.value: _("self"), RaterGroup.MANAGER.value: _("manager"),
-            RaterGroup.PEER.value: _("peer"), RaterGroup.DIRECT_REPORT.value: _("direct report"),
-            RaterGroup.OTHER.value: _("other")}
+    return built_in_words()
 
 
 def nominator_names() -> dict[str, str]:
@@ -252,4 +250,5 @@ def launch_page(cycle_id: int) -> Any:
 
 
 
-from service.cycles import cohort_views  # noqa: E402,F401  (the cohort's routes, on `bp`)
+# The cohort's, the nominations' and the cycle's own groups' routes, on `bp`.
+from service.cycles import cohort_views, group_views  # noqa: E402,F401

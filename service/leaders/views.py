@@ -18,6 +18,7 @@ from service.access.reports import may_open_report
 from service.cycles.models import Subject
 from service.db import db
 from service.errors import DomainError
+from service.evidence import operations as evidence
 from service.i18n import current_language
 from service.leaders import overview
 from service.nominations.groups import with_own_groups
@@ -127,7 +128,7 @@ def _report_page(subject: Subject, status: int = 200, errors: dict[str, str] | N
         query=query, people=people, roles=[role.value for role in ShareRole],
         active=[s for s in shares if s.active], history=_history(shares),
         errors=errors or {}, chosen_role=chosen_role, done=request.args.get("done"),
-        appraisal=_appraisal(subject)), status
+        appraisal=_appraisal(subject), evidence=_evidence(subject)), status
 
 
 def _appraisal(subject: Subject) -> dict[str, Any]:
@@ -145,6 +146,19 @@ def _appraisal(subject: Subject) -> dict[str, Any]:
             "consent": next((c for c in consents if c.active), None),
             "policy": integration.policy_gives_summary(), "plan": plan_of(subject),
             "history": sorted(events, key=lambda e: e["at"], reverse=True)}
+
+
+def _evidence(subject: Subject) -> dict[str, Any]:
+    """The "Appraisal evidence pack" part: the current pack, with its link, and every pack."""
+    packs = evidence.packs_of(subject)
+    current = next((p for p in packs if p.active), None)
+    link = None
+    if current is not None:
+        try:
+            link = evidence.verification_url(evidence.token_of(current))
+        except evidence.PackUnavailable:
+            link = None  # the page says to issue a new pack
+    return {"current": current, "link": link, "packs": packs}
 
 
 def _history(shares: list[ReportShare]) -> list[dict[str, Any]]:
@@ -198,7 +212,7 @@ def withdraw(subject_id: int, share_id: int) -> Any:
                     + "#sharing", code=303)
 
 
-def _own_released(subject_id: int) -> Subject:
+def own_released(subject_id: int) -> Subject:
     """The signed-in leader's own place in a cycle whose report they have (404 otherwise)."""
     subject = own_subject(subject_id)
     if not overview.released_versions(subject):
@@ -210,7 +224,7 @@ def _own_released(subject_id: int) -> Subject:
 @require_signed_in
 def share_with_appraisal(subject_id: int) -> Any:
     """Give (or change) the consent for the organisation's appraisal integration."""
-    subject = _own_released(subject_id)
+    subject = own_released(subject_id)
     also = set(request.form.getlist("also"))
     integration.give_consent(subject, pdf="pdf" in also, comments="comments" in also,
                              plan="action_plan" in also if plan_of(subject) else None,
@@ -223,7 +237,7 @@ def share_with_appraisal(subject_id: int) -> Any:
 @bp.post("/me/cycles/<int:subject_id>/appraisal/withdraw")
 @require_signed_in
 def withdraw_from_appraisal(subject_id: int) -> Any:
-    subject = _own_released(subject_id)
+    subject = own_released(subject_id)
     try:
         integration.withdraw_consent(subject, current_user.person)
     except DomainError:

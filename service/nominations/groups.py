@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from service.db import db
@@ -15,7 +16,15 @@ from service.nominations.models import BUILT_IN_GROUPS, Nomination, RaterGroup
 from service.responses.results import Thresholds
 
 if TYPE_CHECKING:
-    from service.cycles.models import Cycle, Subject
+    from service.cycles.models import Cycle, CycleGroup, Subject
+
+
+def built_in_words() -> dict[str, str]:
+    """A built-in group as a word inside a sentence ("peer scores will not be shown unless …"),
+    in the language of the moment (the page's, or English in a command)."""
+    return {RaterGroup.SELF.value: _("self"), RaterGroup.MANAGER.value: _("manager"),
+            RaterGroup.PEER.value: _("peer"), RaterGroup.DIRECT_REPORT.value: _("direct report"),
+            RaterGroup.OTHER.value: _("other")}
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,9 @@ class GroupCount:
     group: str
     nominated: int
     threshold: int
+    #: A cycle's own group's name in the language of the moment (a built-in group's word is
+    #: looked up when the warning is read).
+    name: str | None = None
 
     @property
     def can_reach(self) -> bool:
@@ -32,15 +44,19 @@ class GroupCount:
 
     @property
     def warning(self) -> str | None:
-        label = self.group.removeprefix("custom_").replace("_", " ")
+        """The sentence the console pages show (console/_groups.html words it alike), in the
+        language of the moment: a page's, or English in a command and the API."""
         if self.can_reach:
             return None
+        word = self.name or built_in_words().get(self.group, self.group)
         if self.nominated == 0:
             if self.group == RaterGroup.SELF.value:
-                return "the leader is not nominated to rate themselves"
-            return f"nobody is nominated as {label}: the report will have no {label} scores"
-        return (f"{label} scores will not be shown unless at least {self.threshold} of these "
-                f"{self.nominated} respond")
+                return _("the leader is not nominated to rate themselves")
+            return _("nobody is nominated as %(group)s: the report will have no %(group)s "
+                     "scores", group=word)
+        return _("%(group)s scores will not be shown unless at least %(threshold)s of these "
+                 "%(nominated)s respond", group=word, threshold=self.threshold,
+                 nominated=self.nominated)
 
     def as_dict(self) -> dict[str, Any]:
         return {"group": self.group, "nominated": self.nominated, "threshold": self.threshold,
@@ -74,9 +90,26 @@ def group_order(cycle: Cycle) -> list[str]:
 def counts_from(cycle: Cycle, nominated: dict[str, int]) -> list[GroupCount]:
     """Every group (the built-in ones, then the cycle's own), from a group key -> nominated
     count mapping."""
+    from service.i18n import current_language
+
     limits = thresholds_of(cycle)
-    return [GroupCount(key, nominated.get(key, 0), limits.for_group(key))
+    names = cycle.group_names(current_language())
+    return [GroupCount(key, nominated.get(key, 0), limits.for_group(key), names.get(key))
             for key in group_order(cycle)]
+
+
+def choosable(cycle: Cycle) -> list[str]:
+    """The groups a rater other than the leader can be nominated in, as a page's choice
+    offers them: the built-in ones but self, then the cycle's own (``custom_<key>``)."""
+    return [key for key in group_order(cycle) if key != RaterGroup.SELF.value]
+
+
+def group_of(cycle: Cycle, key: str) -> RaterGroup | CycleGroup | None:
+    """A page's group choice back to its group: a built-in one, one of the cycle's own, or
+    None when the key names neither (the page then asks for a choice)."""
+    if key in {group.value for group in BUILT_IN_GROUPS}:
+        return RaterGroup(key)
+    return next((own for own in cycle.custom_groups if own.results_key == key), None)
 
 
 def cycle_group_counts(cycle: Cycle) -> dict[int, list[GroupCount]]:

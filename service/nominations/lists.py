@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from service.access.roles import is_manager_of
 from service.audit.operations import record
-from service.cycles.models import Cycle, CycleState, Nominator, Subject
+from service.cycles.models import Cycle, CycleGroup, CycleState, Nominator, Subject
 from service.db import db, utcnow
 from service.errors import DomainError, InvalidInput
 from service.nominations.groups import GroupCount, group_counts
@@ -24,7 +24,7 @@ from service.nominations.invitations import cycle_context
 from service.nominations.models import ListState, Nomination, NominationList, RaterGroup
 from service.nominations.operations import (
     Suggested,
-    nominate,
+    nominate_into,
     nominate_suggested,
     remove_nomination,
 )
@@ -124,12 +124,14 @@ def _check_leader_may_change(subject: Subject) -> NominationList:
     return state
 
 
-def leader_add(subject: Subject, person: Person, group: RaterGroup) -> Nomination:
-    """The leader adds a rater to their own list (the rater limit applies, but not to self)."""
+def leader_add(subject: Subject, person: Person,
+               group: RaterGroup | CycleGroup) -> Nomination:
+    """The leader adds a rater to their own list, in a built-in group or one of the cycle's
+    own (the rater limit applies, but not to self)."""
     _check_leader_may_change(subject)
     if person.id != subject.person_id:
         check_rater_limit(person)
-    return nominate(subject, person, group)
+    return nominate_into(subject, person, group)
 
 
 def leader_add_suggestions(subject: Subject) -> Suggested:
@@ -205,11 +207,13 @@ def _check_manager_may_change(subject: Subject, manager: Person) -> NominationLi
 
 
 def manager_add(subject: Subject, manager: Person, person: Person,
-                group: RaterGroup) -> Nomination:
+                group: RaterGroup | CycleGroup) -> Nomination:
+    """The manager adds a rater to a list waiting for their approval, in a built-in group or
+    one of the cycle's own; the list is then marked as changed (approval needs a note)."""
     _check_manager_may_change(subject, manager)
     if person.id != subject.person_id:
         check_rater_limit(person)
-    nomination = nominate(subject, person, group)
+    nomination = nominate_into(subject, person, group)
     _stored(subject).amended = True
     db.session.flush()
     return nomination

@@ -49,7 +49,7 @@ def nominate(subject: Subject, person: Person, group: RaterGroup, *,
     if duplicate is not None:
         raise DomainError(_l("%(name)s is already nominated for %(leader)s (as %(group)s)",
                              name=person.display_name, leader=subject.person.display_name,
-                             group=duplicate.group.value))
+                             group=_named(duplicate)))
     nomination = Nomination(subject=subject, person=person, group=group,
                             custom_group=custom_group)
     db.session.add(nomination)
@@ -61,6 +61,15 @@ def nominate(subject: Subject, person: Person, group: RaterGroup, *,
     if cycle.state == CycleState.OPEN:
         issue_invitations(cycle, [nomination.id])
     return nomination
+
+
+def nominate_into(subject: Subject, person: Person, group: RaterGroup | CycleGroup, *,
+                  audit: bool = True) -> Nomination:
+    """``nominate`` with the group as a page or a list chooses it: a built-in group, or one of
+    the cycle's own (then ``nominate(…, CUSTOM, custom_group=…)``)."""
+    if isinstance(group, RaterGroup):
+        return nominate(subject, person, group, audit=audit)
+    return nominate(subject, person, RaterGroup.CUSTOM, audit=audit, custom_group=group)
 
 
 def remove_nomination(nomination: Nomination) -> None:
@@ -76,11 +85,19 @@ def remove_nomination(nomination: Nomination) -> None:
                              "launch: once their link is out, a removal could discard an "
                              "answer already given; the rater can decline through their own "
                              "link", id=cycle.id, state=state_name(cycle)))
-    group = nomination.group
+    named = _named(nomination)
     db.session.delete(nomination)
     db.session.flush()
     record("nomination.remove", "subject", subject.id,  # the group, never the rater's name
-           f"a {group.value.replace('_', ' ')} rater removed for {subject.person.display_name}")
+           f"a {named} rater removed for {subject.person.display_name}")
+
+
+def _named(nomination: Nomination) -> str:
+    """A nomination's group as the audit log and an operation's sentence name it (English:
+    the audit log is one language; a cycle's own group by its English name)."""
+    if nomination.custom_group is not None:
+        return nomination.custom_group.name_en
+    return nomination.group.value.replace("_", " ")
 
 
 def find_nomination(subject: Subject, rater: Person) -> Nomination:

@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from service.cycles.models import CycleState, Subject
-from service.cycles.views import group_names, group_words
+from service.cycles.models import Cycle, CycleGroup, CycleState, Subject
+from service.cycles.views import cycle_names, group_names, group_words
 from service.db import db
 from service.errors import DomainError, InvalidInput
 from service.i18n import long_date
 from service.nominations import lists
-from service.nominations.groups import group_counts
+from service.nominations.groups import choosable, group_counts, group_of, group_order
 from service.nominations.models import BUILT_IN_GROUPS, ListState, Nomination, RaterGroup
 from service.nominations.operations import suggest_raters
 from service.people.models import Person
@@ -65,14 +65,22 @@ def _not_yours(exc: DomainError) -> Any:
     return render_template("error.html", title=_("Page not found"), message=str(exc)), 404
 
 
+def _groups_of(cycle: Cycle) -> dict[str, Any]:
+    """The page's group names, words and choice with the cycle's own groups in them."""
+    return {**cycle_names(cycle), "choosable": choosable(cycle)}
+
+
 def _nominations(subject: Subject) -> dict[str, list[Nomination]]:
-    """The list, by group in the order of RaterGroup."""
+    """The list, by group: the built-in ones in the order of RaterGroup, then the cycle's
+    own."""
     rows = db.session.scalars(
         select(Nomination).join(Person, Nomination.person_id == Person.id)
         .where(Nomination.subject_id == subject.id).order_by(Person.display_name)).all()
-    by_group: dict[str, list[Nomination]] = {g.value: [] for g in BUILT_IN_GROUPS}
+    by_group: dict[str, list[Nomination]] = {key: [] for key in group_order(subject.cycle)}
     for nomination in rows:
-        by_group[nomination.group.value].append(nomination)
+        key = (nomination.custom_group.results_key if nomination.custom_group is not None
+               else nomination.group.value)
+        by_group.setdefault(key, []).append(nomination)
     return by_group
 
 
@@ -94,14 +102,16 @@ def _person(form: Any) -> Person:
     return person
 
 
-def _group(form: Any, subject: Subject, person: Person) -> RaterGroup:
+def _group(form: Any, subject: Subject, person: Person) -> RaterGroup | CycleGroup:
+    """The group chosen for a person: a built-in one but self, or one of the cycle's own."""
     if person.id == subject.person_id:
         return RaterGroup.SELF
-    group = form.get(f"group-{person.id}", "")
-    if group not in CHOOSABLE:
+    key = form.get(f"group-{person.id}", "")
+    group = group_of(subject.cycle, key) if key in choosable(subject.cycle) else None
+    if group is None:
         raise _FieldError(f"group-{person.id}", _("Choose the group of %(name)s",
                                                   name=person.display_name))
-    return RaterGroup(group)
+    return group
 
 
 def _nomination(form: Any) -> Nomination:
@@ -132,7 +142,8 @@ def _raters_page(subject: Subject, status: int = 200,
         results=results, q=q, errors=errors, editable=editable,
         needs_approval=lists.needs_approval(subject.cycle),
         suggested_groups={p.id: g.value for p, g in suggested},
-        limit=_limit(), done=_done(request.args.get("done"))), status
+        limit=_limit(), done=_done(request.args.get("done")),
+        **_groups_of(subject.cycle)), status
 
 
 def _limit() -> int:
@@ -214,7 +225,7 @@ def submit(subject_id: int) -> Any:
         "nominations/submit.html", subject=subject, cycle=subject.cycle, counts=counts,
         short=lists.short_groups(subject), errors=errors,
         needs_approval=lists.needs_approval(subject.cycle),
-        manager=subject.person.manager), status
+        manager=subject.person.manager, **_groups_of(subject.cycle)), status
 
 
 # -- the manager --------------------------------------------------------------------------
@@ -255,7 +266,8 @@ def _approval_page(subject: Subject, status: int = 200,
         by_group=by_group, counts=group_counts(subject),
         results=_search(q, errors, chosen) if editable else [], q=q, errors=errors,
         editable=editable, note=note, done=_done(request.args.get("done")),
-        suggested_groups={p.id: g.value for p, g in suggest_raters(subject)}), status
+        suggested_groups={p.id: g.value for p, g in suggest_raters(subject)},
+        **_groups_of(subject.cycle)), status
 
 
 @bp.route("/team/approvals/<int:subject_id>", methods=["GET", "POST"])

@@ -13,14 +13,12 @@ import hmac
 import logging
 import math
 import time
-from typing import Any
 
 from limits import RateLimitItem, parse_many
-from limits.errors import ConfigurationError, StorageError
-from limits.storage import storage_from_string
+from limits.errors import StorageError
 from limits.strategies import FixedWindowRateLimiter
 
-from service.responses.throttle import REDIS_SCHEMES, storage_scheme
+from service.responses.throttle import open_storage
 
 log = logging.getLogger(__name__)
 ACCOUNT, ADDRESS = "signin-account", "signin-address"
@@ -45,14 +43,7 @@ class SignInThrottle:
         self.limits = {ACCOUNT: _limits("SIGNIN_ACCOUNT_LIMIT", account_limit),
                        ADDRESS: _limits("SIGNIN_ADDRESS_LIMIT", address_limit)}
         self.secret = secret.encode()
-        options: dict[str, Any] = {}
-        if storage_scheme(storage_uri) in REDIS_SCHEMES:
-            options = {"socket_connect_timeout": 1, "socket_timeout": 1}
-        try:
-            storage = storage_from_string(storage_uri, wrap_exceptions=True, **options)
-        except ConfigurationError as exc:
-            raise ValueError(f"RATELIMIT_STORAGE_URI: {exc}") from None
-        self.strategy = FixedWindowRateLimiter(storage)
+        self.strategy = FixedWindowRateLimiter(open_storage(storage_uri))
 
     def account_key(self, account: str) -> str:
         """A keyed hash of the address typed: the same whether or not the account exists."""

@@ -17,7 +17,7 @@ from service.db import db, utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 from service.outbox.models import OutboxStatus
 from service.sealing import seal
-from service.webhooks.events import EVENTS, wake_after_commit
+from service.webhooks.events import EVENTS, forget_endpoints, wake_after_commit
 from service.webhooks.models import WebhookDelivery, WebhookEndpoint
 from service.webhooks.urls import check_url
 
@@ -59,6 +59,7 @@ def create_endpoint(url: str, description: str, events: list[str]) -> NewEndpoin
                                created_by=current_actor().label, created_at=utcnow())
     db.session.add(endpoint)
     db.session.flush()
+    forget_endpoints()
     record("webhook.create", "webhook_endpoint", endpoint.id,
            f"registered webhook endpoint '{description}' at {endpoint.url} for "
            f"{', '.join(events)}")
@@ -84,6 +85,7 @@ def disable_endpoint(endpoint: WebhookEndpoint) -> None:
                              name=endpoint.description))
     endpoint.disabled_at = utcnow()
     db.session.flush()
+    forget_endpoints()
     record("webhook.disable", "webhook_endpoint", endpoint.id,
            f"disabled webhook endpoint '{endpoint.description}'")
 
@@ -95,6 +97,7 @@ def enable_endpoint(endpoint: WebhookEndpoint) -> None:
     check_url(endpoint.url)
     endpoint.disabled_at = None
     db.session.flush()
+    forget_endpoints()
     record("webhook.enable", "webhook_endpoint", endpoint.id,
            f"enabled webhook endpoint '{endpoint.description}'")
 

@@ -14,7 +14,7 @@ from flask import Flask
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "integration.json"
 ROOTS = ("SummaryOut", "SummaryPage", "ReportStatusOut", "ReportStatusPage", "ActionPlanOut",
-         "AuditPage", "ProgressOut", "Error")
+         "AuditPage", "ProgressOut", "EvidencePackOut", "Error")
 
 
 def published(app: Flask) -> dict[str, Any]:

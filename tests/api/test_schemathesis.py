@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from service.cycles import operations as cycles
 from service.db import db
+from service.evidence import operations as evidence
 from service.sharing import integration
 from tests import factories
 from tests.leaders.support import released_report
@@ -33,7 +34,8 @@ EXAMPLES = 6
 @pytest.fixture
 def served(app: Flask, make_key: Any) -> dict[str, Any]:
     """Something to find: people, a draft cycle with a leader, ids 1 and up; and a second
-    cycle whose leader's released report is shared whole with the integration."""
+    cycle whose leader's released report is shared whole with the integration, with an
+    evidence pack issued."""
     people = factories.team(size_reports=1, size_peers=1)
     today = dt.date.today()
     cycle = cycles.create_cycle("Fuzzed", "compassionate-inclusive-leadership", today,
@@ -41,6 +43,7 @@ def served(app: Flask, make_key: Any) -> dict[str, Any]:
     cycles.add_subject(cycle, people["leader"])
     subject = released_report(people["leader"], people["boss"], people["reports"])
     integration.give_consent(subject, pdf=True, comments=True)
+    evidence.issue_pack(subject, include_scores=True)
     db.session.commit()
     return {"Authorization": f"Bearer {make_key(name='schemathesis')}"}
 

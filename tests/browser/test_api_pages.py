@@ -34,6 +34,7 @@ def _axe(page: Any, problems: dict[str, str], name: str) -> None:
             problems[f"{name} at {width} px"] = results.generate_report()
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_the_keys_page_in_use_has_no_accessibility_violations(browser: Any, keys_server: str,
                                                               language: str) -> None:

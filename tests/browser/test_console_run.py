@@ -113,6 +113,7 @@ def _path(name: str, cycle: Any) -> str:
     }.get(name, f"/hr/cycles/{cycle.id}/{name}")
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_console_pages_have_no_accessibility_violations(browser: Any, console: Any,
                                                        language: str) -> None:

@@ -139,6 +139,7 @@ def _pages(app: Any) -> list[tuple[str, str]]:
             ("launch", f"{base}/launch"), ("staff", "/staff")]
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_setting_up_pages_have_no_accessibility_violations(browser: Any, mail_app: Any,
                                                           language: str) -> None:
@@ -166,6 +167,7 @@ def test_setting_up_pages_have_no_accessibility_violations(browser: Any, mail_ap
     assert problems == {}, "\n".join(f"{k}:\n{v}" for k, v in problems.items())
 
 
+@pytest.mark.rendering
 def test_an_error_page_has_no_accessibility_violations(browser: Any, mail_app: Any) -> None:
     """A form sent back with problems: the error summary and the field errors."""
     for base in serve(mail_app):

@@ -117,6 +117,7 @@ def _visit(page: Any, base: str, name: str, subject_id: int) -> None:
                           "plan_read": f"/me/cycles/{subject_id}/plan"}[name])
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_new_pages_have_no_accessibility_violations(browser: Any, facilitated: Any,
                                                    language: str) -> None:

@@ -48,6 +48,7 @@ def _open_as(browser: Any, base: str, world: World, role: str) -> Any:
     return context, page
 
 
+@pytest.mark.rendering
 def test_every_page_shows_focus_on_every_control(browser: Any,
                                                  served: tuple[str, World]) -> None:
     base, world = served

@@ -151,6 +151,7 @@ def _measure(page: Any) -> tuple[int, list[tuple[str, str]], list[str]]:
     return expected, measured, failures
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_every_control_of_the_sign_in_page_shows_focus_at_3_to_1(
         browser: Any, sign_in_server: str, language: str) -> None:
@@ -164,6 +165,7 @@ def test_every_control_of_the_sign_in_page_shows_focus_at_3_to_1(
     assert failures == []
 
 
+@pytest.mark.rendering
 def test_a_pale_focus_style_is_caught(browser: Any, sign_in_server: str) -> None:
     """The measurement can fail: a yellow outline alone, on the page's pale grey."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)

@@ -110,6 +110,7 @@ PAGES = ("mine", "progress", "report", "report_search", "report_error", "report_
          "shared", "shared_report")
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_leader_pages_have_no_accessibility_violations(browser: Any, site: Any,
                                                       language: str) -> None:

@@ -126,6 +126,7 @@ def factories_person(directory_id: str) -> Any:
     return db.session.scalar(select(Person).where(Person.directory_id == directory_id))
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_the_nomination_pages_have_no_accessibility_violations(
         browser: Any, team_app: Any, language: str) -> None:

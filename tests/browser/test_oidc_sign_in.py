@@ -84,6 +84,7 @@ def test_sign_in_with_the_provider_and_back_signed_in(page: Any, oidc_server: st
     assert page.url.startswith(f"{oidc_server}/sign-in?next=")
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_the_sign_in_page_with_the_provider_button_is_accessible(
         page: Any, oidc_server: str, language: str, javascript: bool) -> None:

@@ -110,6 +110,7 @@ def _focus_stops(page: Any) -> list[str]:
     return reached
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_every_rater_page_in_both_languages(browser, live_server, language, javascript):

@@ -1,5 +1,6 @@
 import os
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from service.cycles import operations as cycles
@@ -89,6 +90,7 @@ def test_rater_saves_comes_back_and_submits_without_javascript(page, live_server
     assert violations == []
 
 
+@pytest.mark.rendering
 def test_rating_page_has_no_serious_accessibility_violations(browser, live_server):
     _, tokens, _ = launched_cycle()
     context = browser.new_context()  # axe itself runs as JavaScript in the page
@@ -103,6 +105,7 @@ def test_rating_page_has_no_serious_accessibility_violations(browser, live_serve
     assert serious == [], results.generate_report()
 
 
+@pytest.mark.rendering
 def test_a_long_name_and_a_long_word_wrap_instead_of_running_off_the_page(page, live_server):
     _, tokens, people = launched_cycle()
     token = _direct_report_token(tokens)

@@ -80,6 +80,7 @@ def test_hr_officer_signs_in_with_the_directory_and_out(page: Any, staff_make: A
             _sign_in_and_out(page, base, "nia", "directory password", "Nia Hughes")
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 @pytest.mark.parametrize("path", ["/sign-in", "/staff", "/staff/accounts"])
 def test_staff_pages_have_no_accessibility_violations(browser: Any, staff_server: str,

@@ -59,6 +59,7 @@ def _check(page: Any, problems: dict[str, str], name: str, language: str) -> Non
                         full_page=True)
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_the_webhook_pages_are_accessible_and_fit(browser: Any, hooks_server: str,
                                                   language: str) -> None:

@@ -79,3 +79,15 @@ def test_the_csv_has_the_same_filter_and_safe_cells(hr):
                              "address"]
     page = hr.get("/hr/audit?action=cycle.launch").get_data(as_text=True)
     assert 'href="/hr/audit.csv?action=cycle.launch"' in page
+
+
+def test_on_the_welsh_page_the_english_summaries_are_marked_as_english(hr):
+    """Summaries are kept in English (an audit record does not change with the reader); a
+    Welsh page marks them so a screen reader reads them as English (WCAG 3.1.2)."""
+    _entries(1, summary="closing date <moved>")
+    english = hr.get("/hr/audit").get_data(as_text=True)
+    assert "</span>closing date &lt;moved&gt; 0</td>" in english
+    hr.set_cookie("lang", "cy")
+    welsh = hr.get("/hr/audit").get_data(as_text=True)
+    assert '<html lang="cy">' in welsh
+    assert '<span lang="en">closing date &lt;moved&gt; 0</span></td>' in welsh

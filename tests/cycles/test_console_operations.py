@@ -53,6 +53,10 @@ def test_settings_are_stored_and_checked_together(app):
         (dict(manager_min=0), "manager_min must be at least 1"),
         (dict(reminder_days=[40]), "reminder days count back from the closing date and must "
                                    "fall inside the cycle: between 1 and 28, not 40"),
+        # Past any group's size and past PostgreSQL's integer (it was a 500 there).
+        (dict(min_group_size=2**40), "min_group_size: must be at most 1000"),
+        (dict(peer_min=10**12), "peer_min: must be at most 1000"),
+        (dict(reminder_days=[2**63]), "reminder_days: must be at most 10000"),
     ]
     for settings, message in problems:
         with pytest.raises(InvalidInput) as caught:

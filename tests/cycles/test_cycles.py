@@ -211,7 +211,7 @@ def test_cli_reports_bad_addresses_and_duplicates_when_nominating(app, runner):
                                     "peer"])
     assert duplicate.exit_code == 1
     assert duplicate.output.strip() == (
-        "Error: Report Person0 is already nominated for Alex Leader (as direct_report)")
+        "Error: Report Person0 is already nominated for Alex Leader (as direct report)")
     bad = runner.invoke(args=["cycle", "nominate", str(cycle.id), "leader", "report1",
                               "other"])
     assert bad.exit_code == 1 and "'report1.example.org' is not valid" in bad.output

@@ -43,6 +43,34 @@ def test_a_4000_character_word_in_a_comment_is_all_on_the_page() -> None:
     assert name.replace(" ", "") in text
 
 
+def _page_text(pdf: bytes, page: int) -> str:
+    result = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-", "-"],
+                            input=pdf, capture_output=True, check=True)
+    return " ".join(result.stdout.decode().split())
+
+
+def test_a_300_character_name_and_a_long_role_keep_the_cover_to_one_page() -> None:
+    name = "Alexandra " + "Pembroke-Llewellyn-" * 15 + "Jones"
+    context = build_context(inputs(leader=Leader(
+        name, "Ward Manager " * 8, "Nursing and midwifery directorate " * 4, "en")),
+        random.Random(1))
+    pdf = render_report(context, TEMPLATES_DIR).pdf
+    cover, second = _page_text(pdf, 1), _page_text(pdf, 2)
+    # The whole cover, down to its confidentiality line, is on page 1 and nothing of it on 2.
+    assert "Confidential: this report belongs to Alexandra" in cover
+    assert "facilitator, mentor or appraiser." in cover
+    assert "starting point for a facilitated conversation" in cover
+    assert "Confidential: this report belongs" not in second
+    # The full name is on the cover (pdftotext drops the hyphen where a line breaks); the
+    # running footer carries it cut short, on one line.
+    def letters(text: str) -> str:
+        return re.sub(r"[\s-]", "", text)
+
+    assert letters(name) in letters(cover)
+    footer = second[second.index("Alexandra"):]
+    assert footer.startswith("Alexandra Pembroke-Llewellyn-Pembroke-Llewellyn-P… · Confidential")
+
+
 NAMES = st.text(max_size=400) | st.text(string.ascii_letters + " -'", min_size=200, max_size=400)
 
 

@@ -40,6 +40,7 @@ SKIP = ("static", "assets.")  # files, the same for everyone
 VOLATILE = [
     (re.compile(r'name="csrf_token" value="[^"]+"'), 'name="csrf_token" value=""'),
     (re.compile(r"/r/[A-Za-z0-9_-]{20,}"), "/r/TOKEN"),
+    (re.compile(r"/verify/[A-Za-z0-9_-]{43}"), "/verify/TOKEN"),  # an evidence pack's link
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?( ?[ap]m)?\b"), "HH:MM"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "UUID"),
     (re.compile(r'nonce="[^"]+"'), 'nonce=""'),

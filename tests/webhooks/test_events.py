@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from service.db import db
 from service.plans.operations import save_plan
@@ -10,7 +10,7 @@ from service.sharing import integration
 from service.sharing.models import ShareRole
 from service.sharing.operations import share_report
 from service.webhooks import endpoints
-from service.webhooks.events import EVENTS
+from service.webhooks.events import EVENTS, emit
 from service.webhooks.models import WebhookDelivery
 from tests import factories
 from tests.leaders.support import released, released_report
@@ -51,3 +51,30 @@ def test_launch_close_release_share_and_plan_emit(hooks_app):
     for delivery in db.session.scalars(select(WebhookDelivery)):
         assert set(delivery.payload) == {"id", "type", "created_at", "data"}
         assert all(isinstance(v, int) for v in delivery.payload["data"].values())
+
+
+def test_endpoints_are_read_once_per_transaction(hooks_app):
+    """A release of many reports emits an event per report: the endpoints are read once, and an
+    endpoint registered or disabled within the transaction is seen straight away."""
+    first = endpoints.create_endpoint("https://93.184.216.34/a", "A", ["cycle.closed"])
+    db.session.commit()
+    reads = [0]
+
+    def counted(_conn, _cursor, statement, *args):
+        reads[0] += "from webhook_endpoints" in statement.lower()
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        assert [emit("cycle.closed", cycle_id=n) for n in range(1, 51)] == [1] * 50
+        assert reads[0] == 1
+        endpoints.create_endpoint("https://93.184.216.34/b", "B", ["cycle.closed"])
+        assert emit("cycle.closed", cycle_id=51) == 2
+        endpoints.disable_endpoint(first.endpoint)
+        assert emit("cycle.closed", cycle_id=52) == 1
+        db.session.commit()
+        reads[0] = 0
+        assert emit("cycle.closed", cycle_id=53) == 1  # a new transaction reads again
+        assert reads[0] == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    db.session.rollback()

@@ -40,5 +40,9 @@ ROUTES = [
     Route("api_reports.summary", "GET", _cycle("/reports/1/summary"), everyone(401)),
     Route("api_reports.pdf", "GET", _cycle("/reports/1/pdf"), everyone(401)),
     Route("api_reports.action_plan", "GET", _cycle("/reports/1/action-plan"), everyone(401)),
+    Route("api_reports.evidence_pack", "GET", _cycle("/reports/1/evidence-pack"),
+          everyone(401)),
+    Route("api_reports.evidence_pack_pdf", "GET", _cycle("/reports/1/evidence-pack/pdf"),
+          everyone(401)),
     Route("api_audit.list_", "GET", lambda w: "/api/v1/audit", everyone(401)),
 ]

@@ -42,6 +42,13 @@ ROUTES = [
     Route("console.raters", "POST",
           lambda w: f"/hr/cycles/{w.draft_id}/leaders/{w.draft_subject_id}/raters",
           hr_only(302), data=lambda w: {"action": "suggest"}),
+    Route("console.groups", "GET", lambda w: f"/hr/cycles/{w.cycle_id}/groups", hr_only()),
+    # A new group each time (the asking role in its name), so HR's add is not a duplicate.
+    Route("console.groups", "POST", lambda w: f"/hr/cycles/{w.draft_id}/groups",
+          hr_only(302), data=lambda w: {"action": "add",
+                                        "name_en": f"Partners of {w.extra['asking']}",
+                                        "name_cy": f"Partneriaid {w.extra['asking']}",
+                                        "min_size": "3"}),
     Route("console.launch", "GET", lambda w: f"/hr/cycles/{w.draft_id}/launch", hr_only()),
     # The draft's one leader has nobody nominated: HR is told why it cannot launch (409).
     Route("console.launch", "POST", lambda w: f"/hr/cycles/{w.draft_id}/launch",
