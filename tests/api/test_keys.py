@@ -119,6 +119,8 @@ SCOPED = [
     ("GET", "/cycles/1/reports/1/summary", "reports:read"),
     ("GET", "/cycles/1/reports/1/pdf", "reports:read"),
     ("GET", "/cycles/1/reports/1/action-plan", "reports:read"),
+    ("GET", "/cycles/1/reports/1/evidence-pack", "reports:read"),
+    ("GET", "/cycles/1/reports/1/evidence-pack/pdf", "reports:read"),
     ("GET", "/audit", "audit:read"),
 ]
 
