@@ -25,7 +25,7 @@ import functools
 import gc
 import mimetypes
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ def _jinja_env(templates_dir: str):
 def render_report_html(context: Mapping, templates_dir: Path) -> str:
     """Render the report's HTML (the exact input WeasyPrint gets, useful for checks)."""
     env = _jinja_env(str(Path(templates_dir).resolve()))
-    values = dict(context)
+    values = {"compact_summary": False, **context}
     with force_locale(context.get("lang") or "en"):  # what a partial "labels" leaves out
         values["labels"] = {**report_labels(), **(context.get("labels") or {})}
     return env.get_template(TEMPLATE_NAME).render(values)
@@ -189,27 +189,41 @@ class RenderedReport:
     pages: int
 
 
-def render_html_to_pdf(html: str, templates_dir: Path, logo: Path | None = None
-                       ) -> RenderedReport:
-    """WeasyPrint on final HTML, with the report's fetcher, caches and PDF options."""
+def render_html_to_pdf(html: str, templates_dir: Path, logo: Path | None = None,
+                       refit: Callable[[], str] | None = None) -> RenderedReport:
+    """WeasyPrint on final HTML, with the report's fetcher, caches and PDF options.
+    ``refit`` gives the HTML drawn instead when the one-page summary ran onto two pages."""
     if _isolate and threading.active_count() == 1:
-        return RenderedReport(*run_forked(lambda: _render_here(html, templates_dir, logo),
-                                          ReportRenderError))
-    return RenderedReport(*_render_here(html, templates_dir, logo))
+        return RenderedReport(*run_forked(
+            lambda: _render_here(html, templates_dir, logo, refit), ReportRenderError))
+    return RenderedReport(*_render_here(html, templates_dir, logo, refit))
 
 
-def _render_here(html: str, templates_dir: Path, logo: Path | None) -> tuple[bytes, int]:
+def _summary_overflows(document: Any) -> bool:
+    """Whether the summary (id "summary") and the reading guide after it (id "reading", which
+    starts a page) are more than one page apart."""
+    found = {name: number for number, page in enumerate(document.pages)
+             for name in ("summary", "reading") if name in page.anchors}
+    return len(found) == 2 and found["reading"] - found["summary"] > 1
+
+
+def _render_here(html: str, templates_dir: Path, logo: Path | None,
+                 refit: Callable[[], str] | None = None) -> tuple[bytes, int]:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     report_dir = Path(templates_dir).resolve() / REPORT_DIR
     options = {**PDF_OPTIONS, "cache": _image_cache()}
+
+    def layout(source: str) -> Any:
+        return HTML(string=source, base_url=report_dir.as_uri() + "/",
+                    url_fetcher=report_url_fetcher(report_dir, logo),
+                    ).render(font_config=_font_config(), **options)
+
     try:
-        document = HTML(
-            string=html,
-            base_url=report_dir.as_uri() + "/",
-            url_fetcher=report_url_fetcher(report_dir, logo),
-        ).render(font_config=_font_config(), **options)
+        document = layout(html)
+        if refit is not None and _summary_overflows(document):
+            document = layout(refit())  # rare: long Welsh behaviours; one layout more
         return document.write_pdf(**options), len(document.pages)
     except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: make it ordinary
         raise ReportRenderError(str(exc)) from exc.__cause__
@@ -230,7 +244,8 @@ def render_report(context: Mapping, templates_dir: Path, logo: Path | None = Non
     ``context["title"]`` and its language from ``context["lang"]``, so the PDF carries both.
     """
     html = render_report_html(context, templates_dir)
-    return render_html_to_pdf(html, templates_dir, logo)
+    return render_html_to_pdf(html, templates_dir, logo, refit=lambda: render_report_html(
+        {**context, "compact_summary": True}, templates_dir))
 
 
 def render_report_pdf(context: Mapping, templates_dir: Path, logo: Path | None = None) -> bytes:

@@ -317,6 +317,36 @@ def test_action_plan_has_fields_to_fill_in(pdf, pages):
     assert fields["actions-2"]["/TU"] == "What I will do (Priority 2)"
 
 
+def test_a_summary_too_long_for_its_page_is_drawn_again_compact(app):
+    """Siân's demo summary in Welsh ran onto a second page: the longest Welsh behaviours as
+    every strength, area, blind spot and hidden strength, and three long priorities. The
+    summary is then laid out again, smaller, and stays on page 2 with the guide on page 3."""
+    from tests.reports.test_pdf_layout import overlapping, words_by_page  # it imports us
+
+    with app.test_request_context():
+        welsh = build_context(inputs(leader=Leader("Siân Prosser", language="cy")),
+                              random.Random(1))
+    summary = welsh["summary"]
+    longest = sorted((row for rows in (welsh["highlights"]["strengths"],
+                                       welsh["highlights"]["areas"]) for row in rows),
+                     key=lambda row: -len(row["text"]))
+    gaps = sorted([*welsh["gaps"]["blind"], *welsh["gaps"]["hidden"]],
+                  key=lambda row: -len(row["text"]))
+    for name, rows in (("strengths", longest), ("areas", longest), ("blind", gaps),
+                       ("hidden", gaps)):
+        summary[name] = [dict(row, text=longest[0]["text"]) for row in rows[:2]]
+    priorities = welsh["importance"]["priorities"]
+    welsh["importance"]["priorities"] = [dict(priorities[0], title=section["title"])
+                                         for section in welsh["sections"][-3:]]
+    assert "compact" not in render_report_html(welsh, TEMPLATES_DIR).split('id="summary"')[0]
+    pdf = render_report(welsh, TEMPLATES_DIR).pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    second, third = _text(reader.pages[1]), _text(reader.pages[2])
+    assert "Crynodeb" in second and "Blaenoriaethau" in second
+    assert third.lstrip().startswith(welsh["labels"]["reading_heading"][:10]), third[:80]
+    assert list(overlapping(words_by_page(pdf)[1])) == []  # smaller, never over each other
+
+
 def test_tagged_with_title_and_language(pdf, context):
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata.title == context["title"]
