@@ -11,16 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.cycles.models import Subject
 from service.db import db, utcnow
 from service.reports.models import Report
 
+#: At most one current pack per leader and cycle, whatever two requests do at the same moment.
+CURRENT = "withdrawn_at IS NULL"
+
 
 class EvidencePack(db.Model):
     __tablename__ = "evidence_packs"
+    __table_args__ = (Index("uq_evidence_packs_current", "subject_id", unique=True,
+                            sqlite_where=text(CURRENT), postgresql_where=text(CURRENT)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the leader in one cycle

@@ -28,6 +28,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from service.audit.operations import record as audit
 from service.cycles.models import Subject
@@ -185,8 +186,12 @@ def issue_pack(subject: Subject, *, include_scores: bool = False,
                         record=record, digest=digest_of(record), token_nonce=nonce,
                         token_hash=token_hash(token), issued_at=now,
                         issued_by_id=by.id if by else None)
-    db.session.add(pack)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index on current packs decides a race
+            db.session.add(pack)
+    except IntegrityError:
+        raise DomainError(_l("another evidence pack was issued at the same moment; reload "
+                             "the page to see it")) from None
     audit("evidence.issue", "subject", subject.id,
           f"appraisal evidence pack {pack.id} issued by {subject.person.display_name} "
           + ("with section scores" if include_scores else "without scores")

@@ -137,6 +137,20 @@ def test_issue_again_replaces_and_withdraw_is_audited(world):
     assert first_token not in str(actions)
 
 
+def test_two_issues_at_the_same_moment_leave_one_current_pack(world, monkeypatch):
+    """Two requests that both read "no current pack" (as when they cross): the unique index on
+    current packs refuses the second in words, and the first stays the one current pack."""
+    subject = world["subject"]
+    first, _ = evidence.issue_pack(subject)
+    db.session.commit()
+    monkeypatch.setattr(evidence, "active_pack", lambda _subject: None)  # the stale read
+    with pytest.raises(DomainError, match="issued at the same moment; reload the page"):
+        evidence.issue_pack(subject, include_scores=True)
+    db.session.commit()
+    assert [(p.id, p.active) for p in db.session.scalars(
+        select(EvidencePack).where(EvidencePack.subject_id == subject.id))] == [(first.id, True)]
+
+
 def test_no_pack_before_the_report_is_released(world):
     cycle = draft_cycle({"leader": world["peers"][0], "boss": world["boss"], "reports": [],
                          "peers": []})

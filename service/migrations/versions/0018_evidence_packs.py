@@ -39,8 +39,13 @@ def upgrade() -> None:
     sa.UniqueConstraint('token_hash', name=op.f('uq_evidence_packs_token_hash'))
     )
     op.create_index(op.f('ix_evidence_packs_subject_id'), 'evidence_packs', ['subject_id'])
+    # One current pack per leader and cycle, even when two issue requests cross.
+    op.create_index('uq_evidence_packs_current', 'evidence_packs', ['subject_id'], unique=True,
+                    sqlite_where=sa.text('withdrawn_at IS NULL'),
+                    postgresql_where=sa.text('withdrawn_at IS NULL'))
 
 
 def downgrade() -> None:
+    op.drop_index('uq_evidence_packs_current', table_name='evidence_packs')
     op.drop_index(op.f('ix_evidence_packs_subject_id'), table_name='evidence_packs')
     op.drop_table('evidence_packs')
