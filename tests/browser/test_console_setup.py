@@ -73,7 +73,7 @@ def test_an_hr_officer_sets_up_and_launches_a_cycle_and_the_invitations_arrive(
         page.get_by_role("button", name="Create a new cycle").click()  # a link styled as one
 
         page.get_by_label("Name of the cycle").fill("Surgery leaders 2027")
-        page.get_by_label("Compassionate and inclusive leadership (version 2)").check()
+        page.get_by_label("Compassionate and inclusive leadership (version 3)").check()
         page.get_by_role("button", name="Create cycle").click()
         assert page.get_by_role("heading", level=1).inner_text() == "Surgery leaders 2027"
         assert "The cycle is created as a draft" in page.get_by_role("status").inner_text()

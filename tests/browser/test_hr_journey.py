@@ -91,7 +91,7 @@ def test_an_hr_officer_runs_a_whole_cycle(page: Any, journey: Any, smtp: SMTPSer
 
     page.get_by_role("button", name="Create a new cycle").click()  # a link styled as one
     page.get_by_label("Name of the cycle").fill("Ward managers 2027")
-    page.get_by_label("Compassionate and inclusive leadership (version 2)").check()
+    page.get_by_label("Compassionate and inclusive leadership (version 3)").check()
     page.get_by_role("button", name="Create cycle").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Ward managers 2027"
     assert "The cycle is created as a draft" in page.get_by_role("status").inner_text()

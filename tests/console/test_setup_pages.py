@@ -165,7 +165,7 @@ def test_home_says_what_needs_attention(hr: Any) -> None:
 
 def test_new_cycle_form_offers_the_rubrics_with_their_summary(hr: Any) -> None:
     page = text(hr.get("/hr/cycles/new"))
-    assert "Compassionate and inclusive leadership (version 2)" in page
+    assert "Compassionate and inclusive leadership (version 3)" in page
     assert "Compassionate and inclusive leadership (short form) (version 1)" in page
     assert "9 sections, 40 statements." in page and "9 sections, 16 statements." in page
     assert "Who nominates the raters?" in page
