@@ -130,6 +130,10 @@ def verify(token: str) -> Any:
         withdrawn_on=day(pack.withdrawn_at.date()) if pack.withdrawn_at else "",
         leader=record["leader"]["display_name"], cycle=record["cycle"]["name"],
         completed_on=day(record["cycle"]["completed_on"]), issued_on=day(record["issued_on"]),
+        # Yes/no facts, so an edited paper is caught without the JSON (never counts or scores)
+        session_held=record["facilitated_session"]["held"],
+        plan_agreed=record["action_plan"]["agreed"],
+        scores_included=record["scores"] is not None,
         digest=grouped(pack.digest)), 200, _private()
 
 

@@ -315,6 +315,9 @@ def test_verify_genuine_shows_only_what_matches_the_paper(staff_app, world):
                    world["boss"].display_name):
         assert absent not in page, absent
     assert not re.search(r"\b\d\.\d\b", page), "no score on the page"
+    # The pack's yes/no facts, so an edited paper shows without the JSON.
+    for fact in ("Facilitated session held", "Action plan agreed", "Section scores included"):
+        assert re.search(fact + r"\s*</dt>\s*<dd[^>]*>\s*Yes\s*</dd>", page), fact
 
 
 def test_verify_withdrawn(staff_app, world):
@@ -325,6 +328,8 @@ def test_verify_withdrawn(staff_app, world):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "This evidence pack was withdrawn" in page and "genuine" not in page
+    for fact in ("Facilitated session held", "Action plan agreed", "Section scores included"):
+        assert re.search(fact + r"\s*</dt>\s*<dd[^>]*>\s*No\s*</dd>", page), fact
 
 
 @pytest.mark.parametrize("token", ["A" * 43, "short", "x" * 99])
