@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -33,6 +33,9 @@ VALUES = st.one_of(
     st.text(st.characters(exclude_categories=()), min_size=MAX_COMMENT_CHARS - 2,
             max_size=MAX_COMMENT_CHARS + 2),
 )
+#: 6,000-digit strings and comment-length texts take a while to draw on a busy machine (CI).
+SLOW_DATA = settings(deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 FORMS = st.lists(st.tuples(st.sampled_from(FIELDS) | ANY_TEXT, VALUES), max_size=12)
 
 
@@ -49,6 +52,7 @@ def test_leading_zeros_still_name_a_scale_point() -> None:
     assert form.answers == {"a1": 3, "a2": 5, "a3": None} and form.complete
 
 
+@SLOW_DATA
 @given(FORMS)
 def test_any_form_is_parsed_into_answers_missing_or_errors(pairs: list[tuple[str, str]]) -> None:
     form = parse_rating_form(RUBRIC, MultiDict(pairs))
@@ -83,6 +87,7 @@ def test_importance_is_optional_and_kept_in_the_answers_under_its_own_key() -> N
         .answers
 
 
+@SLOW_DATA
 @given(VALUES)
 def test_any_importance_value_is_an_answer_on_the_scale_or_a_named_error(raw: str) -> None:
     form = parse_rating_form(ASKING, MultiDict({"importance-s": raw}))

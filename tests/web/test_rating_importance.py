@@ -25,10 +25,12 @@ def test_each_step_asks_importance_once_with_radios_and_says_it_is_optional(clie
     by_group = _by_group(tokens)
     html = client.get(f"/r/{by_group['peer'][0]}").get_data(as_text=True)
     first = rubric["sections"][0]["id"]
+    # the scale, then "No answer" (never checked), which takes a saved answer back
     assert html.count(f'name="importance-{first}" type="radio"') == len(
-        rubric["importance"]["labels"])
+        rubric["importance"]["labels"]) + 1
+    assert f'name="importance-{first}" type="radio" value="">' in html and "No answer" in html
     # one question on the step
-    assert html.count('name="importance-') == len(rubric["importance"]["labels"])
+    assert html.count('name="importance-') == len(rubric["importance"]["labels"]) + 1
     legend = html.split(f'id="importance-{first}-hint"')[0].rsplit("<legend", 1)[1]
     assert str(escape(rubric["importance"]["text"]["en"])) in legend and "(optional)" in legend
     assert "Essential" in html and "Not important" in html
@@ -65,6 +67,15 @@ def test_importance_is_saved_resumed_submitted_and_moved_with_the_answers(client
     post_form(client, url, {**_step(rubric, 1), "step": "1"}, "continue")
     assert f'name="importance-{first}" type="radio" value="5" checked' in client.get(
         f"{url}?step=1").get_data(as_text=True)
+    # "No answer" takes it back; then chosen again for the rest of the test.
+    post_form(client, url, {**_step(rubric, 1), f"importance-{first}": "", "step": "1"},
+              "continue")
+    cleared = client.get(f"{url}?step=1").get_data(as_text=True)
+    assert f'name="importance-{first}" type="radio" value="5" checked' not in cleared
+    assert " checked" not in cleared.split(f'id="importance-{first}-hint"')[1].split(
+        "</fieldset>")[0]
+    post_form(client, url, {**_step(rubric, 1), f"importance-{first}": "5", "step": "1"},
+              "continue")
     # Every other step without importance: optional, so the form still goes on and submits.
     for number in range(2, len(sections) + 1):
         page = post_form(client, url, {**_step(rubric, number), "step": str(number)},
