@@ -52,7 +52,8 @@ def _shot(page: Any, name: str) -> None:
 
 def _answer_step_with_the_keyboard(page: Any, comment: str) -> str:
     """Tab through the step from the top: Space picks the first answer of each statement,
-    except every third, where ArrowUp wraps round to "Not observed"; text is typed; Enter on
+    except every third, where ArrowUp wraps round to "Not observed" (importance: always
+    Space); text is typed; Enter on
     the step's main button. Returns that button's value."""
     page.evaluate("document.activeElement && document.activeElement.blur()")
     answered: set[str] = set()
@@ -60,7 +61,10 @@ def _answer_step_with_the_keyboard(page: Any, comment: str) -> str:
         page.keyboard.press("Tab")
         here = _active(page)
         if here["type"] == "radio" and here["name"] not in answered:
-            page.keyboard.press("ArrowUp" if len(answered) % 3 == 2 else "Space")
+            # ArrowUp wraps to a group's last radio: "Not observed" for a statement; for
+            # importance that is "No answer", so importance always takes Space.
+            wrap = len(answered) % 3 == 2 and not here["name"].startswith("importance-")
+            page.keyboard.press("ArrowUp" if wrap else "Space")
             answered.add(here["name"])
         elif here["tag"] == "TEXTAREA" and not page.evaluate("document.activeElement.value"):
             page.keyboard.type(comment)
