@@ -7,6 +7,7 @@ template (templates/report/evidence.html) gets plain data and labels only."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +115,7 @@ def render(pack: EvidencePack, url: str) -> bytes:
     templates = Path(current_app.config["TEMPLATES_DIR"])
     logo = current_app.config["REPORT_LOGO"]
     logo_path = Path(logo) if logo else None
-    rendered = render_html_to_pdf(html(pack, url), templates, logo_path)
-    for size in COMPACT:
-        if rendered.pages <= 1:
-            break
-        rendered = render_html_to_pdf(html(pack, url, size), templates, logo_path)
-    return rendered.pdf
+    return render_html_to_pdf(
+        html(pack, url), templates, logo_path,
+        fits=lambda document: len(document.pages) <= 1,
+        refits=[functools.partial(html, pack, url, size) for size in COMPACT]).pdf

@@ -25,7 +25,7 @@ import functools
 import gc
 import mimetypes
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,14 +189,20 @@ class RenderedReport:
     pages: int
 
 
+#: Whether a laid-out document is as it should be (e.g. one page); see ``render_html_to_pdf``.
+Fits = Callable[[Any], bool]
+
+
 def render_html_to_pdf(html: str, templates_dir: Path, logo: Path | None = None,
-                       refit: Callable[[], str] | None = None) -> RenderedReport:
-    """WeasyPrint on final HTML, with the report's fetcher, caches and PDF options.
-    ``refit`` gives the HTML drawn instead when the one-page summary ran onto two pages."""
+                       refits: Sequence[Callable[[], str]] = (), fits: Fits | None = None,
+                       ) -> RenderedReport:
+    """WeasyPrint on final HTML, with the report's fetcher, caches and PDF options. While the
+    layout does not ``fits``, the next of ``refits`` gives the HTML laid out instead (only the
+    last layout is written as a PDF)."""
     if _isolate and threading.active_count() == 1:
         return RenderedReport(*run_forked(
-            lambda: _render_here(html, templates_dir, logo, refit), ReportRenderError))
-    return RenderedReport(*_render_here(html, templates_dir, logo, refit))
+            lambda: _render_here(html, templates_dir, logo, refits, fits), ReportRenderError))
+    return RenderedReport(*_render_here(html, templates_dir, logo, refits, fits))
 
 
 def _summary_overflows(document: Any) -> bool:
@@ -208,7 +214,8 @@ def _summary_overflows(document: Any) -> bool:
 
 
 def _render_here(html: str, templates_dir: Path, logo: Path | None,
-                 refit: Callable[[], str] | None = None) -> tuple[bytes, int]:
+                 refits: Sequence[Callable[[], str]] = (), fits: Fits | None = None,
+                 ) -> tuple[bytes, int]:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -222,8 +229,10 @@ def _render_here(html: str, templates_dir: Path, logo: Path | None,
 
     try:
         document = layout(html)
-        if refit is not None and _summary_overflows(document):
-            document = layout(refit())  # rare: long Welsh behaviours; one layout more
+        for refit in refits:  # rare: each is one layout more
+            if fits is None or fits(document):
+                break
+            document = layout(refit())
         return document.write_pdf(**options), len(document.pages)
     except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: make it ordinary
         raise ReportRenderError(str(exc)) from exc.__cause__
@@ -244,8 +253,10 @@ def render_report(context: Mapping, templates_dir: Path, logo: Path | None = Non
     ``context["title"]`` and its language from ``context["lang"]``, so the PDF carries both.
     """
     html = render_report_html(context, templates_dir)
-    return render_html_to_pdf(html, templates_dir, logo, refit=lambda: render_report_html(
-        {**context, "compact_summary": True}, templates_dir))
+    return render_html_to_pdf(
+        html, templates_dir, logo, fits=lambda document: not _summary_overflows(document),
+        refits=[lambda: render_report_html({**context, "compact_summary": True},
+                                           templates_dir)])
 
 
 def render_report_pdf(context: Mapping, templates_dir: Path, logo: Path | None = None) -> bytes:
