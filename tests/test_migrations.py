@@ -82,13 +82,13 @@ def test_upgrade_keeps_the_previous_versions_data(make_app, database_url, tmp_pa
             generations = connection.execute(text(
                 "SELECT count(*) FROM staff_session_generations")).scalar()
             people = connection.execute(text("SELECT count(*) FROM people")).scalar()
-            # 0011-0017: shares, leaders' lists, sessions, plans, API keys, the integration's
-            # consents, webhooks and cycles' own rater groups start empty.
+            # 0011-0018: shares, leaders' lists, sessions, plans, API keys, the integration's
+            # consents, webhooks, cycles' own rater groups and evidence packs start empty.
             added = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                      for table in ("report_shares", "nomination_lists", "feedback_sessions",
                                    "action_plans", "api_keys", "api_idempotency",
                                    "integration_consents", "webhook_endpoints",
-                                   "webhook_deliveries", "cycle_groups")}
+                                   "webhook_deliveries", "cycle_groups", "evidence_packs")}
             # 0017: the old cycle keeps one k for every anonymous group, and its nominations
             # and responses stay in the built-in groups.
             group_k = connection.execute(text(
