@@ -282,12 +282,13 @@ def _importance(rubric: Mapping[str, Any], results: SubjectResults,
                 priorities: analysis.Priorities, section_title: Mapping[str, str],
                 lang: str) -> dict[str, Any]:
     """Whether importance was asked and any of it is shown, its scale, and the priorities
-    with the two figures the rule compared them with (docs/decisions.md)."""
+    with the two figures the rule compared them with (docs/decisions.md). The figures of
+    each group are the sections' ``importance`` cells, as results.py decided them: the
+    report's table gives each shown column its own, a hidden cell "not shown"."""
     asked = bool(rubric.get("importance"))
     shown = any(cell is not None for cells in results.importance.values()
                 for cell in cells.values())
     return {"asked": asked, "shown": shown,
-            "self": "self" in results.columns,
             "labels": [_t(label, lang) for label in rubric["importance"]["labels"]]
             if asked else [],
             "max": len(rubric["importance"]["labels"]) if asked else 0,

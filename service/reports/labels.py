@@ -205,14 +205,13 @@ def report_labels() -> dict[str, Any]:
         "importance_heading": _("Importance and performance"),
         "importance_intro": _(
             "Raters were asked, if they wished, how important each section is for your role, "
-            "from 1 ({low}) to {max} ({high}). Each section's importance is shown beside its "
-            "score, where both are shown; thresholds apply to importance exactly as to scores."
+            "from 1 ({low}) to {max} ({high}). The table gives each group’s average importance "
+            "in the same columns as the scores above, so the two can be read side by side. "
+            "Thresholds apply to importance exactly as to scores, counting those who answered "
+            "it; “{not_shown}” means not shown."
         ),
-        "importance_caption": _("Importance for your role beside each section's score"),
-        "col_importance": _("Importance (all others)"),
-        "col_score": _("Score (all others)"),
-        "col_importance_self": _("Importance (self)"),
-        "col_score_self": _("Score (self)"),
+        "importance_caption": _("Average importance by section and group"),
+        "importance_caption_part": _("{caption}, part {part} of {parts}"),
         "col_priority": _("Priority"),
         "priority_yes": _("Priority"),
         "priorities_heading": _("Priorities"),
@@ -351,7 +350,7 @@ def report_labels() -> dict[str, Any]:
         "plan_actions": _("What I will do"),
         "plan_support": _("Support I need, and from whom"),
         "plan_review": _("Review date"),
-        "plan_row": _("Priority {n}"),
+        "plan_row": _("Goal {n}"),
         "plan_agreed": _("Discussed with (facilitator, appraiser or mentor), and date"),
         "facilitator": _("Facilitator"),
         "my_plan_heading": _("My action plan"),

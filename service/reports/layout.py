@@ -17,6 +17,7 @@ PT_MM = 25.4 / 72
 SPREAD_MM = 44.0  # the spread chart's column, narrowed down to SPREAD_MIN_MM when needed
 SPREAD_MIN_MM = 32.0
 LABEL_MIN_MM = 52.0  # the behaviour text's column
+SECTION_MIN_MM = 40.0  # a section title's column (short titles: their longest word fits)
 SAFETY = 1.05  # without it, the estimate is at most 4.5% short for any word of 3 letters or
 # more in the catalogues (checked against the font's own advances when this was written)
 
@@ -78,3 +79,37 @@ def scores_table_mm(headers: Sequence[str], body: Sequence[str]) -> dict[str, ob
     if tight:  # report.css's .tight: 6 pt, 0.5 mm
         columns = [group_column_mm(header, 6.0, body, 6.0, 1.4, 11.0) for header in headers]
     return {"columns": columns, "tight": tight}
+
+
+
+def importance_tables_mm(headers: Sequence[str], flag_header: str,
+                         flag_body: Sequence[str]) -> list[dict[str, object]]:
+    """The importance table as one table or, with more groups than fit across A4 (a cycle
+    with several groups of its own), as a few, each repeating the section column.
+
+    Each table: ``columns`` as (index into ``headers``, width in mm), ``flag`` the width of
+    the column that marks a priority (the last table only, else None) and ``tight``. The group
+    columns are measured as the overview's (``scores_table_mm``: headers 8 pt bold, or 6 pt in
+    a tight table) so headers wrap only between words, and the section column keeps at least
+    ``SECTION_MIN_MM``. One table at 8 pt if it fits, else at 6 pt; else the fewest tables, in
+    the columns' order, at 8 pt if that takes no more tables than at 6 pt."""
+    room = CONTENT_MM - SECTION_MIN_MM
+    layouts = []
+    for tight, header_pt, padding, minimum in ((False, 8.0, 3.0, 15.0), (True, 6.0, 1.4, 11.0)):
+        widths = [group_column_mm(header, header_pt, [], 7.5, padding, minimum)
+                  for header in headers]
+        flag = max(group_column_mm(flag_header, header_pt, [], 7.5, padding, minimum),
+                   round(longest_word_mm(flag_body, 6.0 if tight else 7.5, bold=True)
+                         + padding, 1))
+        tables: list[list[int]] = [[]]
+        for index, width in enumerate(widths):
+            last = index == len(widths) - 1
+            used = sum(widths[i] for i in tables[-1]) + width + (flag if last else 0.0)
+            if tables[-1] and used > room:
+                tables.append([])
+            tables[-1].append(index)
+        layouts.append([{"columns": [(i, widths[i]) for i in chosen],
+                         "flag": flag if number == len(tables) - 1 else None,
+                         "tight": tight} for number, chosen in enumerate(tables)])
+    normal, tight = layouts
+    return normal if len(normal) <= len(tight) else tight

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from service.reports.context import Branding, CycleFacts, Leader, ReportInputs, build_context
+from service.reports.pdf import render_report_html
 from service.responses.results import ALL_OTHERS, RaterAnswers, Thresholds, compute_results
 from service.rubrics import importance
 from service.rubrics.loader import find_rubric
 
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RUBRIC = find_rubric(Path(__file__).resolve().parents[2] / "rubrics",
                      "compassionate-inclusive-leadership")
 ITEMS = [item["id"] for section in RUBRIC["sections"] for item in section["items"]]
@@ -116,3 +119,21 @@ def test_hidden_raters_change_nothing_the_report_shows(pair) -> None:
     for group in first["groups"]:
         if not group["shown"]:
             assert group["key"] not in shown
+    # Importance by group (issue 12, point 5): a hidden group has no cell, every shown cell
+    # meets its group's k, and the table as printed is the same whatever the hidden answered.
+    for section in first["sections"]:
+        for key, cell in section["importance"].items():
+            if cell is not None:
+                assert key in shown and cell["n"] >= limits.for_group(key), (section["id"], key)
+    printed = [_importance_tables(render_report_html(context, TEMPLATES))
+               for context in (first, second)]
+    assert printed[0] == printed[1]
+    if first["importance"]["shown"]:
+        headers = [h for table in printed[0] for h in table.split("</thead>")[0].split("<th")]
+        assert not [label for group in first["groups"] if not group["shown"]
+                    for label in [group["label"]] if any(f">{label}<" in h for h in headers)]
+        event("importance shown")
+
+
+def _importance_tables(html: str) -> list[str]:
+    return re.findall(r'<table class="data scores-table importance-table.*?</table>', html, re.S)

@@ -7,6 +7,8 @@ import copy
 import datetime as dt
 import io
 import random
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -203,6 +205,54 @@ def test_importance_beside_performance_and_the_priorities_in_both_languages(app,
     assert "Importance and performance" not in html and "Priorities" not in html
 
 
+def _importance_tables(html: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Each importance table of the report's HTML: its column headers, and its rows' cells
+    (the section title first)."""
+    tables = []
+    for table in re.findall(r'<table class="data scores-table importance-table.*?</table>', html,
+                            re.S):
+        headers = [re.sub(r"<.*?>", "", h).strip()
+                   for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, re.S)]
+        rows = [[re.sub(r"<.*?>", "", c).strip()
+                 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+                for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+        tables.append((headers, rows))
+    return tables
+
+
+def test_importance_has_a_column_per_shown_group_hidden_cells_as_hidden_scores(app):
+    """One column per group the behaviour pages show, in their order and with their headings;
+    each cell as results.py decided it, a hidden one "–" (as a hidden score); the peers, too
+    few to show, nowhere."""
+    first, second = FIRST["id"], SECOND["id"]
+    chosen = raters()
+    # the manager leaves the first section's importance unanswered; only two of the four
+    # direct reports answer the second's (below k = 3): both cells hidden (all others' for
+    # the second then pools them with the hidden peers, four together: rule 3 of results.py)
+    chosen[1] = _rater("manager", 3, overrides={importance.key(first): None})
+    for index in (2, 3):
+        chosen[index] = replace(chosen[index], answers={**chosen[index].answers,
+                                                        importance.key(second): None})
+    with app.test_request_context():
+        context = build_context(inputs(raters=chosen), random.Random(1))
+    html = render_report_html(context, TEMPLATES_DIR)
+    tables = _importance_tables(html)
+    assert len(tables) == 1
+    headers, rows = tables[0]
+    labels = [column["label"] for column in context["columns"]]
+    assert labels == ["Self", "Manager", "Direct reports", "All others"]
+    assert headers == ["Section", *labels, "Priority"]
+    results = compute_results(RUBRIC, chosen)
+    for section, row in zip(RUBRIC["sections"], rows, strict=True):
+        cells = results.importance[section["id"]]
+        expected = ["–" if cells[c["key"]] is None else f"{cells[c['key']].mean:.1f}"
+                    for c in context["columns"]]
+        assert row[1:-1] == expected, section["id"]
+    assert rows[0][2] == "–" and rows[1][3] == "–"
+    assert rows[0][1] != "–" and rows[1][2] != "–"
+    assert "Peers" not in headers
+
+
 def test_levels_average_the_shown_item_means_from_self_outwards():
     rubric = {"sections": [{"id": "s", "items": [
         {"id": "a", "level": "team"}, {"id": "b", "level": "team"},
@@ -314,7 +364,9 @@ def test_action_plan_has_fields_to_fill_in(pdf, pages):
     assert "Review date" in pages[_first_page_with(pages, "Action plan")]
     fields = PdfReader(io.BytesIO(pdf)).get_fields()
     assert {"focus-1", "actions-1", "support-1", "review-1", "agreed"} <= set(fields)
-    assert fields["actions-2"]["/TU"] == "What I will do (Priority 2)"
+    assert fields["actions-2"]["/TU"] == "What I will do (Goal 2)"
+    # "priority" is the importance rule's word (the overview); the plan's rows are goals
+    assert "Priority 1" not in pages[_first_page_with(pages, "Action plan")]
 
 
 def test_a_summary_too_long_for_its_page_is_drawn_again_compact(app):
