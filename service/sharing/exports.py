@@ -57,8 +57,10 @@ def summaries_of(cycle: Cycle, language: str | None = None) -> Iterator[dict[str
 
 
 def summary_rows(summary: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """A summary as long rows: each shown section score by group, then strengths, areas to
-    develop and blind spots (all others' score and self's), then comments if shared."""
+    """A summary as long rows: each shown section score by group, then each shown section
+    importance by group (when the rubric asks it), then strengths, areas to develop and blind
+    spots (all others' score and self's), then comments if shared. Importance is the
+    summary's own (its shown cells only), as the API gives it."""
     leader = summary["leader"]
     base = {"cycle_id": summary["cycle"]["id"], "person_id": leader["person_id"],
             "directory_id": leader["directory_id"], "leader": leader["display_name"],
@@ -66,6 +68,11 @@ def summary_rows(summary: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for section in summary["sections"]:
         for group, cell in section["scores"].items():
             yield {**base, "kind": "section_score", "id": section["id"],
+                   "text": section["title"], "group": group, "score": cell["mean"],
+                   "n": cell["n"]}
+    for section in summary["sections"]:
+        for group, cell in section["importance"].items():
+            yield {**base, "kind": "importance", "id": section["id"],
                    "text": section["title"], "group": group, "score": cell["mean"],
                    "n": cell["n"]}
     for kind, key in (("strength", "strengths"), ("area_to_develop", "areas_to_develop"),

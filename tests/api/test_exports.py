@@ -1,6 +1,7 @@
-"""`feedback360 export progress|summaries`: CSV with the documented columns, JSON as the API
-answers, only the summaries the integration may have, formula cells made text, one audit row
-per export of summaries, and a readable line for a cycle that does not exist."""
+"""`feedback360 export progress|summaries`: CSV with the documented columns (importance rows
+as the JSON's importance), JSON as the API answers, only the summaries the integration may
+have, formula cells made text, one audit row per export of summaries, and a readable line for a
+cycle that does not exist."""
 
 from __future__ import annotations
 
@@ -59,9 +60,23 @@ def test_summaries_only_as_shared(runner, world):
     rows = _csv(runner.invoke(args=["export", "summaries", str(cycle.id)]).output)
     assert tuple(rows[0]) == SUMMARY_COLUMNS
     kinds = {r["kind"] for r in rows}
-    assert {"section_score", "strength", "area_to_develop", "blind_spot"} <= kinds
+    assert {"section_score", "importance", "strength", "area_to_develop", "blind_spot"} <= kinds
     assert "comment" not in kinds
     assert "peer" not in {r["group"] for r in rows}  # a group the report does not show
+    # Importance (the rubric asks it; everyone said how important the first section is):
+    # one row per shown group, as the JSON summary has it, hidden peers in none.
+    items = json.loads(runner.invoke(args=["export", "summaries", str(cycle.id), "--format",
+                                           "json"]).output)
+    first = items[0]["sections"][0]
+    assert first["importance"]
+    weights = [r for r in rows if r["kind"] == "importance"]
+    assert [(r["id"], r["text"], r["group"], float(r["score"]), int(r["n"])) for r in weights] == [
+        (first["id"], first["title"], group, cell["mean"], cell["n"])
+        for group, cell in first["importance"].items()]
+    assert {r["group"] for r in weights} == {"self", "manager", "direct_report", "all_others"}
+    assert {r["score"] for r in weights} == {"5.0"} and all(not r["self"] for r in weights)
+    assert [r["kind"] for r in rows].index("importance") > max(
+        i for i, r in enumerate(rows) if r["kind"] == "section_score")
     integration.give_consent(world["subject"], comments=True)
     db.session.commit()
     rows = _csv(runner.invoke(args=["export", "summaries", str(cycle.id)]).output)
