@@ -134,6 +134,7 @@ def report_labels() -> dict[str, Any]:
             "mark per group. {values}"
         ),
         "overview_caption": _("Average score by section and group"),
+        "table_part": _("{caption}, part {part} of {parts}"),
         "col_section": _("Section"),
         "cohort_note": _(
             "“{label}” is the average of the “all others” scores of the {leaders} leaders "
@@ -211,7 +212,6 @@ def report_labels() -> dict[str, Any]:
             "it; “{not_shown}” means not shown."
         ),
         "importance_caption": _("Average importance by section and group"),
-        "importance_caption_part": _("{caption}, part {part} of {parts}"),
         "col_priority": _("Priority"),
         "priority_yes": _("Priority"),
         "priorities_heading": _("Priorities"),

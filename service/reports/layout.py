@@ -71,45 +71,40 @@ def items_table_mm(headers: Sequence[str], body: Sequence[str]) -> dict[str, obj
     return {"columns": columns, "spread": round(spread, 1), "tight": tight}
 
 
-def scores_table_mm(headers: Sequence[str], body: Sequence[str]) -> dict[str, object]:
-    """Widths for the overview's group columns (report.css: headers 8 pt bold, 1.2 mm of
-    padding each side; the cells hold a mean, or ``body`` such as "Not observed" at 7.5 pt)."""
-    columns = [group_column_mm(header, 8.0, body, 7.5, 3.0, 15.0) for header in headers]
-    tight = CONTENT_MM - sum(columns) < LABEL_MIN_MM
-    if tight:  # report.css's .tight: 6 pt, 0.5 mm
-        columns = [group_column_mm(header, 6.0, body, 6.0, 1.4, 11.0) for header in headers]
-    return {"columns": columns, "tight": tight}
 
+def group_tables_mm(headers: Sequence[str], body: Sequence[str],
+                    extras: Sequence[tuple[str, Sequence[str]]] = ()) -> list[dict[str, object]]:
+    """The overview's tables of sections by group (scores, importance) as one table or, with
+    more groups than fit across A4 (a cycle with several groups of its own), as a few, each
+    repeating the section column.
 
-
-def importance_tables_mm(headers: Sequence[str], flag_header: str,
-                         flag_body: Sequence[str]) -> list[dict[str, object]]:
-    """The importance table as one table or, with more groups than fit across A4 (a cycle
-    with several groups of its own), as a few, each repeating the section column.
-
-    Each table: ``columns`` as (index into ``headers``, width in mm), ``flag`` the width of
-    the column that marks a priority (the last table only, else None) and ``tight``. The group
-    columns are measured as the overview's (``scores_table_mm``: headers 8 pt bold, or 6 pt in
-    a tight table) so headers wrap only between words, and the section column keeps at least
-    ``SECTION_MIN_MM``. One table at 8 pt if it fits, else at 6 pt; else the fewest tables, in
-    the columns' order, at 8 pt if that takes no more tables than at 6 pt."""
+    Each table: ``columns`` as (index into ``headers``, width in mm), ``extra`` the width of
+    the column after the groups (the cohort's average, a priority's mark; the last table only,
+    else None) and ``tight``. A group column is as wide as the longest word of its header
+    (8 pt bold, or 6 pt in a tight table) or of ``body`` (what its cells may hold besides a
+    mean, 7.5 or 6 pt), so headers wrap only between words; the extra column as the widest of
+    ``extras`` (header, cell texts in bold). The section column keeps ``SECTION_MIN_MM``. One
+    table at 8 pt if it fits, else at 6 pt; else the fewest tables, in the columns' order, at
+    8 pt if that takes no more of them. The same arguments give the same cut, so the scores
+    and the importance tables, given the same groups and extras, line up column for column."""
     room = CONTENT_MM - SECTION_MIN_MM
     layouts = []
-    for tight, header_pt, padding, minimum in ((False, 8.0, 3.0, 15.0), (True, 6.0, 1.4, 11.0)):
-        widths = [group_column_mm(header, header_pt, [], 7.5, padding, minimum)
+    for tight, header_pt, body_pt, padding, minimum in ((False, 8.0, 7.5, 3.0, 15.0),
+                                                         (True, 6.0, 6.0, 1.4, 11.0)):
+        widths = [group_column_mm(header, header_pt, body, body_pt, padding, minimum)
                   for header in headers]
-        flag = max(group_column_mm(flag_header, header_pt, [], 7.5, padding, minimum),
-                   round(longest_word_mm(flag_body, 6.0 if tight else 7.5, bold=True)
-                         + padding, 1))
+        extra = max((max(group_column_mm(header, header_pt, [], body_pt, padding, minimum),
+                         round(longest_word_mm(texts, body_pt, bold=True) + padding, 1))
+                     for header, texts in extras), default=0.0)
         tables: list[list[int]] = [[]]
         for index, width in enumerate(widths):
             last = index == len(widths) - 1
-            used = sum(widths[i] for i in tables[-1]) + width + (flag if last else 0.0)
+            used = sum(widths[i] for i in tables[-1]) + width + (extra if last else 0.0)
             if tables[-1] and used > room:
                 tables.append([])
             tables[-1].append(index)
         layouts.append([{"columns": [(i, widths[i]) for i in chosen],
-                         "flag": flag if number == len(tables) - 1 else None,
+                         "extra": extra if extras and number == len(tables) - 1 else None,
                          "tight": tight} for number, chosen in enumerate(tables)])
     normal, tight = layouts
     return normal if len(normal) <= len(tight) else tight
