@@ -16,6 +16,7 @@ import pytest
 
 from service.cycles.groups import MAX_GROUPS
 from service.reports.context import CycleFacts, Leader, build_context
+from service.reports.layout import CONTENT_MM, SECTION_MIN_MM, group_tables_mm
 from service.reports.pdf import render_report, render_report_html
 from service.responses.results import Thresholds
 from tests.reports.test_pdf import ITEMS, TEMPLATES_DIR, _rater, inputs, raters
@@ -248,3 +249,22 @@ def test_overview_markers_never_cover_one_another_and_each_group_has_its_colour(
     touching = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                 if min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])]
     assert touching == []
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_tables_by_group_are_cut_into_parts_that_fit_in_the_groups_order(language):
+    """group_tables_mm: every group once, in order; each part within A4 beside the section
+    column; the extra column (cohort, priority) on the last part only; one table while the
+    groups fit."""
+    names = [*("Self", "Manager", "Peers", "Direct reports", "Others"),
+             *(names[language] for names in MOST_GROUPS.values()), "All others"]
+    extras = [("Cohort average", []), ("Priority", ["Priority"])]
+    for headers, parts in ((names[:4] + names[-1:], 1), (names, 2)):
+        tables = group_tables_mm(headers, ["Not observed"], extras)
+        assert len(tables) == parts
+        assert [i for table in tables for i, _ in table["columns"]] == list(range(len(headers)))
+        assert [table["extra"] is not None for table in tables] == [False] * (parts - 1) + [True]
+        for table in tables:
+            used = sum(width for _, width in table["columns"]) + (table["extra"] or 0)
+            assert used <= CONTENT_MM - SECTION_MIN_MM
+    assert group_tables_mm(names, [], [])[-1]["extra"] is None
