@@ -6,9 +6,10 @@ extensions):
 
 * ``GET /r/<token>``: the token's shape checked, its SHA-256 looked up with the same one
   joined SELECT (invitation, nomination, subject, cycle, rater, leader), in autocommit; the
-  frozen rubric read once per process and cycle; a form page of the same markup and size as
-  the project's (the rubric's fields rendered once per cycle and language, the page around
-  them rendered per request with Jinja);
+  frozen rubric read once per process and cycle; the page a rater first sees, of the same
+  markup and size as the project's: the first step of the stepped form (the first rubric
+  section with its importance question, the list of steps, Continue and Save), the section's
+  fields rendered once per cycle and language, the page around them per request with Jinja;
 * ``POST /r/<token>``: the same SELECT, every item checked against the scale, then the same
   write: the invitation flipped from pending to submitted (draft and sealed link wiped) and a
   held row of the same fixed size inserted, in one statement on PostgreSQL (a data-modifying
@@ -70,7 +71,7 @@ _HOLD_SQLITE = ("INSERT INTO held_responses (id, cycle_id, subject_id, rater_gro
 _env = Environment(autoescape=True)
 _FIELDS = _env.from_string("""\
 {%- macro t(text) %}{{ text[lang] if lang in text else text.en }}{% endmacro -%}
-{%- for section in rubric.sections %}
+{%- for section in rubric.sections[:1] %}
 <section class="app-rubric-section" aria-labelledby="section-{{ section.id }}">
 <h2 id="section-{{ section.id }}">{{ t(section.title) }}</h2>
 {%- if section.description %}<p class="nhsuk-hint">{{ t(section.description) }}</p>{% endif %}
@@ -85,29 +86,32 @@ _FIELDS = _env.from_string("""\
 <div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="{{ name }}-na" name="{{ name }}" type="radio" value="na"><label class="nhsuk-label nhsuk-radios__label" for="{{ name }}-na">{{ t(rubric.scale.not_observed) }}</label></div>
 </div></fieldset></div>
 {%- endfor -%}
-</section>
-{%- endfor %}
-{%- if rubric.questions -%}
-<section class="app-rubric-section" aria-labelledby="open-questions">
-<h2 id="open-questions">In your own words</h2>
-{%- for question in rubric.questions -%}
-<div class="nhsuk-form-group">
-<label class="nhsuk-label nhsuk-label--s" for="question-{{ question.id }}">{{ t(question.text) }} <span class="app-optional">(optional)</span></label><textarea class="nhsuk-textarea" id="question-{{ question.id }}" name="question-{{ question.id }}" rows="5" maxlength="4000"></textarea>
-</div>
+{%- if rubric.importance %}
+{%- set name = 'importance-' ~ section.id -%}
+<div class="nhsuk-form-group app-importance">
+<fieldset class="nhsuk-fieldset" aria-describedby="{{ name }}-hint"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{{ t(rubric.importance.text) }} <span class="app-optional">(optional)</span></legend>
+<div class="nhsuk-hint" id="{{ name }}-hint">For “{{ t(section.title) }}” as a whole. You can leave this unanswered.</div>
+<div class="nhsuk-radios nhsuk-radios--small app-scale">
+{%- for label in rubric.importance.labels %}
+{%- set id = name if loop.first else name ~ '-' ~ loop.index -%}
+<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="{{ id }}" name="{{ name }}" type="radio" value="{{ loop.index }}"><label class="nhsuk-label nhsuk-radios__label" for="{{ id }}">{{ t(label) }}</label></div>
 {%- endfor -%}
+<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="{{ name }}-none" name="{{ name }}" type="radio" value=""><label class="nhsuk-label nhsuk-radios__label" for="{{ name }}-none">No answer</label></div>
+</div></fieldset></div>
+{%- endif %}
 </section>
-{%- endif %}""")  # noqa: E501
+{%- endfor %}""")  # noqa: E501
 _PAGE = _env.from_string("""\
 <!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
   <meta charset="utf-8">
-  <title>Feedback for {{ leader }} – {{ organisation }}</title>
+  <title>{{ steps[0] }} – Feedback for {{ leader }} – {{ organisation }}</title>
   <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
   <meta name="theme-color" content="#005eb8">
   <link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">
   <link rel="stylesheet" href="/static/app.css">
-  <script type="module" src="/static/init.js"></script>
+  <script type="module" src="/static/init.js"></script><script type="module" src="/static/rate.js"></script>
 </head>
 <body>
   <a class="nhsuk-skip-link" data-module="nhsuk-skip-link" href="#maincontent">
@@ -121,24 +125,39 @@ _PAGE = _env.from_string("""\
         </a>
       </div>
       <nav class="nhsuk-header__account" aria-label="Account and language">
-        <ul class="nhsuk-header__account-list">          <li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" href="/language/cy?next=/r/{{ token }}"><span lang="cy">Cymraeg</span></a>          </li>        </ul>
+        <ul class="nhsuk-header__account-list">          <li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" href="/language/cy?next=/r/{{ token }}?step%3D1"><span lang="cy">Cymraeg</span></a>          </li>        </ul>
       </nav>
     </div>
   </header>  <div class="nhsuk-width-container">    <main class="nhsuk-main-wrapper" id="maincontent" tabindex="-1">
 
 <h1><span class="nhsuk-caption-l">{{ cycle_name }}<span class="nhsuk-u-visually-hidden"> – </span></span>Feedback for {{ leader }}</h1>
-<p class="nhsuk-lede-text">Please rate how often {{ leader }} shows each behaviour. Choose “Not observed” when you have not seen enough to say.</p>
+<p class="nhsuk-lede-text">Rate how often {{ leader }} shows each behaviour, one part of the framework a step. There are {{ steps|length }} short steps, the last a check of your answers before you send them.</p>
   <div class="nhsuk-inset-text">
   <span class="nhsuk-u-visually-hidden">Information: </span>
-  <p>Your answers are anonymous. They are stored without your name and are only shown combined with others in your group, when at least {{ k }} people of that group have answered. A manager's answers are the exception: there is usually one manager, so they are shown as “Manager”.</p>
+  <p>You are answering as one of {{ leader }}'s peers. Your answers are anonymous: they are stored without your name and shown only combined with other peers' answers, and only when at least {{ k }} peers have answered.</p>
 </div>
-<p>The cycle closes on {{ closes_on }}.</p>
+<p>Your answers are saved each time you go to another step, so you can stop and come back to where you were with the link in your email. <strong>Saved answers that are not sent by {{ closes_on }} are deleted when the feedback closes.</strong></p>
 
-<form method="post" novalidate>
+<nav class="app-steps" aria-label="Progress">
+  <p class="app-steps__current"><strong>Step 1 of {{ steps|length }}</strong><span class="app-steps__title">: {{ steps[0] }}</span></p>
+  <details class="nhsuk-details">
+    <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">All steps</span></summary>
+    <div class="nhsuk-details__text">
+      <ol class="nhsuk-list nhsuk-list--number app-steps__list">
+      {%- for title in steps %}
+        <li><a href="/r/{{ token }}?step={{ loop.index }}"{% if loop.first %} aria-current="step"{% endif %}>{% if loop.first %}<strong>{{ title }}</strong>{% else %}{{ title }}{% endif %}</a></li>
+      {%- endfor %}
+      </ol>
+    </div>
+  </details>
+</nav>
+
+<form method="post" action="/r/{{ token }}" novalidate class="app-rating-form" data-step="1">
+  <input type="hidden" name="step" value="1">
   {{ fields }}
   <div class="nhsuk-button-group">
-    <button class="nhsuk-button" name="action" data-module="nhsuk-button" type="submit" value="submit">
-  Submit feedback
+    <button class="nhsuk-button" name="action" data-module="nhsuk-button" type="submit" value="continue">
+  Continue
 </button>
 
     <button class="nhsuk-button nhsuk-button--secondary" name="action" data-module="nhsuk-button" type="submit" value="save">
@@ -147,7 +166,8 @@ _PAGE = _env.from_string("""\
 
   </div>
 </form>
-<p><a href="/r/{{ token }}/decline">I cannot give feedback on this person</a></p>
+<p class="nhsuk-body-s">The feedback closes on {{ closes_on }}.</p>
+<p class="nhsuk-body-s"><a href="/r/{{ token }}/decline">I cannot give feedback on this person</a></p>
     </main>
   </div>  <footer class="nhsuk-footer" role="contentinfo">
   <div class="nhsuk-width-container">
@@ -230,6 +250,16 @@ class _Rubric:
         self.sealed_size = (-(-(1024 + 2048 * len(data.get("questions", []))) // 4096) * 4096
                             + 12 + 16)
         self.fields: dict[str, Markup] = {}
+        self.steps: dict[str, list[str]] = {}
+
+    def steps_for(self, lang: str) -> list[str]:
+        """The titles of the form's steps: a section each, the open questions, the review."""
+        if lang not in self.steps:
+            titles = [s["title"].get(lang) or s["title"]["en"] for s in self.data["sections"]]
+            if self.data.get("questions"):
+                titles.append("In your own words")
+            self.steps[lang] = [*titles, "Check and send"]
+        return self.steps[lang]
 
     def fields_for(self, lang: str) -> Markup:
         if lang not in self.fields:
@@ -267,7 +297,7 @@ def create_app(url: str) -> Flask:
         closes_on = row[7] if not isinstance(row[7], str) else dt.date.fromisoformat(row[7])
         return _PAGE.render(lang=lang, leader=row[14], organisation="Bench NHS Trust",
                             cycle_name=row[8], k=row[9], closes_on=closes_on.strftime("%-d %B %Y"),
-                            token=token,
+                            token=token, steps=rubric.steps_for(lang),
                             fields=rubric.fields_for(lang))
 
     @app.post("/r/<token>")

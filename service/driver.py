@@ -171,8 +171,9 @@ def open_for_request() -> None:
     """Before a request of the fast path: a connection of the pool of its own, unless the
     session is already in a transaction (a test sharing it with its client), whose work the
     request must see and join."""
-    session = db.session()
-    if session.in_transaction():
+    # Asked without making a session: on the rater's path nothing else would have made one.
+    registry = db.session.registry
+    if registry.has() and registry().in_transaction():
         return
     dialect = db.engine.dialect
     try:
