@@ -108,3 +108,52 @@ def group_tables_mm(headers: Sequence[str], body: Sequence[str],
                          "tight": tight} for number, chosen in enumerate(tables)])
     normal, tight = layouts
     return normal if len(normal) <= len(tight) else tight
+
+
+def _balanced(widths: Sequence[float], parts: int, room: float) -> list[list[int]] | None:
+    """The columns in ``parts`` runs, in order, as even in count as can be, each within
+    ``room``; None if such a cut does not fit."""
+    size, rest = divmod(len(widths), parts)
+    runs, start = [], 0
+    for number in range(parts):
+        end = start + size + (1 if number < rest else 0)
+        runs.append(list(range(start, end)))
+        start = end
+    return runs if all(sum(widths[i] for i in run) <= room for run in runs) else None
+
+
+def items_tables_mm(headers: Sequence[str], body: Sequence[str]) -> list[dict[str, object]]:
+    """The behaviour pages' table for a section as one table (``items_table_mm``) while the
+    behaviour text keeps ``LABEL_MIN_MM`` beside every group and the spread chart, else cut
+    into the fewest parts, each repeating the behaviour text with the spread chart of its own
+    groups: a cycle with groups of its own (up to twelve columns) would otherwise set the text
+    a word or a letter to a line.
+
+    Each part: ``columns`` as (index into ``headers``, width in mm), ``spread`` and ``tight``.
+    In parts the text keeps at least ``LABEL_MIN_MM`` and the spread chart ``SPREAD_MM``, or
+    down to ``SPREAD_MIN_MM`` where that saves a part; parts are at 7.5 pt if that takes no
+    more of them than 6 pt, and even in their number of groups (6 and 6, not 10 and 2) where
+    they fit so."""
+    single = items_table_mm(headers, body)
+    columns = list(single["columns"])  # type: ignore[call-overload]
+    spread = float(single["spread"])  # type: ignore[arg-type]
+    if CONTENT_MM - sum(columns) - spread >= LABEL_MIN_MM:
+        return [{"columns": list(enumerate(columns)), "spread": spread,
+                 "tight": single["tight"]}]
+    room = CONTENT_MM - LABEL_MIN_MM - SPREAD_MIN_MM
+    layouts = []
+    for tight, size, padding, minimum in ((False, 7.5, 2.6, 13.0), (True, 6.0, 1.4, 10.0)):
+        widths = [group_column_mm(header, size, body, size, padding, minimum)
+                  for header in headers]
+        runs: list[list[int]] = [[]]
+        for index, width in enumerate(widths):
+            if runs[-1] and sum(widths[i] for i in runs[-1]) + width > room:
+                runs.append([])
+            runs[-1].append(index)
+        runs = _balanced(widths, len(runs), room) or runs
+        layouts.append([{"columns": [(i, widths[i]) for i in run], "tight": tight,
+                         "spread": round(min(SPREAD_MM, CONTENT_MM - LABEL_MIN_MM
+                                             - sum(widths[i] for i in run)), 1)}
+                        for run in runs])
+    normal, tight = layouts
+    return normal if len(normal) <= len(tight) else tight

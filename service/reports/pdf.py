@@ -77,7 +77,7 @@ def _jinja_env(templates_dir: str):
     )
     env.filters["mean"] = _format_mean
     env.filters["change"] = _format_change
-    env.globals["items_table_mm"] = layout.items_table_mm
+    env.globals["items_tables_mm"] = layout.items_tables_mm
     env.globals["group_tables_mm"] = layout.group_tables_mm
     return env
 

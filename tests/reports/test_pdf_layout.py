@@ -16,7 +16,16 @@ import pytest
 
 from service.cycles.groups import MAX_GROUPS
 from service.reports.context import CycleFacts, Leader, build_context
-from service.reports.layout import CONTENT_MM, SECTION_MIN_MM, group_tables_mm
+from service.reports.layout import (
+    CONTENT_MM,
+    LABEL_MIN_MM,
+    SECTION_MIN_MM,
+    SPREAD_MIN_MM,
+    SPREAD_MM,
+    group_tables_mm,
+    items_table_mm,
+    items_tables_mm,
+)
 from service.reports.pdf import render_report, render_report_html
 from service.responses.results import Thresholds
 from tests.reports.test_pdf import ITEMS, TEMPLATES_DIR, _rater, inputs, raters
@@ -165,29 +174,29 @@ def test_no_word_prints_over_another(app, language, groups):
         assert max(w.x1 for words in tables for w in words) <= RIGHT_EDGE_PT + TOLERANCE
     assert labels["col_priority"] in printed[-1]
     spread = labels["col_spread"]
-    checked = pages
-    if groups == "most":
-        # Up to the behaviour pages, which do not yet fit twelve groups across A4 (left to do).
-        heading = labels["items_heading"].split()
-        detail = next(n for n, words in enumerate(pages) for i in range(len(words))
-                      if [w.text for w in words[i:i + len(heading)]] == heading)
-        checked = pages[:detail]
-    problems = [(number + 1, a.text, b.text) for number, words in enumerate(checked)
+    problems = [(number + 1, a.text, b.text) for number, words in enumerate(pages)
                 for a, b in overlapping(words)]
     assert problems == []
-    if groups == "most":
-        return
 
-    # Column headers whole on every behaviour page (those with the spread column): each word
-    # of each group's name printed as it is, neither hyphenated ("Man-ager") nor cut across
-    # lines ("Adroddi" / "adau").
+    # The behaviour pages (those with the spread column): one table per section, or with many
+    # groups a few, each repeating the behaviour (layout.items_tables_mm). Each word of each
+    # group's name printed as it is, neither hyphenated ("Man-ager") nor cut across lines
+    # ("Adroddi" / "adau"); every word of every behaviour whole (not a letter to a line), and
+    # nothing past the right margin.
     detail = _detail_pages(pages, spread)
     assert len(detail) >= 3
-    for printed in detail:
-        for word in header_words:
-            assert word in printed, word
-            assert not [part for part in printed
-                        if part.endswith(HYPHENS) and word.startswith(part[:-1])], word
+    printed = set().union(*detail)
+    for word in header_words:
+        assert word in printed, word
+        assert not [part for part in printed
+                    if part.endswith(HYPHENS) and word.startswith(part[:-1])], word
+    if groups in ("usual", "all"):  # one table: every group's name on every behaviour page
+        assert all(set(header_words) <= found for found in detail)
+    behaviour_words = {word for section in context["sections"] for item in section["items"]
+                       for word in item["text"].split()}
+    assert behaviour_words - printed == set()
+    edge = max(w.x1 for words in pages for w in words if spread in {v.text for v in words})
+    assert edge <= RIGHT_EDGE_PT + TOLERANCE
 
 
 def test_the_overlap_check_finds_words_over_each_other():
@@ -268,3 +277,25 @@ def test_the_tables_by_group_are_cut_into_parts_that_fit_in_the_groups_order(lan
             used = sum(width for _, width in table["columns"]) + (table["extra"] or 0)
             assert used <= CONTENT_MM - SECTION_MIN_MM
     assert group_tables_mm(names, [], [])[-1]["extra"] is None
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_behaviour_tables_are_cut_by_group_only_when_the_text_would_lose_its_room(language):
+    """items_tables_mm: the usual groups in one table, as items_table_mm lays it out; with
+    every group a cycle can have, a few parts, every group once and in order, each leaving the
+    behaviour text LABEL_MIN_MM beside its groups and a spread chart of SPREAD_MIN_MM or more."""
+    names = [*("Self", "Manager", "Peers", "Direct reports", "Others"),
+             *(names[language] for names in MOST_GROUPS.values()), "All others"]
+    body = ["1 not observed", "n = 17", "Not observed"]
+    usual = names[:4] + names[-1:]
+    one = items_tables_mm(usual, body)
+    single = items_table_mm(usual, body)
+    assert one == [{"columns": list(enumerate(single["columns"])), "spread": single["spread"],
+                    "tight": single["tight"]}]
+    tables = items_tables_mm(names, body)
+    assert 2 <= len(tables) <= 3
+    assert [i for table in tables for i, _ in table["columns"]] == list(range(len(names)))
+    for table in tables:
+        assert SPREAD_MIN_MM <= table["spread"] <= SPREAD_MM
+        used = sum(width for _, width in table["columns"]) + table["spread"]
+        assert used <= CONTENT_MM - LABEL_MIN_MM + 0.1
