@@ -96,18 +96,25 @@ def group_tables_mm(headers: Sequence[str], body: Sequence[str],
         extra = max((max(group_column_mm(header, header_pt, [], body_pt, padding, minimum),
                          round(longest_word_mm(texts, body_pt, bold=True) + padding, 1))
                      for header, texts in extras), default=0.0)
-        tables: list[list[int]] = [[]]
-        for index, width in enumerate(widths):
-            last = index == len(widths) - 1
-            used = sum(widths[i] for i in tables[-1]) + width + (extra if last else 0.0)
-            if tables[-1] and used > room:
-                tables.append([])
-            tables[-1].append(index)
+        tables = _in_order(widths, room, after_last=extra)
         layouts.append([{"columns": [(i, widths[i]) for i in chosen],
                          "extra": extra if extras and number == len(tables) - 1 else None,
                          "tight": tight} for number, chosen in enumerate(tables)])
     normal, tight = layouts
     return normal if len(normal) <= len(tight) else tight
+
+
+def _in_order(widths: Sequence[float], room: float, after_last: float = 0.0
+              ) -> list[list[int]]:
+    """The columns cut, in order, into the fewest runs that each fit ``room`` (a run always
+    takes at least one column); the last column brings ``after_last`` mm more with it."""
+    runs: list[list[int]] = [[]]
+    for index, width in enumerate(widths):
+        extra = after_last if index == len(widths) - 1 else 0.0
+        if runs[-1] and sum(widths[i] for i in runs[-1]) + width + extra > room:
+            runs.append([])
+        runs[-1].append(index)
+    return runs
 
 
 def _balanced(widths: Sequence[float], parts: int, room: float) -> list[list[int]] | None:
@@ -145,11 +152,7 @@ def items_tables_mm(headers: Sequence[str], body: Sequence[str]) -> list[dict[st
     for tight, size, padding, minimum in ((False, 7.5, 2.6, 13.0), (True, 6.0, 1.4, 10.0)):
         widths = [group_column_mm(header, size, body, size, padding, minimum)
                   for header in headers]
-        runs: list[list[int]] = [[]]
-        for index, width in enumerate(widths):
-            if runs[-1] and sum(widths[i] for i in runs[-1]) + width > room:
-                runs.append([])
-            runs[-1].append(index)
+        runs = _in_order(widths, room)
         runs = _balanced(widths, len(runs), room) or runs
         layouts.append([{"columns": [(i, widths[i]) for i in run], "tight": tight,
                          "spread": round(min(SPREAD_MM, CONTENT_MM - LABEL_MIN_MM
